@@ -1,0 +1,146 @@
+"""SQLModel tables of the registry's minimum dataset (de-identified: pseudonyms and birth year only).
+
+Instants are stored as UTC epoch seconds (``at_s``) and their UTC calendar date as a day number
+(``day`` = days since 1970-01-01), so that windows and calendar quantities are plain integer
+arithmetic that SQLite and PostgreSQL evaluate identically. ``row_hash`` is a digest of the mapped
+record, used to tell unchanged rows from changed ones on re-import.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Index
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+
+class RecordBase(SQLModel, registry=registry()):
+    """Base of the node's record tables; ``RecordBase.metadata`` holds only them."""
+
+
+def _instant() -> int:
+    return Field(sa_column=Column(BigInteger, nullable=False))  # type: ignore[no-any-return]
+
+
+class PatientRecord(RecordBase, table=True):
+    """A pseudonymised patient: no name, no national id, no exact birth date."""
+
+    __tablename__ = "patient"
+
+    id: str = Field(primary_key=True, max_length=64)
+    birth_year: int
+    sex: str = Field(max_length=16)
+    diagnosis: str = Field(max_length=16)
+    failed_trials: int | None = None
+    substance_use_history: str | None = Field(default=None, max_length=16)
+    psychosis_history: str | None = Field(default=None, max_length=16)
+    row_hash: str = Field(max_length=64)
+
+
+class AdministrationRecord(RecordBase, table=True):
+    """One ketamine/esketamine administration."""
+
+    __tablename__ = "administration"
+    __table_args__ = (
+        Index("ix_administration_patient_at", "patient_id", "at_s"),
+        Index("ix_administration_day", "day"),
+    )
+
+    id: str = Field(primary_key=True, max_length=64)
+    patient_id: str = Field(foreign_key="patient.id", max_length=64)
+    at_s: int = _instant()
+    day: int
+    drug: str = Field(max_length=16)
+    route: str = Field(max_length=16)
+    dose_mg: float
+    weight_kg: float | None = None
+    setting: str = Field(max_length=24)
+    row_hash: str = Field(max_length=64)
+
+
+class DispenseRecord(RecordBase, table=True):
+    """A take-home supply dispensed to a patient."""
+
+    __tablename__ = "dispense"
+    __table_args__ = (Index("ix_dispense_patient_day", "patient_id", "day"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    patient_id: str = Field(foreign_key="patient.id", max_length=64)
+    at_s: int = _instant()
+    day: int
+    drug: str = Field(max_length=16)
+    route: str = Field(max_length=16)
+    quantity_mg: float
+    days_supply: int
+    row_hash: str = Field(max_length=64)
+
+
+class ObservationRecord(RecordBase, table=True):
+    """A rating-scale score, vital sign or liver test."""
+
+    __tablename__ = "observation"
+    __table_args__ = (Index("ix_observation_patient_code_at", "patient_id", "code", "at_s"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    patient_id: str = Field(foreign_key="patient.id", max_length=64)
+    at_s: int = _instant()
+    day: int
+    code: str = Field(max_length=16)
+    value: float
+    unit: str | None = Field(default=None, max_length=16)
+    row_hash: str = Field(max_length=64)
+
+
+class AdverseEventRecord(RecordBase, table=True):
+    """An adverse event; ``administration_id`` is the pseudonym of the linked administration, if any."""
+
+    __tablename__ = "adverse_event"
+    __table_args__ = (Index("ix_adverse_event_patient_at", "patient_id", "at_s"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    patient_id: str = Field(foreign_key="patient.id", max_length=64)
+    at_s: int = _instant()
+    day: int
+    event: str = Field(max_length=32)
+    severity: str = Field(max_length=16)
+    serious: bool
+    outcome: str = Field(max_length=32)
+    administration_id: str | None = Field(default=None, max_length=64)
+    row_hash: str = Field(max_length=64)
+
+
+class DiscontinuationRecord(RecordBase, table=True):
+    """A patient stopping treatment; the id is a pseudonym of (patient, stop instant)."""
+
+    __tablename__ = "discontinuation"
+    __table_args__ = (Index("ix_discontinuation_patient_day", "patient_id", "day"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    patient_id: str = Field(foreign_key="patient.id", max_length=64)
+    at_s: int = _instant()
+    day: int
+    reason: str = Field(max_length=32)
+    row_hash: str = Field(max_length=64)
+
+
+class IngestRun(RecordBase, table=True):
+    """One `ketanet ingest` run: when, what, and per-file counts (JSON), never row values."""
+
+    __tablename__ = "ingest_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: str = Field(max_length=40)
+    finished_at: str | None = Field(default=None, max_length=40)
+    mapping: str = Field(max_length=200)
+    status: str = Field(max_length=16)
+    counts_json: str = "{}"
+
+
+RECORD_TABLES = (
+    PatientRecord,
+    AdministrationRecord,
+    DispenseRecord,
+    ObservationRecord,
+    AdverseEventRecord,
+    DiscontinuationRecord,
+)
+"""Record tables in dependency order (patients first)."""
