@@ -39,7 +39,7 @@ class Cell:
             return "rounded"
         return "exact"
 
-    def with_reason(self, reason: Reason, *, count: int | None | Literal["keep"] = "keep") -> Cell:
+    def with_reason(self, reason: Reason, *, count: int | Literal["keep"] | None = "keep") -> Cell:
         """Return a copy with ``reason`` added and, unless ``keep``, the count replaced."""
         new_count = self.count if count == "keep" else count
         reasons = self.reasons if reason in self.reasons else (*self.reasons, reason)

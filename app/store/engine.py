@@ -22,7 +22,7 @@ def create_store_engine(database_url: str, *, echo: bool = False) -> Engine:
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
         return create_engine(url, echo=echo, pool_pre_ping=True)
-    raise ConfigError(f"database_url: unsupported scheme (use sqlite:/// or postgresql+psycopg://)")
+    raise ConfigError("database_url: unsupported scheme (use sqlite:/// or postgresql+psycopg://)")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

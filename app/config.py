@@ -1,0 +1,299 @@
+"""Node and hub configuration: TOML files, ``KETANET_<SECTION>_<KEY>`` overrides, safety checks.
+
+Relative paths (including a relative SQLite path in ``database_url``) are resolved against the
+folder of the file. Loading refuses a missing key file, a private key or secret readable by others,
+and a pseudonym secret shorter than 32 bytes. Nothing here runs at import time: call
+``load_node_settings`` / ``load_hub_settings``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import tomllib
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from app.errors import ConfigError
+
+Grant = Literal["aggregate", "record"]
+MIN_SECRET_BYTES = 32
+
+
+class _Section(BaseSettings):
+    """A TOML section whose keys environment variables ``KETANET_<SECTION>_<KEY>`` override."""
+
+    model_config = SettingsConfigDict(extra="forbid", case_sensitive=False)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment wins over the file, as DESIGN.md section 2 requires.
+        return (env_settings, init_settings)
+
+
+class NodeSection(_Section):
+    """``[node]``: identity, address, database and key material of a national node."""
+
+    model_config = SettingsConfigDict(env_prefix="KETANET_NODE_", extra="forbid")
+
+    id: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    country: str = Field(pattern=r"^[A-Z]{2}$")
+    public_url: str
+    host: str = "127.0.0.1"
+    port: int = Field(default=8101, ge=1, le=65535)
+    database_url: str
+    signing_key: Path
+    pseudonym_secret: Path
+    timezone: str = "UTC"
+
+    @field_validator("public_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value.rstrip("/")
+
+
+class DisclosureSection(_Section):
+    """``[disclosure]``: the node's disclosure-control policy (DESIGN.md section 7)."""
+
+    model_config = SettingsConfigDict(env_prefix="KETANET_DISCLOSURE_", extra="forbid")
+
+    min_cell: int = Field(default=11, ge=1)
+    mask_zero: bool = False
+    rounding: int = Field(default=0, ge=0)
+    epsilon: float = Field(default=0.0, ge=0.0)
+    epsilon_budget: float = Field(default=0.0, ge=0.0)
+    max_records_per_patient: int = Field(default=100, ge=1)
+
+
+class LimitsSection(_Section):
+    """``[limits]``: request size, rate and work limits of a node."""
+
+    model_config = SettingsConfigDict(env_prefix="KETANET_LIMITS_", extra="forbid")
+
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    rate_per_minute: int = Field(default=600, ge=1)
+    max_strata: int = Field(default=200, ge=1)
+    query_timeout_s: float = Field(default=20, gt=0)
+
+
+class PeerConfig(BaseModel):
+    """``[[peers]]``: a trusted peer, its public keys, grants and validity window."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    jwks: list[dict[str, Any]]
+    grants: list[Grant] = Field(default_factory=lambda: list[Grant](["aggregate"]))
+    not_before: datetime | None = None
+    not_after: datetime | None = None
+    revoked: bool = False
+
+
+class NodeSettings(BaseModel):
+    """A node's whole configuration, paths resolved."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    config_path: Path | None = None
+    node: NodeSection
+    disclosure: DisclosureSection = Field(default_factory=DisclosureSection)
+    limits: LimitsSection = Field(default_factory=LimitsSection)
+    peers: list[PeerConfig] = Field(default_factory=list)
+
+
+class HubSection(_Section):
+    """``[hub]``: identity, address, database and key material of the hub."""
+
+    model_config = SettingsConfigDict(env_prefix="KETANET_HUB_", extra="forbid")
+
+    id: str = "hub"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8100, ge=1, le=65535)
+    database_url: str
+    signing_key: Path
+    api_token_file: Path
+    timeout_s: float = Field(default=30, gt=0)
+
+
+class NodeEntry(BaseModel):
+    """``[[nodes]]``: a node the hub queries, with its pinned public keys."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    country: str = Field(pattern=r"^[A-Z]{2}$")
+    url: str
+    jwks: list[dict[str, Any]]
+
+    @field_validator("url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+
+class HubSettings(BaseModel):
+    """The hub's whole configuration, paths resolved."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    config_path: Path | None = None
+    hub: HubSection
+    nodes: list[NodeEntry] = Field(default_factory=list)
+
+
+def load_node_settings(path: Path, *, check_files: bool = True) -> NodeSettings:
+    """Return the node settings in ``path``; raises ``ConfigError`` naming the key and the rule."""
+    raw = _read_toml(path)
+    base = path.resolve().parent
+    node_raw = dict(raw.get("node", {}))
+    try:
+        node = NodeSection(**node_raw)
+        settings = NodeSettings(
+            config_path=path.resolve(),
+            node=node.model_copy(
+                update={
+                    "database_url": resolve_database_url(node.database_url, base),
+                    "signing_key": _resolve(base, node.signing_key),
+                    "pseudonym_secret": _resolve(base, node.pseudonym_secret),
+                }
+            ),
+            disclosure=DisclosureSection(**raw.get("disclosure", {})),
+            limits=LimitsSection(**raw.get("limits", {})),
+            peers=[_peer(entry, base) for entry in raw.get("peers", [])],
+        )
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {_first_error(exc)}") from None
+    if check_files:
+        check_private_file(settings.node.signing_key, what="node.signing_key")
+        check_secret_file(settings.node.pseudonym_secret)
+    return settings
+
+
+def load_hub_settings(path: Path, *, check_files: bool = True) -> HubSettings:
+    """Return the hub settings in ``path``; raises ``ConfigError`` naming the key and the rule."""
+    raw = _read_toml(path)
+    base = path.resolve().parent
+    try:
+        hub = HubSection(**raw.get("hub", {}))
+        settings = HubSettings(
+            config_path=path.resolve(),
+            hub=hub.model_copy(
+                update={
+                    "database_url": resolve_database_url(hub.database_url, base),
+                    "signing_key": _resolve(base, hub.signing_key),
+                    "api_token_file": _resolve(base, hub.api_token_file),
+                }
+            ),
+            nodes=[_node_entry(entry, base) for entry in raw.get("nodes", [])],
+        )
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {_first_error(exc)}") from None
+    if check_files:
+        check_private_file(settings.hub.signing_key, what="hub.signing_key")
+        check_private_file(settings.hub.api_token_file, what="hub.api_token_file")
+    return settings
+
+
+def resolve_database_url(url: str, base: Path) -> str:
+    """Return ``url`` with a relative SQLite path made absolute against ``base``."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite://":
+        return prefix + str((base / url.removeprefix(prefix)).resolve())
+    return url
+
+
+def check_private_file(path: Path, *, what: str) -> None:
+    """Refuse a missing file or one that group or others may read; raises ``ConfigError``."""
+    if not path.is_file():
+        raise ConfigError(f"{what}: file {path} does not exist")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise ConfigError(f"{what}: {path} is readable by others (mode {mode:o}); chmod 600 it")
+
+
+def check_secret_file(path: Path) -> None:
+    """Refuse a pseudonym secret that is missing, exposed or shorter than 32 bytes."""
+    check_private_file(path, what="node.pseudonym_secret")
+    if len(path.read_bytes().strip()) < MIN_SECRET_BYTES:
+        raise ConfigError(
+            f"node.pseudonym_secret: {path} holds fewer than {MIN_SECRET_BYTES} bytes"
+        )
+
+
+def load_jwk_file(path: Path) -> dict[str, Any]:
+    """Return the public JWK in ``path``; raises ``ConfigError`` when missing or not a JWK."""
+    try:
+        jwk = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"jwk: file {path} does not exist") from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ConfigError(f"jwk: {path} is not a JSON Web Key") from None
+    if not isinstance(jwk, dict) or jwk.get("kty") != "OKP" or "x" not in jwk:
+        raise ConfigError(f"jwk: {path} is not an Ed25519 (OKP) public JWK")
+    if "d" in jwk:
+        raise ConfigError(f"jwk: {path} holds a private key; give the public JWK")
+    return jwk
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: configuration file does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+
+
+def _resolve(base: Path, value: Path) -> Path:
+    return value if value.is_absolute() else (base / value).resolve()
+
+
+def _keys(entry: dict[str, Any], base: Path) -> list[dict[str, Any]]:
+    """Collect ``jwk`` (file path or inline table) and ``jwks`` (list of either) into one list."""
+    items: list[Any] = []
+    if "jwk" in entry:
+        items.append(entry["jwk"])
+    items.extend(entry.get("jwks", []))
+    keys = [
+        item if isinstance(item, dict) else load_jwk_file(_resolve(base, Path(item)))
+        for item in items
+    ]
+    if not keys:
+        raise ConfigError(f"{entry.get('name') or entry.get('id')}: no jwk or jwks given")
+    return keys
+
+
+def _peer(entry: dict[str, Any], base: Path) -> PeerConfig:
+    fields = {k: v for k, v in entry.items() if k not in {"jwk", "jwks"}}
+    return PeerConfig(**fields, jwks=_keys(entry, base))
+
+
+def _node_entry(entry: dict[str, Any], base: Path) -> NodeEntry:
+    fields = {k: v for k, v in entry.items() if k not in {"jwk", "jwks"}}
+    return NodeEntry(**fields, jwks=_keys(entry, base))
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{where}: {error['msg']}"
+
+
+def environment_overrides() -> dict[str, str]:
+    """Return the ``KETANET_*`` variables in force (for diagnostics; values are not logged)."""
+    return {key: "set" for key in os.environ if key.startswith("KETANET_")}
