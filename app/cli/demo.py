@@ -1,0 +1,220 @@
+"""``ketanet demo``: a whole network on one machine — keys, exports, ingest, nodes, hub, queries."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from app.cli.init import scaffold_hub, scaffold_node
+from app.cli.output import exit_on_error
+from app.cli.peers import add_node, add_peer
+from app.cli.render import render_document
+from app.cli.servers import ServerThread, free_port
+from app.config import load_hub_settings, load_node_settings
+from app.errors import ConfigError
+from app.hub.app import create_hub_app
+from app.hub.requests import query_from_request
+from app.hub.service import HubService
+from app.hub.tokens import TokenRegistry
+from app.ingest import ingest_export
+from app.node.app import create_node_app
+from app.store import create_store_engine, upgrade_schema
+from app.synth import write_synthetic_export
+
+MARKER = ".ketanet-demo"
+PERIOD = {"start": "2024-01-01", "end": "2025-12-31"}
+
+
+@dataclass(frozen=True)
+class DemoCountry:
+    """One demo node: id, country, size relative to ``--patients``, seed and export format."""
+
+    node_id: str
+    country: str
+    size: float
+    seed: int
+    export: str
+
+
+COUNTRIES = (
+    DemoCountry("no", "NO", 1.0, 11, "csv"),
+    DemoCountry("de", "DE", 1.6, 12, "csv"),
+    DemoCountry("pt", "PT", 0.55, 13, "fhir"),
+    DemoCountry("se", "SE", 0.8, 14, "csv"),
+    DemoCountry("dk", "DK", 0.45, 15, "fhir"),
+    DemoCountry("nl", "NL", 1.2, 16, "csv"),
+)
+
+STANDARD_QUERIES: tuple[dict[str, Any], ...] = (
+    {"measure": "treated-patients", "stratify": ["route"]},
+    {"measure": "administrations", "stratify": ["drug"]},
+    {"measure": "adverse-events", "stratify": ["event"]},
+    {"measure": "efficacy", "parameters": {"instrument": "MADRS", "timepoint": "day28"}},
+    {"measure": "efficacy", "parameters": {"instrument": "PHQ9", "timepoint": "day7"}},
+    {"measure": "discontinuations", "stratify": ["reason"]},
+    {"measure": "guideline-adherence", "parameters": {"max-take-home-mg": 300}},
+)
+
+
+def _prepare_folder(directory: Path) -> None:
+    if directory.exists():
+        if not (directory / MARKER).exists() and any(directory.iterdir()):
+            raise ConfigError(f"{directory} exists and is not a demo folder; choose another --dir")
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+    (directory / MARKER).write_text("created by ketanet demo; deleted by the next demo run\n")
+
+
+def build_network(directory: Path, *, nodes: int, patients: int, console: Console) -> Path:
+    """Scaffold a hub and ``nodes`` nodes with synthetic data ingested; return hub.toml."""
+    _prepare_folder(directory)
+    hub_config = scaffold_hub(directory / "hub", port=free_port())
+    for spec in COUNTRIES[:nodes]:
+        node_dir = directory / spec.node_id
+        port = free_port()
+        config = scaffold_node(node_dir, node_id=spec.node_id, country=spec.country, port=port)
+        size = max(20, round(patients * spec.size))
+        write_synthetic_export(
+            country=spec.country, patients=size, seed=spec.seed, out_dir=node_dir / "export"
+        )
+        settings = load_node_settings(config)
+        engine = create_store_engine(settings.node.database_url)
+        upgrade_schema(engine)
+        source = node_dir / "export" / spec.export
+        report = ingest_export(
+            engine=engine,
+            paths=[source],
+            secret=settings.node.pseudonym_secret.read_bytes().strip(),
+            timezone=settings.node.timezone,
+        )
+        engine.dispose()
+        console.print(
+            f"  {spec.country}: {size:,} patients synthesised, {report.total_inserted:,} records "
+            f"ingested from {spec.export.upper()} export"
+        )
+        add_peer(
+            config,
+            name="hub",
+            jwk=directory / "hub" / "keys" / "hub.jwk.json",
+            grants=["aggregate"],
+        )
+        add_node(
+            hub_config,
+            node_id=spec.node_id,
+            country=spec.country,
+            url=settings.node.public_url,
+            jwk=node_dir / "keys" / f"{spec.node_id}.jwk.json",
+        )
+    return hub_config
+
+
+def start_servers(directory: Path, hub_config: Path) -> list[ServerThread]:
+    """Start every node and the hub as uvicorn servers on loopback; return them (hub last)."""
+    servers: list[ServerThread] = []
+    hub_settings = load_hub_settings(hub_config)
+    for node in hub_settings.nodes:
+        settings = load_node_settings(directory / node.id / "node.toml")
+        servers.append(
+            ServerThread(create_node_app(settings), settings.node.port, name=node.id).start()
+        )
+    servers.append(
+        ServerThread(create_hub_app(hub_settings), hub_settings.hub.port, name="hub").start()
+    )
+    return servers
+
+
+def _summary(documents: list[dict[str, Any]]) -> Table:
+    table = Table(
+        title="International safety and efficacy summary (ALL countries)", title_justify="left"
+    )
+    for column in ("figure", "estimate", "95% interval", "countries"):
+        table.add_column(column)
+    wanted = {
+        "events-per-1000-administrations",
+        "patients-with-event-per-100",
+        "response",
+        "remission",
+        "response-meta",
+        "remission-meta",
+        "discontinued",
+        "short-interval",
+        "take-home",
+    }
+    for document in documents:
+        label = document["measure"]
+        if document.get("parameters"):
+            label += " " + " ".join(str(v) for v in document["parameters"].values())
+        for stat in document.get("statistics", []):
+            if (
+                stat["country"] != "ALL"
+                or stat.get("stratifier")
+                or stat["statistic"] not in wanted
+            ):
+                continue
+            estimate = stat.get("estimate")
+            shown = "bounded" if estimate is None else f"{estimate:.3g}"
+            interval = "" if estimate is None else f"{stat['ci_low']:.3g}–{stat['ci_high']:.3g}"
+            countries = ", ".join(stat.get("countries") or [])
+            table.add_row(f"{label}: {stat['statistic']}", shown, interval, countries)
+    return table
+
+
+def run_standard_queries(hub_config: Path, console: Console) -> list[dict[str, Any]]:
+    """Run the standard query set through the hub service; return the documents."""
+    service = HubService(load_hub_settings(hub_config))
+    documents = []
+    for spec in STANDARD_QUERIES:
+        query = query_from_request({"period": PERIOD, **spec})
+        document = asyncio.run(service.run_query(query, actor="demo"))
+        render_document(document, console)
+        console.print()
+        documents.append(document)
+    service.engine.dispose()
+    return documents
+
+
+def demo(
+    nodes: Annotated[int, typer.Option(min=1, max=len(COUNTRIES), help="Number of nodes.")] = 3,
+    patients: Annotated[int, typer.Option(min=20, help="Patients of a typical country.")] = 2000,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the dashboard after.")
+    ] = True,
+    directory: Annotated[Path, typer.Option("--dir", help="Working folder (recreated).")] = Path(
+        "ketanet-demo"
+    ),
+) -> None:
+    """Run the whole network on this machine, print the standard measures, serve the dashboard."""
+    console = Console()
+    started = time.perf_counter()
+    servers: list[ServerThread] = []
+    with exit_on_error():
+        try:
+            console.rule("KetaNet demo: building the network")
+            hub_config = build_network(directory, nodes=nodes, patients=patients, console=console)
+            servers = start_servers(directory, hub_config)
+            for server in servers:
+                console.print(f"  {server.thread.name} serving on {server.url}")
+            console.rule("Standard measures, period 2024-01-01..2025-12-31")
+            documents = run_standard_queries(hub_config, console)
+            console.print(_summary(documents))
+            console.print(f"[dim]demo finished in {time.perf_counter() - started:.1f} s[/dim]")
+            if serve:
+                token = TokenRegistry.from_file(load_hub_settings(hub_config).hub.api_token_file)
+                console.print(
+                    f"Dashboard: {servers[-1].url}/  (bearer token: {token.first_token()}); Ctrl-C stops."
+                )
+                while True:
+                    time.sleep(1)
+        except KeyboardInterrupt:
+            console.print("stopping")
+        finally:
+            for server in reversed(servers):
+                server.stop()

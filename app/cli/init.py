@@ -1,0 +1,125 @@
+"""``ketanet init node|hub``: scaffold a node or hub folder with config, key pair and secrets."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Annotated, Any
+
+import tomli_w
+import typer
+
+from app.cli.output import exit_on_error
+from app.errors import ConfigError
+from app.trust.keys import write_key_pair
+
+init_app = typer.Typer(help="Scaffold a node or hub: config file, key pair and secrets.")
+
+
+def write_private_text(path: Path, text: str) -> None:
+    """Create ``path`` with mode 0600 (never briefly readable by others) holding ``text``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def write_toml(path: Path, document: dict[str, Any]) -> None:
+    """Write ``document`` as TOML to ``path``."""
+    path.write_text(tomli_w.dumps(document), encoding="utf-8")
+
+
+def scaffold_node(
+    directory: Path,
+    *,
+    node_id: str,
+    country: str,
+    port: int,
+    public_url: str | None = None,
+    database_url: str | None = None,
+    disclosure: dict[str, Any] | None = None,
+) -> Path:
+    """Create ``node.toml``, the node key pair and pseudonym secret; return the config path."""
+    config = directory / "node.toml"
+    if config.exists():
+        raise ConfigError(f"{config} already exists; refusing to overwrite a node")
+    keys = directory / "keys"
+    keys.mkdir(parents=True, exist_ok=True)
+    write_key_pair(keys, node_id)
+    write_private_text(keys / f"{node_id}.secret", secrets.token_hex(32) + "\n")
+    document: dict[str, Any] = {
+        "node": {
+            "id": node_id,
+            "country": country.upper(),
+            "public_url": public_url or f"http://127.0.0.1:{port}",
+            "host": "127.0.0.1",
+            "port": port,
+            "database_url": database_url or f"sqlite:///{node_id}.db",
+            "signing_key": f"keys/{node_id}.pem",
+            "pseudonym_secret": f"keys/{node_id}.secret",
+            "timezone": "UTC",
+        },
+        "disclosure": {"min_cell": 11, "mask_zero": False, "rounding": 0, "epsilon": 0.0}
+        | (disclosure or {}),
+        "limits": {"max_body_bytes": 1_048_576, "rate_per_minute": 600, "max_strata": 200},
+    }
+    write_toml(config, document)
+    return config
+
+
+def scaffold_hub(directory: Path, *, port: int, analyst: str = "analyst") -> Path:
+    """Create ``hub.toml``, the hub key pair and an analyst token file; return the config path."""
+    config = directory / "hub.toml"
+    if config.exists():
+        raise ConfigError(f"{config} already exists; refusing to overwrite a hub")
+    keys = directory / "keys"
+    keys.mkdir(parents=True, exist_ok=True)
+    write_key_pair(keys, "hub")
+    write_private_text(keys / "hub.token", f"{analyst} {secrets.token_urlsafe(32)}\n")
+    document = {
+        "hub": {
+            "id": "hub",
+            "host": "127.0.0.1",
+            "port": port,
+            "database_url": "sqlite:///hub.db",
+            "signing_key": "keys/hub.pem",
+            "api_token_file": "keys/hub.token",
+            "timeout_s": 30,
+        }
+    }
+    write_toml(config, document)
+    return config
+
+
+@init_app.command("node")
+def init_node(
+    directory: Annotated[Path, typer.Option("--dir", help="Folder to create the node in.")],
+    node_id: Annotated[str, typer.Option("--id", help="Short node id, e.g. 'no'.")],
+    country: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2 country code.")],
+    port: Annotated[int, typer.Option(help="Port the node listens on.")],
+    public_url: Annotated[str | None, typer.Option(help="URL peers sign requests for.")] = None,
+    database_url: Annotated[str | None, typer.Option(help="SQLAlchemy database URL.")] = None,
+) -> None:
+    """Scaffold a node: node.toml, its key pair and a fresh pseudonym secret (0600)."""
+    with exit_on_error():
+        config = scaffold_node(
+            directory,
+            node_id=node_id,
+            country=country,
+            port=port,
+            public_url=public_url,
+            database_url=database_url,
+        )
+    typer.echo(f"node {node_id} scaffolded: {config}")
+
+
+@init_app.command("hub")
+def init_hub(
+    directory: Annotated[Path, typer.Option("--dir", help="Folder to create the hub in.")],
+    port: Annotated[int, typer.Option(help="Port the hub listens on.")] = 8100,
+) -> None:
+    """Scaffold a hub: hub.toml, its key pair and an analyst token file (0600)."""
+    with exit_on_error():
+        config = scaffold_hub(directory, port=port)
+    typer.echo(f"hub scaffolded: {config}")

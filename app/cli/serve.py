@@ -1,0 +1,70 @@
+"""``ketanet node serve|add-peer|erase`` and ``ketanet hub serve|add-node``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from app.cli.ingest import node_erase
+from app.cli.output import exit_on_error
+from app.cli.peers import add_node, add_peer
+from app.config import load_hub_settings, load_node_settings
+
+node_app = typer.Typer(help="Run and administer a national node.")
+hub_app = typer.Typer(help="Run and administer the hub.")
+ConfigOption = Annotated[Path, typer.Option("--config", help="Configuration file (TOML).")]
+
+
+@node_app.command("serve")
+def node_serve(config: ConfigOption) -> None:
+    """Run a node (uvicorn) until interrupted."""
+    from app.node.app import create_node_app
+
+    with exit_on_error():
+        settings = load_node_settings(config)
+        app = create_node_app(settings)
+    uvicorn.run(app, host=settings.node.host, port=settings.node.port, log_level="info")
+
+
+@node_app.command("add-peer")
+def node_add_peer(
+    config: ConfigOption,
+    name: Annotated[str, typer.Option(help="Peer name (e.g. hub).")],
+    jwk: Annotated[Path, typer.Option(help="The peer's public JWK file.")],
+    grant: Annotated[str, typer.Option(help="aggregate[,record]")] = "aggregate",
+) -> None:
+    """Trust a peer's public key with the given grants."""
+    with exit_on_error():
+        add_peer(config, name=name, jwk=jwk, grants=[g for g in grant.split(",") if g])
+    typer.echo(f"peer {name} trusted with {grant}")
+
+
+node_app.command("erase")(node_erase)
+
+
+@hub_app.command("serve")
+def hub_serve(config: ConfigOption) -> None:
+    """Run the hub API and dashboard until interrupted."""
+    from app.hub.app import create_hub_app
+
+    with exit_on_error():
+        settings = load_hub_settings(config)
+        app = create_hub_app(settings)
+    uvicorn.run(app, host=settings.hub.host, port=settings.hub.port, log_level="info")
+
+
+@hub_app.command("add-node")
+def hub_add_node(
+    config: ConfigOption,
+    node_id: Annotated[str, typer.Option("--id", help="Node id.")],
+    country: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2 code.")],
+    url: Annotated[str, typer.Option(help="The node's public URL.")],
+    jwk: Annotated[Path, typer.Option(help="The node's public JWK file.")],
+) -> None:
+    """Add a node (URL, country, pinned key) to the hub's list."""
+    with exit_on_error():
+        add_node(config, node_id=node_id, country=country, url=url, jwk=jwk)
+    typer.echo(f"node {node_id} ({country.upper()}) added")

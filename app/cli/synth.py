@@ -1,0 +1,33 @@
+"""``ketanet synth``: write a deterministic synthetic national registry export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.synth import write_synthetic_export
+
+
+def synth(
+    country: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2 country code.")],
+    patients: Annotated[int, typer.Option(min=1, help="Number of patients.")],
+    out: Annotated[Path, typer.Option(help="Output folder.")],
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same bytes).")] = 1,
+    output_format: Annotated[
+        str, typer.Option("--format", help="csv | fhir-ndjson | both")
+    ] = "both",
+) -> None:
+    """Write a realistic synthetic export (reference CSV and/or FHIR NDJSON of the same data)."""
+    if output_format not in {"csv", "fhir-ndjson", "both"}:
+        typer.echo("error: --format must be csv, fhir-ndjson or both", err=True)
+        raise typer.Exit(2)
+    summary = write_synthetic_export(
+        country=country.upper(),
+        patients=patients,
+        seed=seed,
+        out_dir=out,
+        formats=output_format,  # type: ignore[arg-type]
+    )
+    typer.echo(f"synthetic {country.upper()} export written to {out}: {summary}")

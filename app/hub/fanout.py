@@ -1,0 +1,173 @@
+"""Signed fan-out of one query to every configured node at once, with verified answers.
+
+Each node gets its own signed request (fresh nonce, its own audience). Transient failures
+(connection errors, 502/503/504) are retried with backoff inside the node's time budget; 4xx never
+are. A node's outcome is always one of the contract statuses, and one node failing never fails the
+query. Answers are verified against the node's pinned keys before they are parsed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import orjson
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from app.config import NodeEntry
+from app.errors import InputError, SignatureError
+from app.reports.fhir import from_measure_report
+from app.reports.model import MeasureAnswer
+from app.reports.query import MeasureQuery, to_parameters
+from app.trust.httpx_auth import SignedRequestAuth
+from app.trust.keys import SigningKey, jwk_thumbprint, public_key_from_jwk
+from app.trust.signatures import Receipt, verify_response
+
+FHIR_JSON = "application/fhir+json"
+RETRY_STATUSES = frozenset({502, 503, 504})
+MAX_ATTEMPTS = 3
+BACKOFF_S = 0.2
+
+
+@dataclass(frozen=True)
+class NodeReply:
+    """One node's outcome: contract status, detail, parsed answer and receipt (when any)."""
+
+    node_id: str
+    country: str
+    status: str
+    detail: str | None = None
+    answer: MeasureAnswer | None = None
+    receipt: Receipt | None = None
+    elapsed_s: float = 0.0
+
+
+def pinned_keys(node: NodeEntry) -> dict[str, Ed25519PublicKey]:
+    """Return the node's pinned public keys by key id (RFC 7638 thumbprint)."""
+    return {jwk_thumbprint(jwk): public_key_from_jwk(jwk) for jwk in node.jwks}
+
+
+def _refusal_detail(response: httpx.Response) -> str:
+    try:
+        outcome = response.json()
+        return "; ".join(issue.get("diagnostics", "") for issue in outcome.get("issue", []))[:500]
+    except (ValueError, AttributeError):
+        return f"HTTP {response.status_code}"
+
+
+async def _post_with_retries(
+    client: httpx.AsyncClient, url: str, body: bytes, auth: httpx.Auth
+) -> httpx.Response:
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            response = await client.post(
+                url, content=body, headers={"content-type": FHIR_JSON}, auth=auth
+            )
+        except (httpx.ConnectError, httpx.RemoteProtocolError):
+            if attempt == MAX_ATTEMPTS:
+                raise
+        else:
+            if response.status_code not in RETRY_STATUSES or attempt == MAX_ATTEMPTS:
+                return response
+        await asyncio.sleep(BACKOFF_S * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")  # the loop always returns or raises
+
+
+def _interpret(
+    node: NodeEntry,
+    response: httpx.Response,
+    keys: Mapping[str, Ed25519PublicKey],
+    clock: Callable[[], float],
+) -> NodeReply:
+    """Turn a node's HTTP answer into a verified, parsed ``NodeReply``."""
+    base = {"node_id": node.id, "country": node.country}
+    if response.status_code in RETRY_STATUSES or response.status_code >= 500:
+        return NodeReply(**base, status="unreachable", detail=f"HTTP {response.status_code}")
+    request = response.request
+    try:
+        receipt = (
+            verify_response(
+                request_method=request.method,
+                request_url=str(request.url),
+                request_headers=dict(request.headers),
+                request_body=request.content,
+                status=response.status_code,
+                response_headers=dict(response.headers),
+                response_body=response.content,
+                keys=keys,
+                now=clock(),
+            )
+            if response.status_code == 200
+            else None
+        )
+    except SignatureError as error:
+        return NodeReply(**base, status="bad-signature", detail=error.message)
+    if response.status_code != 200:
+        return NodeReply(**base, status="refused", detail=_refusal_detail(response))
+    try:
+        answer = from_measure_report(orjson.loads(response.content))
+    except (InputError, orjson.JSONDecodeError) as error:
+        return NodeReply(**base, status="invalid-report", detail=str(error)[:500], receipt=receipt)
+    if answer.country and answer.country != node.country:
+        return NodeReply(
+            **base,
+            status="invalid-report",
+            detail="report country differs from the node's",
+            receipt=receipt,
+        )
+    return NodeReply(**base, status="ok", answer=answer, receipt=receipt)
+
+
+async def query_node(
+    client: httpx.AsyncClient,
+    node: NodeEntry,
+    query: MeasureQuery,
+    *,
+    key: SigningKey,
+    timeout_s: float,
+    clock: Callable[[], float] = time.time,
+) -> NodeReply:
+    """Send ``query`` to one node, signed; return its outcome (never raises for node failures)."""
+    started = time.perf_counter()
+    body = orjson.dumps(to_parameters(query))
+    url = f"{node.url}/fhir/Measure/$evaluate-measure"
+    auth = SignedRequestAuth(key, clock=clock)
+    base: dict[str, Any] = {"node_id": node.id, "country": node.country}
+    try:
+        keys = pinned_keys(node)
+        response = await asyncio.wait_for(_post_with_retries(client, url, body, auth), timeout_s)
+        reply = _interpret(node, response, keys, clock)
+    except (TimeoutError, httpx.TimeoutException):
+        reply = NodeReply(**base, status="timeout", detail=f"no answer within {timeout_s:g} s")
+    except httpx.HTTPError as error:
+        reply = NodeReply(**base, status="unreachable", detail=type(error).__name__)
+    return NodeReply(**{**reply.__dict__, "elapsed_s": time.perf_counter() - started})
+
+
+async def fan_out(
+    nodes: list[NodeEntry],
+    query: MeasureQuery,
+    *,
+    key: SigningKey,
+    timeout_s: float,
+    clock: Callable[[], float] = time.time,
+    on_reply: Callable[[NodeReply], None] | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> list[NodeReply]:
+    """Query every node concurrently; return their outcomes in configuration order."""
+    limits = httpx.Limits(max_connections=max(10, 2 * len(nodes)))
+    async with httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout_s), limits=limits, transport=transport
+    ) as client:
+
+        async def one(node: NodeEntry) -> NodeReply:
+            reply = await query_node(client, node, query, key=key, timeout_s=timeout_s, clock=clock)
+            if on_reply is not None:
+                on_reply(reply)
+            return reply
+
+        return list(await asyncio.gather(*(one(node) for node in nodes)))

@@ -1,0 +1,247 @@
+"""From per-node answers to the tidy "Query output" document (DESIGN.md section 2, contract).
+
+``pool_answers`` takes the query and one ``NodeOutcome`` per configured node and returns a plain,
+JSON-ready dict: ``query_id, measure, version, period, filters, stratify, parameters, nodes, rows,
+statistics, caveats``. Only nodes with status ``ok`` contribute. An ``ok`` answer that does not fit
+the query (another measure, version or period) or whose disclosure labels cannot be bounded is
+listed as ``invalid-report`` with the reason in ``detail`` and contributes nothing. A population
+that some ok node does not report gets per-country rows but no ``ALL`` row (and a caveat), so the
+``ALL`` rows are never silently smaller than the truth.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any, Literal, Protocol, cast
+
+from app.errors import InputError
+from app.hub.bounds import Bounded, disclosure_problem
+from app.hub.estimates import statistics_rows
+from app.hub.figures import CountryFigures, Figures, PooledFigures, country_figures
+from app.reports.model import MeasureAnswer
+
+NodeStatus = Literal["ok", "refused", "timeout", "unreachable", "bad-signature", "invalid-report"]
+NODE_STATUSES: tuple[NodeStatus, ...] = (
+    "ok", "refused", "timeout", "unreachable", "bad-signature", "invalid-report",
+)  # fmt: skip
+ROW_COLUMNS = (
+    "country",
+    "stratifier",
+    "stratum",
+    "population",
+    "count",
+    "status",
+    "lower",
+    "upper",
+)
+CROSS_BORDER_CAVEAT = "Patients treated in two countries are counted by both."
+NOISE_CAVEAT = (
+    "Bounds of noised counts are the noise mechanism's 95% intervals: they hold with 95% "
+    "probability per cell, not with certainty."
+)
+
+
+@dataclass(frozen=True)
+class PooledQuery:
+    """The federated query being pooled, as echoed in the output document."""
+
+    query_id: str
+    measure: str
+    period_start: date
+    period_end: date
+    version: str | None = None
+    """None: take the version of the first ok answer."""
+    filters: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    stratify: Sequence[str] = ()
+    parameters: Mapping[str, str | int | float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NodeOutcome:
+    """What one configured node gave: a status, a reason (``detail``) and, when ``ok``, an answer."""
+
+    node_id: str
+    country: str
+    status: NodeStatus
+    detail: str | None = None
+    answer: MeasureAnswer | None = None
+
+
+class OutcomeLike(Protocol):
+    """Anything shaped like a ``NodeOutcome`` (e.g. the fan-out's reply objects)."""
+
+    @property
+    def node_id(self) -> str: ...
+    @property
+    def country(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def detail(self) -> str | None: ...
+    @property
+    def answer(self) -> MeasureAnswer | None: ...
+
+
+def _as_outcome(outcome: OutcomeLike) -> NodeOutcome:
+    """Return ``outcome`` as a ``NodeOutcome``; raises ``InputError`` on an unknown status."""
+    status = outcome.status
+    if status not in NODE_STATUSES:
+        raise InputError(f"node {outcome.node_id}: unknown status {status!r}")
+    return NodeOutcome(
+        node_id=outcome.node_id,
+        country=outcome.country,
+        status=cast(NodeStatus, status),
+        detail=outcome.detail,
+        answer=outcome.answer,
+    )
+
+
+def _measure_id(measure: str) -> str:
+    """Return the bare measure id of an id or canonical URL (``…/Measure/efficacy|1``)."""
+    return measure.split("|", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+
+
+def _answer_problem(query: PooledQuery, answer: MeasureAnswer) -> str | None:
+    """Return why an ok answer cannot be pooled with this query, or None when it fits."""
+    if _measure_id(answer.measure) != _measure_id(query.measure):
+        return f"answer is for measure {answer.measure!r}, not {query.measure!r}"
+    if query.version is not None and answer.version != query.version:
+        return f"answer is for version {answer.version!r}, not {query.version!r}"
+    if (answer.period_start, answer.period_end) != (query.period_start, query.period_end):
+        return "answer is for another period"
+    return disclosure_problem(answer)
+
+
+def checked_outcomes(query: PooledQuery, outcomes: Sequence[OutcomeLike]) -> list[NodeOutcome]:
+    """Return the outcomes with unusable ok answers turned into ``invalid-report``.
+
+    Raises ``InputError`` on an unknown status, an ok outcome without answer, or a node id or
+    country given twice.
+    """
+    for key in ("node_id", "country"):
+        values = [getattr(outcome, key) for outcome in outcomes]
+        if len(set(values)) != len(values):
+            raise InputError(f"node outcomes: each {key} must appear once")
+    checked: list[NodeOutcome] = []
+    for outcome in map(_as_outcome, outcomes):
+        if outcome.status != "ok":
+            checked.append(replace(outcome, answer=None))
+            continue
+        if outcome.answer is None:
+            raise InputError(f"node {outcome.node_id}: status ok without an answer")
+        problem = _answer_problem(query, outcome.answer)
+        checked.append(replace(outcome, status="invalid-report", detail=problem, answer=None)
+                       if problem else replace(outcome, detail=None))  # fmt: skip
+    return checked
+
+
+def _node_entry(outcome: NodeOutcome) -> dict[str, Any]:
+    """Return the ``nodes`` entry of one outcome."""
+    answer = outcome.answer
+    policy = None
+    if answer is not None:
+        policy = {
+            "min_cell": answer.policy.min_cell, "mask_zero": answer.policy.mask_zero,
+            "rounding": answer.policy.rounding, "epsilon": answer.policy.epsilon,
+        }  # fmt: skip
+    return {
+        "id": outcome.node_id, "country": outcome.country, "status": outcome.status,
+        "detail": outcome.detail, "policy": policy,
+        "data_as_of": answer.data_as_of if answer is not None else None,
+    }  # fmt: skip
+
+
+def _row(
+    country: str, stratifier: str | None, stratum: str | None, population: str, bound: Bounded
+) -> dict[str, Any]:
+    """Return one tidy count row."""
+    return {
+        "country": country, "stratifier": stratifier, "stratum": stratum,
+        "population": population, "count": bound.count, "status": bound.status,
+        "lower": bound.lower, "upper": bound.upper,
+    }  # fmt: skip
+
+
+def _ordered_stratifiers(query: PooledQuery, stratifiers: list[str]) -> list[str]:
+    """Return ``stratifiers`` in the query's order, any others after them."""
+    asked = [s for s in query.stratify if s in stratifiers]
+    return asked + [s for s in stratifiers if s not in asked]
+
+
+def count_rows(
+    query: PooledQuery, countries: Sequence[CountryFigures], pooled: PooledFigures
+) -> list[dict[str, Any]]:
+    """Return the ``rows``: each country's group totals and strata, then the ``ALL`` sums."""
+    rows: list[dict[str, Any]] = []
+    everyone: list[Figures] = [*countries, pooled]
+    for figures in everyone:
+        for population in pooled.populations():
+            total = figures.figure(population)
+            if total is None:
+                continue
+            rows.append(_row(figures.country, None, None, population, total))
+            for stratifier in _ordered_stratifiers(query, figures.stratifiers(population)):
+                for value in figures.strata_values(population, stratifier):
+                    bound = figures.figure(population, stratifier, value)
+                    if bound is not None:
+                        rows.append(_row(figures.country, stratifier, value, population, bound))
+    return rows
+
+
+def _caveats(outcomes: Sequence[NodeOutcome]) -> list[str]:
+    """Return the document's caveats: always the cross-border one, others when they apply."""
+    caveats = [CROSS_BORDER_CAVEAT]
+    answers = [(o.country, o.answer) for o in outcomes if o.answer is not None]
+    reported = [{r.population for r in answer.populations} for _, answer in answers]
+    for population in dict.fromkeys(p for pops in reported for p in sorted(pops)):
+        lacking = [
+            c for (c, _), pops in zip(answers, reported, strict=True) if population not in pops
+        ]
+        if lacking:
+            caveats.append(f"No ALL row for population {population}: not reported by "
+                           f"{', '.join(lacking)}.")  # fmt: skip
+    missing = [f"{o.country} ({o.status})" for o in outcomes if o.status != "ok"]
+    if missing:
+        caveats.append(f"ALL rows and statistics cover only nodes with status ok; left out: "
+                       f"{', '.join(missing)}.")  # fmt: skip
+    if any(o.answer is not None and o.answer.noise_scale for o in outcomes):
+        caveats.append(NOISE_CAVEAT)
+    return caveats
+
+
+def pool_answers(query: PooledQuery, outcomes: Sequence[OutcomeLike]) -> dict[str, Any]:
+    """Return the "Query output" document pooling ``outcomes``; raises ``InputError`` (see above)."""
+    checked = checked_outcomes(query, outcomes)
+    countries = [country_figures(o.answer, o.country) for o in checked if o.answer is not None]
+    pooled = PooledFigures(tuple(countries))
+    version = query.version
+    if version is None:
+        version = next((o.answer.version for o in checked if o.answer is not None), None)
+    return {
+        "query_id": query.query_id,
+        "measure": query.measure,
+        "version": version,
+        "period": {"start": query.period_start.isoformat(), "end": query.period_end.isoformat()},
+        "filters": {key: list(values) for key, values in query.filters.items()},
+        "stratify": list(query.stratify),
+        "parameters": dict(query.parameters),
+        "nodes": [_node_entry(outcome) for outcome in checked],
+        "rows": count_rows(query, countries, pooled),
+        "statistics": statistics_rows(_measure_id(query.measure), countries, pooled),
+        "caveats": _caveats(checked),
+    }
+
+
+def rows_to_csv(document: Mapping[str, Any]) -> str:
+    """Return the document's ``rows`` as CSV with a header (nulls as empty fields)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=ROW_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in document["rows"]:
+        writer.writerow({column: "" if row[column] is None else row[column]
+                         for column in ROW_COLUMNS})  # fmt: skip
+    return buffer.getvalue()

@@ -1,0 +1,189 @@
+"""The hub's work, shared by the API and ``ketanet query``: fan out, verify, pool, record."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import orjson
+from sqlalchemy import Engine, select
+
+from app.config import HubSettings
+from app.errors import NotFound
+from app.hub.fanout import NodeReply, fan_out
+from app.hub.pooling import NodeOutcome, PooledQuery, pool_answers
+from app.hub.requests import query_echo
+from app.hub.tables import create_hub_tables, node_result_table, query_table
+from app.reports.query import MeasureQuery
+from app.store.engine import create_store_engine
+from app.trust.audit import AuditLog
+from app.trust.keys import SigningKey, load_signing_key
+from app.trust.tables import create_trust_tables
+
+
+def _digest(payload: bytes) -> str:
+    return "sha-256:" + hashlib.sha256(payload).hexdigest()
+
+
+class HubService:
+    """The hub's database, key and node list, and the federated query workflow."""
+
+    def __init__(
+        self,
+        settings: HubSettings,
+        *,
+        clock: Callable[[], float] = time.time,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.transport = transport
+        self.engine: Engine = create_store_engine(settings.hub.database_url)
+        create_hub_tables(self.engine)
+        create_trust_tables(self.engine)
+        self.audit = AuditLog(self.engine, clock=clock)
+        self.key: SigningKey = load_signing_key(settings.hub.signing_key)
+
+    async def run_query(
+        self,
+        query: MeasureQuery,
+        *,
+        actor: str,
+        on_reply: Callable[[NodeReply], None] | None = None,
+        query_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Send ``query`` to every node, pool the verified answers, record and return the document."""
+        query_id = query_id or str(uuid.uuid4())
+        created = datetime.fromtimestamp(self.clock(), UTC).isoformat().replace("+00:00", "Z")
+        echo = query_echo(query)
+        with self.engine.begin() as connection:
+            connection.execute(
+                query_table.insert().values(
+                    id=query_id,
+                    created_at=created,
+                    actor=actor,
+                    measure=query.measure,
+                    request_json=orjson.dumps(echo).decode(),
+                    status="running",
+                )
+            )
+        replies = await fan_out(
+            self.settings.nodes,
+            query,
+            key=self.key,
+            timeout_s=self.settings.hub.timeout_s,
+            clock=self.clock,
+            on_reply=on_reply,
+            transport=self.transport,
+        )
+        document = pool_answers(
+            PooledQuery(
+                query_id=query_id,
+                measure=query.measure,
+                period_start=query.period_start,
+                period_end=query.period_end,
+                version=query.version,
+                filters=echo["filters"],
+                stratify=echo["stratify"],
+                parameters=echo["parameters"],
+            ),
+            [
+                NodeOutcome(r.node_id, r.country, r.status, r.detail, r.answer)  # type: ignore[arg-type]
+                for r in replies
+            ],
+        )
+        document["created_at"] = created
+        document["asked_by"] = actor
+        payload = orjson.dumps(document)
+        ok = sum(1 for reply in replies if reply.status == "ok")
+        with self.engine.begin() as connection:
+            connection.execute(
+                query_table.update()
+                .where(query_table.c.id == query_id)
+                .values(status="complete" if ok else "failed", document_json=payload.decode())
+            )
+            for reply in replies:
+                connection.execute(
+                    node_result_table.insert().values(
+                        query_id=query_id,
+                        node_id=reply.node_id,
+                        status=reply.status,
+                        detail=reply.detail,
+                        receipt_json=(
+                            orjson.dumps(reply.receipt.to_json()).decode()
+                            if reply.receipt
+                            else None
+                        ),
+                    )
+                )
+        self.audit.append(
+            actor=actor,
+            action="query",
+            target=f"Measure/{query.measure}",
+            decision=f"{ok}/{len(replies)} nodes ok",
+            request_digest=_digest(orjson.dumps(echo)),
+            response_digest=_digest(payload),
+        )
+        return document
+
+    def list_queries(self) -> list[dict[str, Any]]:
+        """Return past queries, newest first (who asked, when, measure, status)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(
+                    query_table.c.id,
+                    query_table.c.created_at,
+                    query_table.c.actor,
+                    query_table.c.measure,
+                    query_table.c.status,
+                ).order_by(query_table.c.created_at.desc(), query_table.c.id)
+            ).mappings()
+            return [
+                {
+                    "id": row["id"],
+                    "created_at": row["created_at"],
+                    "asked_by": row["actor"],
+                    "measure": row["measure"],
+                    "status": row["status"],
+                }
+                for row in rows
+            ]
+
+    def document(self, query_id: str) -> dict[str, Any]:
+        """Return the stored tidy document of a query; raises ``NotFound``."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(query_table.c.document_json, query_table.c.status).where(
+                    query_table.c.id == query_id
+                )
+            ).first()
+        if row is None:
+            raise NotFound(f"query {query_id}: no such query")
+        if row.document_json is None:
+            return {"query_id": query_id, "status": row.status}
+        result: dict[str, Any] = orjson.loads(row.document_json)
+        return result
+
+    def receipts(self, query_id: str) -> list[dict[str, Any]]:
+        """Return every node's signed response as received, with the request it answers."""
+        self.document(query_id)
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(node_result_table)
+                .where(node_result_table.c.query_id == query_id)
+                .order_by(node_result_table.c.id)
+            ).mappings()
+            return [
+                {
+                    "node_id": row["node_id"],
+                    "status": row["status"],
+                    "detail": row["detail"],
+                    "receipt": orjson.loads(row["receipt_json"]) if row["receipt_json"] else None,
+                }
+                for row in rows
+            ]

@@ -1,0 +1,35 @@
+"""The hub database: queries, per-node outcomes and receipts (SQLAlchemy Core, own MetaData)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Engine, ForeignKey, Integer, MetaData, String, Table, Text
+
+hub_metadata = MetaData()
+
+query_table = Table(
+    "hub_query",
+    hub_metadata,
+    Column("id", String(36), primary_key=True),
+    Column("created_at", String(40), nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("measure", String(64), nullable=False),
+    Column("request_json", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("document_json", Text),
+)
+
+node_result_table = Table(
+    "hub_node_result",
+    hub_metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("query_id", String(36), ForeignKey("hub_query.id"), nullable=False, index=True),
+    Column("node_id", String(32), nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("detail", Text),
+    Column("receipt_json", Text),
+)
+
+
+def create_hub_tables(engine: Engine) -> None:
+    """Create the hub's tables if they do not exist."""
+    hub_metadata.create_all(engine)

@@ -1,0 +1,47 @@
+"""Analyst bearer tokens: ``api_token_file`` holds one token a line, optionally ``name token``."""
+
+from __future__ import annotations
+
+import hmac
+from pathlib import Path
+
+from app.errors import ConfigError, SignatureError
+
+
+class TokenRegistry:
+    """Map presented bearer tokens to analyst names, comparing in constant time."""
+
+    def __init__(self, tokens: dict[str, str]) -> None:
+        if not tokens:
+            raise ConfigError("hub.api_token_file: holds no token")
+        self._tokens = tokens
+
+    @classmethod
+    def from_file(cls, path: Path) -> TokenRegistry:
+        """Read the token file; raises ``ConfigError`` when it is missing or empty."""
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            raise ConfigError(f"hub.api_token_file: {path} does not exist") from None
+        tokens: dict[str, str] = {}
+        for number, line in enumerate(lines, start=1):
+            parts = line.split()
+            if not parts or parts[0].startswith("#"):
+                continue
+            name, token = (parts[0], parts[1]) if len(parts) >= 2 else (f"token-{number}", parts[0])
+            tokens[token] = name
+        return cls(tokens)
+
+    def analyst(self, authorization: str | None) -> str:
+        """Return the analyst behind an ``Authorization`` header; raises ``SignatureError`` (401)."""
+        scheme, _, presented = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not presented:
+            raise SignatureError("missing bearer token")
+        for token, name in self._tokens.items():
+            if hmac.compare_digest(token.encode(), presented.strip().encode()):
+                return name
+        raise SignatureError("unknown bearer token")
+
+    def first_token(self) -> str:
+        """Return one valid token (the demo prints it for the analyst)."""
+        return next(iter(self._tokens))

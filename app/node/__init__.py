@@ -1,0 +1,1 @@
+"""The national node: a FastAPI app serving FHIR, answering signed aggregate queries."""

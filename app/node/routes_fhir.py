@@ -1,0 +1,146 @@
+"""Public FHIR endpoints: CapabilityStatement, the measure catalogue, CodeSystems and ValueSets."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import orjson
+from fastapi import APIRouter
+from fastapi.responses import ORJSONResponse
+
+from app import __version__
+from app.errors import NotFound
+from app.node.deps import ContextDep
+from app.profiles import code_systems, value_sets
+from app.resources import data_path
+
+router = APIRouter(prefix="/fhir")
+FHIR_JSON = "application/fhir+json"
+RECORD_TYPES = (
+    "Patient",
+    "Condition",
+    "MedicationAdministration",
+    "MedicationDispense",
+    "Observation",
+    "AdverseEvent",
+    "MedicationStatement",
+)
+
+
+def fhir_response(document: dict[str, Any], status_code: int = 200) -> ORJSONResponse:
+    """Return ``document`` as ``application/fhir+json``."""
+    return ORJSONResponse(document, status_code=status_code, media_type=FHIR_JSON)
+
+
+@functools.cache
+def measure_catalogue() -> tuple[dict[str, Any], ...]:
+    """Return the FHIR ``Measure`` resources this node answers (from ``schemas/measures``)."""
+    folder = data_path("schemas/measures")
+    return tuple(orjson.loads(path.read_bytes()) for path in sorted(folder.glob("*.json")))
+
+
+def searchset(resources: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return a FHIR searchset Bundle holding ``resources``."""
+    return {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": len(resources),
+        "entry": [{"resource": resource} for resource in resources],
+    }
+
+
+def _by_id(
+    resources: list[dict[str, Any]] | tuple[dict[str, Any], ...], kind: str, rid: str
+) -> dict[str, Any]:
+    for resource in resources:
+        if resource.get("id") == rid:
+            return resource
+    raise NotFound(f"{kind}/{rid}: no such resource")
+
+
+@router.get("/metadata")
+def capability_statement(ctx: ContextDep) -> ORJSONResponse:
+    """The node's CapabilityStatement: resources, search parameters, operations."""
+    record_search = [
+        {"name": name, "type": kind}
+        for name, kind in (("patient", "reference"), ("date", "date"), ("code", "token"))
+    ]
+    resources: list[dict[str, Any]] = [
+        {
+            "type": kind,
+            "interaction": [{"code": "read"}, {"code": "search-type"}],
+            "searchParam": [] if kind == "Patient" else record_search,
+            "documentation": "Signed requests from peers with the 'record' grant only.",
+        }
+        for kind in RECORD_TYPES
+    ]
+    resources += [
+        {"type": kind, "interaction": [{"code": "read"}, {"code": "search-type"}]}
+        for kind in ("CodeSystem", "ValueSet")
+    ]
+    resources.append(
+        {
+            "type": "Measure",
+            "interaction": [{"code": "read"}, {"code": "search-type"}],
+            "operation": [
+                {
+                    "name": "evaluate-measure",
+                    "definition": "http://hl7.org/fhir/OperationDefinition/Measure-evaluate-measure",
+                    "documentation": "Signed (RFC 9421) by a peer with the 'aggregate' grant.",
+                }
+            ],
+        }
+    )
+    return fhir_response(
+        {
+            "resourceType": "CapabilityStatement",
+            "status": "active",
+            "date": "2026-11-22",
+            "kind": "instance",
+            "software": {"name": "KetaNet node", "version": __version__},
+            "implementation": {
+                "description": f"KetaNet node {ctx.settings.node.id} ({ctx.settings.node.country})",
+                "url": ctx.settings.node.public_url + "/fhir",
+            },
+            "fhirVersion": "4.0.1",
+            "format": ["application/fhir+json"],
+            "rest": [{"mode": "server", "resource": resources}],
+        }
+    )
+
+
+@router.get("/Measure")
+def list_measures() -> ORJSONResponse:
+    """The measure catalogue as a searchset Bundle."""
+    return fhir_response(searchset(list(measure_catalogue())))
+
+
+@router.get("/Measure/{measure_id}")
+def read_measure(measure_id: str) -> ORJSONResponse:
+    """One catalogue measure; 404 when unknown."""
+    return fhir_response(_by_id(measure_catalogue(), "Measure", measure_id))
+
+
+@router.get("/CodeSystem")
+def list_code_systems() -> ORJSONResponse:
+    """The registry's code systems."""
+    return fhir_response(searchset(code_systems()))
+
+
+@router.get("/CodeSystem/{system_id}")
+def read_code_system(system_id: str) -> ORJSONResponse:
+    """One code system; 404 when unknown."""
+    return fhir_response(_by_id(code_systems(), "CodeSystem", system_id))
+
+
+@router.get("/ValueSet")
+def list_value_sets() -> ORJSONResponse:
+    """The registry's value sets."""
+    return fhir_response(searchset(value_sets()))
+
+
+@router.get("/ValueSet/{value_set_id}")
+def read_value_set(value_set_id: str) -> ORJSONResponse:
+    """One value set; 404 when unknown."""
+    return fhir_response(_by_id(value_sets(), "ValueSet", value_set_id))

@@ -1,0 +1,102 @@
+"""``POST /fhir/Measure/$evaluate-measure``: a signed aggregate query answered with a signed report."""
+
+from __future__ import annotations
+
+import hashlib
+
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+
+from app.disclosure import answer_query
+from app.errors import InputError, KetanetError
+from app.ingest import data_as_of, data_version
+from app.measures import validate_query
+from app.node.deps import ContextDep, VerifiedDep
+from app.reports.fhir import to_measure_report
+from app.reports.query import MeasureQuery, parse_parameters
+from app.trust.fastapi_auth import require_grant
+from app.trust.signatures import sign_response
+
+router = APIRouter()
+FHIR_JSON = "application/fhir+json"
+
+
+def _digest(body: bytes) -> str:
+    return "sha-256:" + hashlib.sha256(body).hexdigest()
+
+
+@router.post("/fhir/Measure/$evaluate-measure")
+async def evaluate_measure(request: Request, ctx: ContextDep, verified: VerifiedDep) -> Response:
+    """Answer one catalogue measure for a peer with the ``aggregate`` grant, signed and audited."""
+    body = await request.body()
+    target = "Measure/$evaluate-measure"
+    try:
+        require_grant(verified, "aggregate")
+        ctx.rate_limiter.take(verified.peer.name)
+        query = _parse(body)
+        target = f"Measure/{query.measure}"
+        answer = await run_in_threadpool(_answer, ctx, query, verified.kid)
+    except KetanetError as error:
+        await run_in_threadpool(
+            ctx.audit.append,
+            actor=verified.kid,
+            action="evaluate-measure",
+            target=target,
+            decision="refused",
+            reason=f"{error.http_status}: {error.message}",
+            request_digest=_digest(body),
+        )
+        raise
+    payload = orjson.dumps(to_measure_report(answer))
+    headers = sign_response(
+        status=200,
+        headers={"content-type": FHIR_JSON},
+        body=payload,
+        request=verified,
+        key=ctx.signing_key,
+        now=ctx.clock(),
+    )
+    await run_in_threadpool(
+        ctx.audit.append,
+        actor=verified.kid,
+        action="evaluate-measure",
+        target=target,
+        decision="answered",
+        request_digest=_digest(body),
+        response_digest=_digest(payload),
+    )
+    return Response(
+        content=payload,
+        status_code=200,
+        media_type=FHIR_JSON,
+        headers={name: value for name, value in headers.items() if name.lower() != "content-type"},
+    )
+
+
+def _parse(body: bytes) -> MeasureQuery:
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise InputError("body: not valid JSON (expected a FHIR Parameters resource)") from None
+    if not isinstance(document, dict) or document.get("resourceType") != "Parameters":
+        raise InputError("body: expected a FHIR Parameters resource")
+    query = parse_parameters(document)
+    validate_query(query)
+    return query
+
+
+def _answer(ctx: ContextDep, query: MeasureQuery, requester_kid: str):  # type: ignore[no-untyped-def]
+    node = ctx.settings.node
+    return answer_query(
+        ctx.engine,
+        query,
+        requester_kid=requester_kid,
+        settings=ctx.settings.disclosure,
+        max_strata=ctx.settings.limits.max_strata,
+        data_version=data_version(ctx.engine),
+        country=node.country,
+        node_id=node.id,
+        data_as_of=data_as_of(ctx.engine),
+    )

@@ -1,0 +1,57 @@
+"""Node endpoints outside FHIR: health, public keys and the signed audit checkpoint."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import ORJSONResponse
+from sqlalchemy import text
+
+from app.ingest import data_as_of
+from app.node.deps import ContextDep, VerifiedDep
+from app.trust.keys import jwks_document
+
+router = APIRouter()
+
+
+@router.get("/health")
+def health(ctx: ContextDep) -> ORJSONResponse:
+    """Liveness and readiness (database reachable) and the time of the last ingest; no data."""
+    try:
+        with ctx.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        as_of = data_as_of(ctx.engine)
+    except Exception:  # any database failure means "not ready", never a trace to the client
+        return ORJSONResponse(
+            {"status": "unavailable", "database": "unreachable", "data_as_of": None},
+            status_code=503,
+        )
+    node = ctx.settings.node
+    return ORJSONResponse(
+        {
+            "status": "ok",
+            "database": "reachable",
+            "node": node.id,
+            "country": node.country,
+            "data_as_of": as_of,
+            "kid": ctx.signing_key.kid,
+        }
+    )
+
+
+@router.get("/.well-known/jwks.json")
+def jwks(ctx: ContextDep) -> ORJSONResponse:
+    """The node's public signing keys."""
+    return ORJSONResponse(jwks_document([ctx.signing_key]))
+
+
+@router.get("/audit/checkpoint")
+def audit_checkpoint(ctx: ContextDep, verified: VerifiedDep) -> ORJSONResponse:
+    """The audit chain head signed by the node, for any trusted peer to keep as a witness."""
+    checkpoint = ctx.audit.checkpoint(ctx.signing_key)
+    ctx.audit.append(
+        actor=verified.kid,
+        action="audit-checkpoint",
+        target="/audit/checkpoint",
+        decision="answered",
+    )
+    return ORJSONResponse(checkpoint)

@@ -1,0 +1,187 @@
+"""Record-level FHIR read and search, for signed requests from peers with the ``record`` grant."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import ORJSONResponse
+from sqlalchemy import ColumnElement, Table, and_, func, select
+
+from app.errors import InputError, KetanetError, NotFound
+from app.node.context import NodeContext
+from app.node.deps import ContextDep, VerifiedDep
+from app.node.routes_fhir import RECORD_TYPES, fhir_response
+from app.profiles import record_to_resource
+from app.store.models import (
+    AdministrationRecord,
+    AdverseEventRecord,
+    DiscontinuationRecord,
+    DispenseRecord,
+    ObservationRecord,
+    PatientRecord,
+)
+from app.trust.fastapi_auth import require_grant
+
+router = APIRouter(prefix="/fhir")
+MAX_COUNT = 1000
+DEFAULT_COUNT = 100
+_EPOCH = date(1970, 1, 1)
+
+# resource type -> (table, column the `code` search matches, id prefix of the resource)
+_SOURCES: dict[str, tuple[Table, str | None, str]] = {
+    "Patient": (PatientRecord.__table__, None, ""),  # type: ignore[attr-defined]
+    "Condition": (PatientRecord.__table__, "diagnosis", "cond-"),  # type: ignore[attr-defined]
+    "MedicationAdministration": (AdministrationRecord.__table__, "drug", ""),  # type: ignore[attr-defined]
+    "MedicationDispense": (DispenseRecord.__table__, "drug", ""),  # type: ignore[attr-defined]
+    "Observation": (ObservationRecord.__table__, "code", ""),  # type: ignore[attr-defined]
+    "AdverseEvent": (AdverseEventRecord.__table__, "event", ""),  # type: ignore[attr-defined]
+    "MedicationStatement": (DiscontinuationRecord.__table__, "reason", ""),  # type: ignore[attr-defined]
+}
+_PREFIXES = {"eq": "==", "ge": ">=", "le": "<=", "gt": ">", "lt": "<"}
+
+
+def _day_number(value: str) -> int:
+    try:
+        return (date.fromisoformat(value[:10]) - _EPOCH).days
+    except ValueError:
+        raise InputError("date: not a FHIR date (YYYY-MM-DD with an optional prefix)") from None
+
+
+def _conditions(kind: str, table: Table, params: dict[str, list[str]]) -> list[ColumnElement[bool]]:
+    """Translate the supported search parameters to SQL conditions; raises ``InputError``."""
+    conditions: list[ColumnElement[bool]] = []
+    patient_column = table.c.id if table.name == "patient" else table.c.get("patient_id")
+    for value in params.get("patient", []):
+        conditions.append(patient_column == value.removeprefix("Patient/"))
+    code_column = _SOURCES[kind][1]
+    for value in params.get("code", []):
+        if code_column is None:
+            raise InputError(f"code: not a search parameter of {kind}")
+        conditions.append(table.c[code_column].in_([v.split("|")[-1] for v in value.split(",")]))
+    for value in params.get("date", []):
+        if "day" not in table.c:
+            raise InputError(f"date: not a search parameter of {kind}")
+        prefix, rest = (value[:2], value[2:]) if value[:2] in _PREFIXES else ("eq", value)
+        day, column = _day_number(rest), table.c.day
+        conditions.append(
+            {
+                "eq": column == day,
+                "ge": column >= day,
+                "le": column <= day,
+                "gt": column > day,
+                "lt": column < day,
+            }[prefix]
+        )
+    return conditions
+
+
+def _bounded_int(params: dict[str, list[str]], name: str, default: int, maximum: int) -> int:
+    raw = params.get(name, [str(default)])[-1]
+    if not raw.isdigit():
+        raise InputError(f"{name}: must be a non-negative integer")
+    return min(int(raw), maximum)
+
+
+def _search(ctx: NodeContext, kind: str, params: dict[str, list[str]]) -> dict[str, Any]:
+    table, _code, _prefix = _SOURCES[kind]
+    known = {"patient", "code", "date", "_count", "_offset", "_summary"}
+    unknown = sorted(set(params) - known)
+    if unknown:
+        raise InputError(f"{unknown[0]}: unsupported search parameter")
+    conditions = _conditions(kind, table, params)
+    count = _bounded_int(params, "_count", DEFAULT_COUNT, MAX_COUNT)
+    offset = _bounded_int(params, "_offset", 0, 2**62)
+    where = and_(*conditions) if conditions else None
+    with ctx.engine.connect() as connection:
+        total_query = select(func.count()).select_from(table)
+        total = connection.execute(
+            total_query.where(where) if where is not None else total_query
+        ).scalar_one()
+        if params.get("_summary", [""])[-1] == "count":
+            return {"resourceType": "Bundle", "type": "searchset", "total": total}
+        page = select(table).order_by(table.c.id).limit(count).offset(offset)
+        rows = connection.execute(page.where(where) if where is not None else page).mappings()
+        entries = [{"resource": record_to_resource(kind, row)} for row in rows]
+    base = f"{ctx.settings.node.public_url}/fhir/{kind}"
+    plain = [(k, v) for k, values in params.items() if k != "_offset" for v in values]
+    links = [{"relation": "self", "url": f"{base}?{urlencode([*plain, ('_offset', offset)])}"}]
+    if offset + count < total:
+        links.append(
+            {
+                "relation": "next",
+                "url": f"{base}?{urlencode([*plain, ('_offset', offset + count)])}",
+            }
+        )
+    return {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": total,
+        "link": links,
+        "entry": entries,
+    }
+
+
+def _read(ctx: NodeContext, kind: str, resource_id: str) -> dict[str, Any]:
+    table, _code, prefix = _SOURCES[kind]
+    record_id = resource_id.removeprefix(prefix) if prefix else resource_id
+    with ctx.engine.connect() as connection:
+        row = connection.execute(select(table).where(table.c.id == record_id)).mappings().first()
+    if row is None or (prefix and not resource_id.startswith(prefix)):
+        raise NotFound(f"{kind}/{resource_id}: no such resource")
+    return record_to_resource(kind, row)
+
+
+def _check(kind: str) -> None:
+    if kind not in RECORD_TYPES:
+        raise NotFound(f"{kind}: not a resource type this node serves")
+
+
+async def _audited(
+    ctx: NodeContext, verified: VerifiedDep, target: str, work: Any
+) -> ORJSONResponse:
+    """Run ``work`` for a peer with the ``record`` grant; audit the decision either way."""
+    try:
+        require_grant(verified, "record")
+        ctx.rate_limiter.take(verified.peer.name)
+        document = await run_in_threadpool(work)
+    except KetanetError as error:
+        await run_in_threadpool(
+            ctx.audit.append,
+            actor=verified.kid,
+            action="read",
+            target=target,
+            decision="refused",
+            reason=f"{error.http_status}: {error.message}",
+        )
+        raise
+    await run_in_threadpool(
+        ctx.audit.append, actor=verified.kid, action="read", target=target, decision="answered"
+    )
+    return fhir_response(document)
+
+
+@router.get("/{kind}")
+async def search_records(
+    kind: str, request: Request, ctx: ContextDep, verified: VerifiedDep
+) -> ORJSONResponse:
+    """Search de-identified records of one type, paged with absolute ``next`` links."""
+    _check(kind)
+    params: dict[str, list[str]] = {}
+    for key, value in request.query_params.multi_items():
+        params.setdefault(key, []).append(value)
+    return await _audited(ctx, verified, f"{kind}?search", lambda: _search(ctx, kind, params))
+
+
+@router.get("/{kind}/{resource_id}")
+async def read_record(
+    kind: str, resource_id: str, ctx: ContextDep, verified: VerifiedDep
+) -> ORJSONResponse:
+    """Read one de-identified record by its pseudonymous id."""
+    _check(kind)
+    return await _audited(
+        ctx, verified, f"{kind}/{resource_id}", lambda: _read(ctx, kind, resource_id)
+    )

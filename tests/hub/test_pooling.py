@@ -1,0 +1,260 @@
+"""Pooling per-node answers into the "Query output" document: nodes, rows, bounds and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from datetime import date
+from typing import Any
+
+import pytest
+
+from app.errors import InputError
+from app.hub.pooling import (
+    CROSS_BORDER_CAVEAT,
+    ROW_COLUMNS,
+    NodeOutcome,
+    PooledQuery,
+    pool_answers,
+    rows_to_csv,
+)
+from app.reports.model import Cell, DisclosurePolicy, MeasureAnswer, PopulationResult
+
+START, END = date(2024, 1, 1), date(2024, 12, 31)
+QUERY = PooledQuery(
+    query_id="q-1",
+    measure="treated-patients",
+    period_start=START,
+    period_end=END,
+    filters={"drug": ["ketamine"]},
+    stratify=("route",),
+)
+SMALL = Cell(None, ("small-cell",))
+COMPLEMENTARY = Cell(None, ("complementary",))
+
+
+def answer(
+    populations: list[PopulationResult], *, measure: str = "treated-patients", **kwargs: Any
+) -> MeasureAnswer:
+    return MeasureAnswer(measure, "1", START, END, populations, **kwargs)
+
+
+def treated(total: Cell, route: dict[str, Cell] | None = None, **kwargs: Any) -> MeasureAnswer:
+    strata = {} if route is None else {"route": route}
+    return answer([PopulationResult("treated-patients", total, strata)], **kwargs)
+
+
+def ok(country: str, result: MeasureAnswer) -> NodeOutcome:
+    return NodeOutcome(node_id=country.lower(), country=country, status="ok", answer=result)
+
+
+def find(doc: dict[str, Any], country: str, stratum: str | None = None, population: str = "treated-patients") -> dict[str, Any]:  # fmt: skip
+    matches = [
+        row for row in doc["rows"]
+        if row["country"] == country and row["stratum"] == stratum
+        and row["population"] == population
+    ]  # fmt: skip
+    assert len(matches) == 1, matches
+    return matches[0]
+
+
+def bounds(row: dict[str, Any]) -> tuple[Any, Any, Any, Any]:
+    return row["status"], row["count"], row["lower"], row["upper"]
+
+
+def test_pool_answers_emits_contract_shape_when_nodes_answer() -> None:
+    doc = pool_answers(QUERY, [ok("NO", treated(Cell(120), {"iv": Cell(120)}, data_as_of="T"))])
+    assert list(doc) == [
+        "query_id", "measure", "version", "period", "filters", "stratify", "parameters",
+        "nodes", "rows", "statistics", "caveats",
+    ]  # fmt: skip
+    assert doc["period"] == {"start": "2024-01-01", "end": "2024-12-31"}
+    assert doc["filters"] == {"drug": ["ketamine"]} and doc["stratify"] == ["route"]
+    assert doc["version"] == "1"
+    assert doc["nodes"] == [{
+        "id": "no", "country": "NO", "status": "ok", "detail": None,
+        "policy": {"min_cell": 11, "mask_zero": False, "rounding": 0, "epsilon": 0.0},
+        "data_as_of": "T",
+    }]  # fmt: skip
+    assert all(tuple(row) == ROW_COLUMNS for row in doc["rows"])
+    assert CROSS_BORDER_CAVEAT in doc["caveats"]
+    json.dumps(doc, allow_nan=False)
+
+
+def test_pool_answers_sums_exactly_when_every_input_is_exact() -> None:
+    outcomes = [
+        ok("NO", treated(Cell(120), {"iv": Cell(100), "sc": Cell(20)})),
+        ok("DE", treated(Cell(300), {"iv": Cell(250), "im": Cell(50)})),
+        ok("PT", treated(Cell(45), {"sc": Cell(45)})),
+    ]
+    doc = pool_answers(QUERY, outcomes)
+    assert bounds(find(doc, "ALL")) == ("exact", 465, 465, 465)
+    assert bounds(find(doc, "ALL", "iv")) == ("exact", 350, 350, 350)
+    assert bounds(find(doc, "ALL", "sc")) == ("exact", 65, 65, 65)
+    assert bounds(find(doc, "ALL", "im")) == ("exact", 50, 50, 50)
+    assert [r["stratum"] for r in doc["rows"] if r["country"] == "ALL"] == [None, "iv", "sc", "im"]
+
+
+def test_pool_answers_lists_failed_nodes_without_contribution_when_status_not_ok() -> None:
+    good = ok("NO", treated(Cell(120), {"iv": Cell(120)}))
+    failed = [
+        NodeOutcome("de", "DE", "refused", "no aggregate grant"),
+        NodeOutcome("pt", "PT", "timeout", "no answer within 20 s"),
+        NodeOutcome("se", "SE", "unreachable", "ConnectError"),
+        NodeOutcome("fi", "FI", "bad-signature", "unknown key"),
+        NodeOutcome("dk", "DK", "invalid-report", "not a MeasureReport",
+                    answer=treated(Cell(999), {"iv": Cell(999)})),
+    ]  # fmt: skip
+    doc = pool_answers(QUERY, [good, *failed])
+    alone = pool_answers(QUERY, [good])
+    assert [n["status"] for n in doc["nodes"]] == [
+        "ok", "refused", "timeout", "unreachable", "bad-signature", "invalid-report",
+    ]  # fmt: skip
+    assert doc["nodes"][1]["detail"] == "no aggregate grant"
+    assert all(n["policy"] is None and n["data_as_of"] is None for n in doc["nodes"][1:])
+    assert doc["rows"] == alone["rows"]
+    assert {row["country"] for row in doc["rows"]} == {"NO", "ALL"}
+    assert any("left out: DE (refused)" in caveat for caveat in doc["caveats"])
+
+
+def test_pool_answers_counts_omitted_stratum_as_zero_when_node_answered_stratifier() -> None:
+    doc = pool_answers(QUERY, [
+        ok("NO", treated(Cell(120), {"iv": Cell(120)})),
+        ok("DE", treated(Cell(50), {"iv": Cell(30), "sc": Cell(20)})),
+    ])  # fmt: skip
+    assert bounds(find(doc, "ALL", "sc")) == ("exact", 20, 20, 20)
+    assert [r["stratum"] for r in doc["rows"] if r["country"] == "NO"] == [None, "iv"]
+
+
+def test_pool_answers_bounds_stratum_by_node_total_when_node_did_not_answer_stratifier() -> None:
+    doc = pool_answers(QUERY, [
+        ok("NO", treated(Cell(120))),
+        ok("DE", treated(Cell(50), {"iv": Cell(30), "sc": Cell(20)})),
+    ])  # fmt: skip
+    assert bounds(find(doc, "ALL", "sc")) == ("bounded", None, 20, 140)
+    assert bounds(find(doc, "ALL")) == ("exact", 170, 170, 170)
+
+
+def test_pool_answers_sums_bounds_when_inputs_are_masked() -> None:
+    doc = pool_answers(QUERY, [
+        ok("NO", treated(Cell(120), {"iv": Cell(100), "sc": SMALL, "im": COMPLEMENTARY})),
+        ok("DE", treated(Cell(50), {"sc": Cell(50)})),
+    ])  # fmt: skip
+    assert bounds(find(doc, "NO", "sc")) == ("masked", None, 1, 10)
+    assert bounds(find(doc, "NO", "im")) == ("masked", None, 0, 20)
+    assert bounds(find(doc, "ALL", "sc")) == ("bounded", None, 51, 60)
+    assert bounds(find(doc, "ALL", "im")) == ("bounded", None, 0, 20)
+
+
+@pytest.mark.parametrize(
+    ("policy", "expected"),
+    [
+        (DisclosurePolicy(), (1, 10)),
+        (DisclosurePolicy(mask_zero=True), (0, 10)),
+        (DisclosurePolicy(min_cell=5), (1, 4)),
+    ],
+)
+def test_small_cell_bound_follows_policy_when_cell_masked_small(
+    policy: DisclosurePolicy, expected: tuple[int, int]
+) -> None:
+    doc = pool_answers(QUERY, [ok("NO", treated(Cell(120), {"iv": Cell(110), "sc": SMALL,
+                                                               "im": COMPLEMENTARY}, policy=policy))])  # fmt: skip
+    assert (find(doc, "NO", "sc")["lower"], find(doc, "NO", "sc")["upper"]) == expected
+
+
+def test_masked_total_gets_small_cell_bound_when_total_is_small() -> None:
+    doc = pool_answers(QUERY, [ok("NO", treated(SMALL, {"iv": SMALL, "sc": COMPLEMENTARY}))])
+    assert bounds(find(doc, "NO")) == ("masked", None, 1, 10)
+    assert bounds(find(doc, "NO", "sc")) == ("masked", None, 0, 10)
+
+
+def test_complementary_bound_is_total_minus_shown_strata_when_table_is_additive() -> None:
+    route = {"iv": Cell(70), "im": Cell(25), "sc": SMALL, "oral": COMPLEMENTARY}
+    doc = pool_answers(QUERY, [ok("NO", treated(Cell(100), route))])
+    assert bounds(find(doc, "NO", "oral")) == ("masked", None, 0, 5)
+
+
+def test_complementary_bound_is_whole_total_when_strata_overlap() -> None:
+    route = {"iv": Cell(70), "im": Cell(25), "sc": SMALL, "oral": COMPLEMENTARY}
+    doc = pool_answers(QUERY, [ok("NO", treated(Cell(100), route, strata_overlap={"route": True}))])
+    assert bounds(find(doc, "NO", "oral")) == ("masked", None, 0, 100)
+
+
+@pytest.mark.parametrize(
+    ("base", "shown", "expected"),
+    [(10, 120, (115, 125)), (10, 0, (0, 5)), (5, 15, (13, 17)), (3, 3, (2, 4))],
+)
+def test_rounded_bound_is_half_base_either_side_when_count_rounded(
+    base: int, shown: int, expected: tuple[int, int]
+) -> None:
+    cell = Cell(shown, ("rounded",))
+    doc = pool_answers(QUERY, [ok("NO", treated(cell, policy=DisclosurePolicy(rounding=base)))])
+    assert bounds(find(doc, "NO")) == ("rounded", shown, *expected)
+    assert bounds(find(doc, "ALL")) == ("bounded", None, *expected)
+
+
+def test_noised_bound_is_mechanism_interval_rounded_outward_when_count_noised() -> None:
+    policy = DisclosurePolicy(epsilon=1.0)
+    result = treated(Cell(40, ("noised",)), {"iv": Cell(3, ("noised",)), "sc": SMALL},
+                     policy=policy, noise_scale={"treated-patients": 4.2})  # fmt: skip
+    doc = pool_answers(QUERY, [ok("NO", result)])
+    assert bounds(find(doc, "NO")) == ("noised", 40, 35, 45)
+    assert bounds(find(doc, "NO", "iv")) == ("noised", 3, 0, 8)
+    assert bounds(find(doc, "NO", "sc")) == ("masked", None, 0, 15)  # small-cell widened by noise
+    assert any("95%" in caveat for caveat in doc["caveats"])
+
+
+def test_pool_answers_pools_only_fitting_answers_when_answers_differ() -> None:
+    other_measure = treated(Cell(5), measure="administrations")
+    noised_without_scale = treated(Cell(40, ("noised",)))
+    lacking = answer([PopulationResult("other", Cell(1))])
+    doc = pool_answers(QUERY, [
+        ok("NO", treated(Cell(120))), ok("DE", other_measure),
+        ok("PT", noised_without_scale), ok("SE", lacking),
+    ])  # fmt: skip
+    statuses = {n["country"]: (n["status"], n["detail"]) for n in doc["nodes"]}
+    assert statuses["NO"] == ("ok", None)
+    assert statuses["DE"][0] == statuses["PT"][0] == "invalid-report"
+    assert "measure" in statuses["DE"][1] and "noise" in statuses["PT"][1]
+    # SE lacks treated-patients and NO lacks "other": country rows, but no ALL sum of either.
+    assert statuses["SE"] == ("ok", None)
+    assert {(row["country"], row["population"]) for row in doc["rows"]} == {
+        ("NO", "treated-patients"), ("SE", "other"),
+    }  # fmt: skip
+    assert "No ALL row for population treated-patients: not reported by SE." in doc["caveats"]
+
+
+def test_pool_answers_raises_when_ok_outcome_has_no_answer() -> None:
+    with pytest.raises(InputError):
+        pool_answers(QUERY, [NodeOutcome("no", "NO", "ok")])
+
+
+def test_pool_answers_raises_when_node_listed_twice() -> None:
+    with pytest.raises(InputError):
+        pool_answers(QUERY, [ok("NO", treated(Cell(1))), ok("NO", treated(Cell(2)))])
+
+
+def test_rows_to_csv_gives_header_and_rows_when_document_pooled() -> None:
+    doc = pool_answers(QUERY, [ok("NO", treated(Cell(120), {"iv": Cell(110), "sc": SMALL,
+                                                              "im": COMPLEMENTARY}))])  # fmt: skip
+    text = rows_to_csv(doc)
+    parsed = list(csv.DictReader(io.StringIO(text)))
+    assert text.splitlines()[0] == ",".join(ROW_COLUMNS)
+    assert len(parsed) == len(doc["rows"])
+    assert parsed[2] == {"country": "NO", "stratifier": "route", "stratum": "sc",
+                         "population": "treated-patients", "count": "", "status": "masked",
+                         "lower": "1", "upper": "10"}  # fmt: skip
+
+
+def test_hub_modules_import_no_record_level_code() -> None:
+    code = (
+        "import sys, app.hub.pooling, app.hub.stats, app.hub.meta;"
+        "bad = [m for m in sys.modules if m.split('.')[:2] in (['app','store'], ['app','ingest'],"
+        " ['app','deid'], ['app','mapping'], ['app','sources']) or m.startswith('fhir.resources')];"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
