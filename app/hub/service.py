@@ -20,7 +20,7 @@ from app.hub.pooling import NodeOutcome, PooledQuery, pool_answers
 from app.hub.requests import query_echo
 from app.hub.tables import create_hub_tables, node_result_table, query_table
 from app.reports.query import MeasureQuery
-from app.store.engine import create_store_engine
+from app.database import create_store_engine
 from app.trust.audit import AuditLog
 from app.trust.keys import SigningKey, load_signing_key
 from app.trust.tables import create_trust_tables

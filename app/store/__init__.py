@@ -1,6 +1,6 @@
 """The node's record store: SQLModel tables of the minimum dataset, engines and schema versions."""
 
-from app.store.engine import create_store_engine
+from app.database import create_store_engine
 from app.store.models import (
     AdministrationRecord,
     AdverseEventRecord,

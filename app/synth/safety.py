@@ -58,6 +58,8 @@ class EventDraft:
     serious: bool
     outcome: str
     session: Session | None
+    origin_s: int
+    """When the dose it followed was given (whether or not the report links it)."""
 
 
 def rare_events(
@@ -91,6 +93,7 @@ def rare_events(
                 if fatal
                 else rng.choices(_RARE_OUTCOMES, cum_weights=_RARE_OUTCOME_CUM)[0],
                 session=anchor if linked else None,
+                origin_s=anchor.at_s,
             )
         )
     drafts.sort(key=lambda d: d.onset_s)
@@ -121,6 +124,7 @@ def session_events(rng: random.Random, sessions: list[Session]) -> list[EventDra
                     serious=severity == "severe" and roll < 0.05,
                     outcome="recovered" if roll < 0.94 else "recovering" if roll < 0.96 else "unknown",
                     session=session if rng.random() < 0.9 else None,
+                    origin_s=session.at_s,
                 )
             )
     return drafts

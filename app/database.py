@@ -1,4 +1,4 @@
-"""Engine factory for the node and hub databases: SQLite (default) or PostgreSQL (psycopg 3)."""
+"""Engine factory for node and hub databases: SQLite (default) or PostgreSQL (psycopg 3)."""
 
 from __future__ import annotations
 
