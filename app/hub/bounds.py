@@ -137,7 +137,8 @@ def disclosure_problem(answer: MeasureAnswer) -> str | None:
     """Return why an answer's disclosure labels cannot be turned into bounds, or None when fine."""
     for result in answer.populations:
         cells = [result.total, *(c for table in result.strata.values() for c in table.values())]
-        if any(cell.count is not None and cell.count < 0 for cell in cells):
+        # A noisy count may fall below zero; any other negative count is a broken report.
+        if any(c.count is not None and c.count < 0 and "noised" not in c.reasons for c in cells):
             return f"population {result.population}: negative count"
         if result.total.count is None and "small-cell" not in result.total.reasons:
             return f"population {result.population}: total masked without the small-cell reason"

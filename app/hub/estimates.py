@@ -23,7 +23,7 @@ from app.hub.stats import rate_with_interval, wilson_interval
 
 @dataclass(frozen=True)
 class StatisticSpec:
-    """A statistic: ``numerator / denominator`` as a proportion, or a rate ``per`` exposure units."""
+    """A statistic: ``numerator / denominator`` as a proportion, or as a rate ``per`` units."""
 
     statistic: str
     numerator: str

@@ -59,7 +59,7 @@ def expit(x: float) -> float:
 
 
 def logit_with_variance(events: int, n: int) -> tuple[float, float, bool]:
-    """Return ``(logit, variance, corrected)`` of ``events / n``; raises ``ValueError`` if invalid."""
+    """Return ``(logit, variance, corrected)`` of ``events / n``; raises ``ValueError``."""
     if n <= 0:
         raise ValueError(f"a study needs a positive denominator, got {n}")
     if not 0 <= events <= n:

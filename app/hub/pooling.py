@@ -3,7 +3,8 @@
 ``pool_answers`` takes the query and one ``NodeOutcome`` per configured node and returns a plain,
 JSON-ready dict: ``query_id, measure, version, period, filters, stratify, parameters, nodes, rows,
 statistics, caveats``. Only nodes with status ``ok`` contribute. An ``ok`` answer that does not fit
-the query (another measure, version or period) or whose disclosure labels cannot be bounded is
+the query (another measure or period, or a version other than the query's — or, unpinned, the
+first ok answer's) or whose disclosure labels cannot be bounded is
 listed as ``invalid-report`` with the reason in ``detail`` and contributes nothing. A population
 that some ok node does not report gets per-country rows but no ``ALL`` row (and a caveat), so the
 ``ALL`` rows are never silently smaller than the truth.
@@ -62,7 +63,7 @@ class PooledQuery:
 
 @dataclass(frozen=True)
 class NodeOutcome:
-    """What one configured node gave: a status, a reason (``detail``) and, when ``ok``, an answer."""
+    """What one configured node gave: status, reason (``detail``) and, when ``ok``, its answer."""
 
     node_id: str
     country: str
@@ -105,12 +106,12 @@ def _measure_id(measure: str) -> str:
     return measure.split("|", 1)[0].rstrip("/").rsplit("/", 1)[-1]
 
 
-def _answer_problem(query: PooledQuery, answer: MeasureAnswer) -> str | None:
+def _answer_problem(query: PooledQuery, answer: MeasureAnswer, version: str | None) -> str | None:
     """Return why an ok answer cannot be pooled with this query, or None when it fits."""
     if _measure_id(answer.measure) != _measure_id(query.measure):
         return f"answer is for measure {answer.measure!r}, not {query.measure!r}"
-    if query.version is not None and answer.version != query.version:
-        return f"answer is for version {answer.version!r}, not {query.version!r}"
+    if version is not None and answer.version != version:
+        return f"answer is for version {answer.version!r}, not {version!r}"
     if (answer.period_start, answer.period_end) != (query.period_start, query.period_end):
         return "answer is for another period"
     return disclosure_problem(answer)
@@ -127,13 +128,17 @@ def checked_outcomes(query: PooledQuery, outcomes: Sequence[OutcomeLike]) -> lis
         if len(set(values)) != len(values):
             raise InputError(f"node outcomes: each {key} must appear once")
     checked: list[NodeOutcome] = []
+    # Without a pinned version, the first ok answer's version is the one pooled: never two.
+    version = query.version or next(
+        (o.answer.version for o in outcomes if o.status == "ok" and o.answer is not None), None
+    )
     for outcome in map(_as_outcome, outcomes):
         if outcome.status != "ok":
             checked.append(replace(outcome, answer=None))
             continue
         if outcome.answer is None:
             raise InputError(f"node {outcome.node_id}: status ok without an answer")
-        problem = _answer_problem(query, outcome.answer)
+        problem = _answer_problem(query, outcome.answer, version)
         checked.append(replace(outcome, status="invalid-report", detail=problem, answer=None)
                        if problem else replace(outcome, detail=None))  # fmt: skip
     return checked
@@ -214,7 +219,7 @@ def _caveats(outcomes: Sequence[NodeOutcome]) -> list[str]:
 
 
 def pool_answers(query: PooledQuery, outcomes: Sequence[OutcomeLike]) -> dict[str, Any]:
-    """Return the "Query output" document pooling ``outcomes``; raises ``InputError`` (see above)."""
+    """Return the "Query output" document of ``outcomes``; raises ``InputError`` (see above)."""
     checked = checked_outcomes(query, outcomes)
     countries = [country_figures(o.answer, o.country) for o in checked if o.answer is not None]
     pooled = PooledFigures(tuple(countries))
@@ -226,7 +231,10 @@ def pool_answers(query: PooledQuery, outcomes: Sequence[OutcomeLike]) -> dict[st
         "measure": query.measure,
         "version": version,
         "period": {"start": query.period_start.isoformat(), "end": query.period_end.isoformat()},
-        "filters": {key: list(values) for key, values in query.filters.items()},
+        "filters": {
+            key: [values] if isinstance(values, str) else list(values)
+            for key, values in query.filters.items()
+        },
         "stratify": list(query.stratify),
         "parameters": dict(query.parameters),
         "nodes": [_node_entry(outcome) for outcome in checked],

@@ -98,8 +98,11 @@ def truth(nodes: list[TrueNode], row: dict[str, Any]) -> int:
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.lists(st.sampled_from(["NO", "DE", "PT", "SE"]), min_size=1, max_size=4, unique=True)
-       .flatmap(lambda cs: st.tuples(*(true_nodes(c) for c in cs))))  # fmt: skip
+@given(
+    st.lists(
+        st.sampled_from(["NO", "DE", "PT", "SE"]), min_size=1, max_size=4, unique=True
+    ).flatmap(lambda cs: st.tuples(*(true_nodes(c) for c in cs)))
+)
 def test_pooled_bounds_contain_truth_when_answers_are_masked(
     nodes_tuple: tuple[TrueNode, ...],
 ) -> None:
@@ -109,8 +112,9 @@ def test_pooled_bounds_contain_truth_when_answers_are_masked(
     assert all(node["status"] == "ok" for node in doc["nodes"])
     all_rows = [row for row in doc["rows"] if row["country"] == "ALL"]
     assert {(r["population"], r["stratifier"]) for r in all_rows if r["stratum"] is None} == {
-        ("denominator", None), ("responders", None),
-    }  # fmt: skip
+        ("denominator", None),
+        ("responders", None),
+    }
     for row in doc["rows"]:
         true_value = truth(nodes, row)
         assert row["lower"] <= true_value <= row["upper"], row

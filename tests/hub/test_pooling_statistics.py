@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -33,18 +34,26 @@ def as_cell(value: int | Cell | None) -> Cell:
 def efficacy(
     country: str, den: int | Cell, resp: int | Cell | None, rem: int, **kw: Any
 ) -> NodeOutcome:
-    return ok(country, "efficacy", [
-        PopulationResult("denominator", as_cell(den)),
-        PopulationResult("responders", as_cell(resp)),
-        PopulationResult("remitters", as_cell(rem)),
-    ], **kw)  # fmt: skip
+    return ok(
+        country,
+        "efficacy",
+        [
+            PopulationResult("denominator", as_cell(den)),
+            PopulationResult("responders", as_cell(resp)),
+            PopulationResult("remitters", as_cell(rem)),
+        ],
+        **kw,
+    )
 
 
-def stat(doc: dict[str, Any], country: str, statistic: str, stratum: str | None = None) -> dict[str, Any]:  # fmt: skip
+def stat(
+    doc: dict[str, Any], country: str, statistic: str, stratum: str | None = None
+) -> dict[str, Any]:
     matches = [
-        row for row in doc["statistics"]
+        row
+        for row in doc["statistics"]
         if (row["country"], row["statistic"], row["stratum"]) == (country, statistic, stratum)
-    ]  # fmt: skip
+    ]
     assert len(matches) == 1, matches
     return matches[0]
 
@@ -73,9 +82,11 @@ def test_proportion_row_gives_bounds_and_note_instead_of_estimate_when_input_mas
 
 def test_meta_analysis_row_matches_dersimonian_laird_and_lists_excluded_when_input_masked() -> None:
     outcomes = [
-        efficacy("NO", 120, 60, 30), efficacy("DE", 80, 20, 9),
-        efficacy("PT", 40, 40, 12), efficacy("SE", 50, None, 14),
-    ]  # fmt: skip
+        efficacy("NO", 120, 60, 30),
+        efficacy("DE", 80, 20, 9),
+        efficacy("PT", 40, 40, 12),
+        efficacy("SE", 50, None, 14),
+    ]
     doc = pool_answers(query("efficacy"), outcomes)
     row = stat(doc, "ALL", "response-meta")
     expected = dersimonian_laird([(60, 120), (20, 80), (40, 40)])
@@ -88,6 +99,7 @@ def test_meta_analysis_row_matches_dersimonian_laird_and_lists_excluded_when_inp
     assert "SE (responders masked)" in row["note"] and "continuity correction: PT" in row["note"]
     assert [s["country"] for s in row["studies"]] == ["NO", "DE", "PT"]
     assert row["studies"][2]["continuity_corrected"] is True
+    json.dumps(doc, allow_nan=False)
     remission = stat(doc, "ALL", "remission-meta")
     assert remission["countries"] == ["NO", "DE", "PT", "SE"] and remission["excluded"] == []
 
@@ -99,13 +111,32 @@ def test_meta_analysis_row_has_no_estimate_when_no_country_is_exact() -> None:
 
 
 def adverse_events(country: str, **kw: Any) -> NodeOutcome:
-    return ok(country, "adverse-events", [
-        PopulationResult("treated-patients", Cell(400), {"route": {"iv": Cell(300), "sc": Cell(100)}}),
-        PopulationResult("administrations", Cell(2000), {"route": {"iv": Cell(1500), "sc": Cell(500)}}),
-        PopulationResult("events", Cell(37), {"event": {"nausea": Cell(25), "dissociation": Cell(12)},
-                                              "route": {"iv": Cell(37)}}),
-        PopulationResult("patients-with-event", Cell(30), {"event": {"nausea": Cell(20), "dissociation": SMALL}}),
-    ], **kw)  # fmt: skip
+    return ok(
+        country,
+        "adverse-events",
+        [
+            PopulationResult(
+                "treated-patients", Cell(400), {"route": {"iv": Cell(300), "sc": Cell(100)}}
+            ),
+            PopulationResult(
+                "administrations", Cell(2000), {"route": {"iv": Cell(1500), "sc": Cell(500)}}
+            ),
+            PopulationResult(
+                "events",
+                Cell(37),
+                {
+                    "event": {"nausea": Cell(25), "dissociation": Cell(12)},
+                    "route": {"iv": Cell(37)},
+                },
+            ),
+            PopulationResult(
+                "patients-with-event",
+                Cell(30),
+                {"event": {"nausea": Cell(20), "dissociation": SMALL}},
+            ),
+        ],
+        **kw,
+    )
 
 
 def test_rate_rows_use_garwood_interval_per_1000_and_per_100_when_inputs_exact() -> None:
@@ -119,9 +150,7 @@ def test_rate_rows_use_garwood_interval_per_1000_and_per_100_when_inputs_exact()
     assert per_100["estimate"] == pytest.approx(7.5, abs=TOL)
 
 
-def test_rate_rows_divide_event_stratum_by_denominator_total_when_denominator_lacks_stratifier() -> (
-    None
-):
+def test_rate_rows_divide_stratum_by_denominator_total_when_denominator_lacks_stratifier() -> None:
     doc = pool_answers(query("adverse-events"), [adverse_events("NO")])
     nausea = stat(doc, "NO", "events-per-1000-administrations", "nausea")
     assert nausea["estimate"] == pytest.approx(25 / 2000 * 1000, abs=TOL)
@@ -137,11 +166,19 @@ def test_rate_rows_divide_event_stratum_by_denominator_total_when_denominator_la
     ("measure", "populations", "statistics"),
     [
         ("discontinuations", ["treated-patients", "discontinued"], ["discontinued"]),
-        ("guideline-adherence", ["treated-patients", "patients-short-interval",
-                                 "short-intervals", "patients-take-home", "dispenses-above-max"],
-         ["short-interval", "take-home"]),
+        (
+            "guideline-adherence",
+            [
+                "treated-patients",
+                "patients-short-interval",
+                "short-intervals",
+                "patients-take-home",
+                "dispenses-above-max",
+            ],
+            ["short-interval", "take-home"],
+        ),
     ],
-)  # fmt: skip
+)
 def test_proportion_statistics_are_given_for_each_measure_when_populations_present(
     measure: str, populations: list[str], statistics: list[str]
 ) -> None:
