@@ -44,12 +44,16 @@ def _filters(
     for key, values in filters.items():
         allowed = definition.filters.get(key)
         if allowed is None:
-            raise _error("filter", f"unknown filter key {key!r} (known: {', '.join(definition.filters)})")
+            raise _error(
+                "filter", f"unknown filter key {key!r} (known: {', '.join(definition.filters)})"
+            )
         if not values:
             raise _error("filter", f"filter {key} has no value")
         for value in values:
             if value not in allowed:
-                raise _error("filter", f"unknown value for filter {key} (allowed: {', '.join(allowed)})")
+                raise _error(
+                    "filter", f"unknown value for filter {key} (allowed: {', '.join(allowed)})"
+                )
     return {
         key: tuple(value for value in allowed if value in filters[key])
         for key, allowed in definition.filters.items()
@@ -61,7 +65,9 @@ def _stratify(definition: MeasureDefinition, stratify: tuple[str, ...]) -> tuple
     for key in stratify:
         if key not in definition.stratifiers:
             known = ", ".join(definition.stratifiers)
-            raise _error("stratifier", f"unknown stratifier {key!r} for this measure (known: {known})")
+            raise _error(
+                "stratifier", f"unknown stratifier {key!r} for this measure (known: {known})"
+            )
     return tuple(dict.fromkeys(stratify))
 
 

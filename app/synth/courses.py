@@ -142,9 +142,8 @@ def _sessions(
         if day > CUTOFF_DAY:
             break
         setting = usual
-        if usual.startswith("home") and (i < 2 or i == switch_at):
-            setting = "clinic"
-        elif usual == "inpatient" and i >= 8:
+        first_visits = usual.startswith("home") and (i < 2 or i == switch_at)
+        if first_visits or (usual == "inpatient" and i >= 8):  # home after clinic, then discharged
             setting = "clinic"
         minute = _minute_of_day(rng, setting)
         if offset == previous_day:
@@ -167,14 +166,15 @@ def _sessions(
 
 
 def _minute_of_day(rng: random.Random, setting: str) -> int:
-    """Local minute after midnight at which a session in this setting starts."""
+    """Local minute after midnight, on a five-minute grid, at which a session in a setting starts."""
+    roll = rng.random()
     if setting == "clinic":
-        return rng.randrange(480, 990, 5)
-    if setting == "inpatient":
-        return rng.randrange(5, 115, 5) if rng.random() < 0.08 else rng.randrange(480, 1200, 5)
+        return 480 + 5 * int(roll * 102)  # 08:00-16:25
+    if setting == "inpatient":  # a few late doses just after midnight
+        return 5 + 5 * int(roll * 22) if roll < 0.08 else 480 + 5 * int(rng.random() * 144)
     if setting == "home-supervised":
-        return rng.randrange(540, 1200, 5)
-    return rng.randrange(0, 120, 5) if rng.random() < 0.12 else rng.randrange(1080, 1435, 5)
+        return 540 + 5 * int(roll * 132)
+    return 5 * int(roll * 24) if roll < 0.12 else 1080 + 5 * int(rng.random() * 71)
 
 
 def _lot(rng: random.Random, regimen: Regimen) -> str:

@@ -45,7 +45,7 @@ def course_scores(rng: random.Random, course: Course, end_s: int) -> list[Observ
     if not instruments:
         return []
     scores: list[Observation] = []
-    baselines: list[float] = []
+    baselines: list[int] = []
     for code, _, _, mean, sd, noise, low, high in instruments:
         baseline = min(high, max(low + 4, round(mean + sd * severity + rng.gauss(0.0, noise))))
         baselines.append(baseline)
@@ -83,12 +83,12 @@ def session_measurements(
     """Return blood pressure and heart rate around some sessions and CADSS after some."""
     dissociative = {e.origin_s for e in events if e.event == "dissociation"}
     hypertensive = {e.origin_s for e in events if e.event == "hypertension"}
-    takes_vitals = rng.random() < 0.35
+    takes_vitals = rng.random() < 0.3
     takes_cadss = rng.random() < 0.3
     rows: list[Observation] = []
     for session in sessions:
         at_s = session.at_s
-        if takes_vitals and session.setting != "home-unsupervised" and rng.random() < 0.55:
+        if takes_vitals and session.setting != "home-unsupervised" and rng.random() < 0.5:
             sbp, dbp, hr = rng.gauss(124, 14), rng.gauss(78, 9), rng.gauss(74, 11)
             rise = 40.0 if at_s in hypertensive else 0.0
             rows += [

@@ -15,8 +15,6 @@ from app.synth.courses import Course, Session
 from app.synth.patients import Person
 from app.synth.timeline import LocalClock
 
-_SEVERITIES = ("mild", "moderate", "severe")
-
 # event: (rate per session, onset minutes after the dose (low, high), cumulative severity weights)
 _SESSION_EVENTS: tuple[tuple[str, float, int, int, tuple[float, float, float]], ...] = (
     ("dissociation", 0.40, 5, 40, (0.7, 0.95, 1.0)),
@@ -68,8 +66,9 @@ def rare_events(
     """Return the course's rare events; a fatal, serious or misuse event may end the course early."""
     drafts: list[EventDraft] = []
     sessions = course.sessions
+    home = any(s.regimen.home_based for s in sessions)
     for event, (base, severity_cum, p_serious, p_fatal) in _RARE_EVENTS.items():
-        if rng.random() >= base * _rare_factor(event, person, course):
+        if rng.random() >= base * _rare_factor(event, person, course, home):
             continue
         last = rng.random() < 0.15
         anchor = sessions[-1] if last else rng.choice(sessions)
@@ -87,7 +86,7 @@ def rare_events(
             EventDraft(
                 onset_s=onset,
                 event=event,
-                severity=rng.choices(_SEVERITIES, cum_weights=severity_cum)[0],
+                severity=_severity(rng.random(), severity_cum),
                 serious=fatal or rng.random() < p_serious,
                 outcome="fatal"
                 if fatal
@@ -97,42 +96,46 @@ def rare_events(
             )
         )
     drafts.sort(key=lambda d: d.onset_s)
-    for draft in drafts:
+    for i, draft in enumerate(drafts):
         reason = _stop_reason(rng, draft)
         if reason is not None:
             _end_course(rng, clock, course, draft.onset_s, reason)
-            break
+            return drafts[: i + 1]  # later events would follow doses that are no longer given
     return drafts
 
 
 def session_events(rng: random.Random, sessions: list[Session]) -> list[EventDraft]:
     """Return the reactions to each session (dissociation, sedation, nausea, …)."""
     drafts: list[EventDraft] = []
+    uniform = rng.random
     susceptibility = rng.uniform(0.6, 1.4)
     for i, session in enumerate(sessions):
         scale = susceptibility * session.regimen.adverse_event_factor * (1.12 if i < 4 else 0.95)
         for event, rate, low, high, severity_cum in _SESSION_EVENTS:
-            if rng.random() >= rate * scale:
+            if uniform() >= rate * scale:
                 continue
-            severity = rng.choices(_SEVERITIES, cum_weights=severity_cum)[0]
-            roll = rng.random()
+            severity = _severity(uniform(), severity_cum)
+            roll = uniform()
             drafts.append(
                 EventDraft(
                     onset_s=session.at_s + rng.randint(low, high) * 60,
                     event=event,
                     severity=severity,
                     serious=severity == "severe" and roll < 0.05,
-                    outcome="recovered" if roll < 0.94 else "recovering" if roll < 0.96 else "unknown",
-                    session=session if rng.random() < 0.9 else None,
+                    outcome="recovered"
+                    if roll < 0.94
+                    else "recovering"
+                    if roll < 0.96
+                    else "unknown",
+                    session=session if uniform() < 0.9 else None,
                     origin_s=session.at_s,
                 )
             )
     return drafts
 
 
-def _rare_factor(event: str, person: Person, course: Course) -> float:
-    """How much more likely a rare event is for this patient and regimen."""
-    home = any(s.regimen.home_based for s in course.sessions)
+def _rare_factor(event: str, person: Person, course: Course, home: bool) -> float:
+    """How much more likely a rare event is for this patient and regimen (``home``: takes it home)."""
     if event == "cystitis":
         return 8.0 if home and course.maintained else 1.0
     if event == "psychotic-symptoms":
@@ -144,6 +147,11 @@ def _rare_factor(event: str, person: Person, course: Course) -> float:
     if event in _MISUSE:
         return (5.0 if home else 1.0) * (3.0 if person.substance_use_history == "yes" else 1.0)
     return 1.0
+
+
+def _severity(roll: float, cumulative: tuple[float, float, float]) -> str:
+    """The severity a uniform draw picks from cumulative (mild, moderate, severe) weights."""
+    return "mild" if roll < cumulative[0] else "moderate" if roll < cumulative[1] else "severe"
 
 
 def _stop_reason(rng: random.Random, draft: EventDraft) -> str | None:

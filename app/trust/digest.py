@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from typing import Any, cast
+
 import http_sf
 
 from app.errors import SignatureError
@@ -43,7 +45,7 @@ def parse_content_digest(value: str) -> dict[str, bytes]:
     if not isinstance(parsed, dict):
         raise SignatureError("content-digest: not a valid structured field dictionary")
     members: dict[str, bytes] = {}
-    for algorithm, (item, _params) in parsed.items():
+    for algorithm, (item, _params) in cast(dict[str, Any], parsed).items():
         if algorithm not in HASHES:
             continue
         if not isinstance(item, bytes) or len(item) != _SIZES[algorithm]:

@@ -117,7 +117,9 @@ def public_keys_by_kid(jwks: Iterable[Mapping[str, Any]]) -> dict[str, Ed25519Pu
     return {jwk_thumbprint(jwk): public_key_from_jwk(jwk) for jwk in jwks}
 
 
-def jwks_document(keys: Iterable[SigningKey | Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+def jwks_document(
+    keys: Iterable[SigningKey | Mapping[str, Any]],
+) -> dict[str, list[dict[str, Any]]]:
     """Return a ``/.well-known/jwks.json`` document of public keys; raises ``ConfigError``."""
     entries: list[dict[str, Any]] = []
     for key in keys:

@@ -75,7 +75,8 @@ class Component:
         return self.name, frozenset(self.params)
 
     def __str__(self) -> str:
-        return http_sf.ser((self.name, dict(self.params)))
+        item: Any = (self.name, dict(self.params))
+        return http_sf.ser(item)
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,9 @@ def _dictionary(value: str) -> dict[str, Any]:
         raise SignatureError("a signature label appears twice")
 
     try:
-        parsed = http_sf.parse(value.encode("ascii"), tltype="dictionary", on_duplicate_key=refuse_duplicate)
+        parsed = http_sf.parse(
+            value.encode("ascii"), tltype="dictionary", on_duplicate_key=refuse_duplicate
+        )
     except (ValueError, UnicodeEncodeError):
         raise SignatureError("malformed Signature-Input or Signature field") from None
     if not isinstance(parsed, dict):
