@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -44,6 +44,10 @@ class NodeReply:
     answer: MeasureAnswer | None = None
     receipt: Receipt | None = None
     elapsed_s: float = 0.0
+
+
+def _reply(node: NodeEntry, status: str, detail: str | None = None, **extra: Any) -> NodeReply:
+    return NodeReply(node_id=node.id, country=node.country, status=status, detail=detail, **extra)
 
 
 def pinned_keys(node: NodeEntry) -> dict[str, Ed25519PublicKey]:
@@ -84,9 +88,8 @@ def _interpret(
     clock: Callable[[], float],
 ) -> NodeReply:
     """Turn a node's HTTP answer into a verified, parsed ``NodeReply``."""
-    base = {"node_id": node.id, "country": node.country}
     if response.status_code in RETRY_STATUSES or response.status_code >= 500:
-        return NodeReply(**base, status="unreachable", detail=f"HTTP {response.status_code}")
+        return _reply(node, "unreachable", detail=f"HTTP {response.status_code}")
     request = response.request
     try:
         receipt = (
@@ -105,21 +108,23 @@ def _interpret(
             else None
         )
     except SignatureError as error:
-        return NodeReply(**base, status="bad-signature", detail=error.message)
+        return _reply(node, "bad-signature", detail=error.message)
     if response.status_code != 200:
-        return NodeReply(**base, status="refused", detail=_refusal_detail(response))
+        return _reply(node, "refused", detail=_refusal_detail(response))
     try:
         answer = from_measure_report(orjson.loads(response.content))
     except (InputError, orjson.JSONDecodeError) as error:
-        return NodeReply(**base, status="invalid-report", detail=str(error)[:500], receipt=receipt)
+        return _reply(node, "invalid-report", detail=str(error)[:500], receipt=receipt)
     if answer.country and answer.country != node.country:
-        return NodeReply(
-            **base,
-            status="invalid-report",
+        return _reply(
+            node,
+            "invalid-report",
             detail="report country differs from the node's",
             receipt=receipt,
         )
-    return NodeReply(**base, status="ok", answer=answer, receipt=receipt)
+    return NodeReply(
+        node_id=node.id, country=node.country, status="ok", answer=answer, receipt=receipt
+    )
 
 
 async def query_node(
@@ -136,16 +141,15 @@ async def query_node(
     body = orjson.dumps(to_parameters(query))
     url = f"{node.url}/fhir/Measure/$evaluate-measure"
     auth = SignedRequestAuth(key, clock=clock)
-    base: dict[str, Any] = {"node_id": node.id, "country": node.country}
     try:
         keys = pinned_keys(node)
         response = await asyncio.wait_for(_post_with_retries(client, url, body, auth), timeout_s)
         reply = _interpret(node, response, keys, clock)
     except (TimeoutError, httpx.TimeoutException):
-        reply = NodeReply(**base, status="timeout", detail=f"no answer within {timeout_s:g} s")
+        reply = _reply(node, "timeout", detail=f"no answer within {timeout_s:g} s")
     except httpx.HTTPError as error:
-        reply = NodeReply(**base, status="unreachable", detail=type(error).__name__)
-    return NodeReply(**{**reply.__dict__, "elapsed_s": time.perf_counter() - started})
+        reply = _reply(node, "unreachable", detail=type(error).__name__)
+    return replace(reply, elapsed_s=time.perf_counter() - started)
 
 
 async def fan_out(

@@ -14,13 +14,13 @@ import orjson
 from sqlalchemy import Engine, select
 
 from app.config import HubSettings
+from app.database import create_store_engine
 from app.errors import NotFound
 from app.hub.fanout import NodeReply, fan_out
-from app.hub.pooling import NodeOutcome, PooledQuery, pool_answers
+from app.hub.pooling import PooledQuery, pool_answers
 from app.hub.requests import query_echo
 from app.hub.tables import create_hub_tables, node_result_table, query_table
 from app.reports.query import MeasureQuery
-from app.database import create_store_engine
 from app.trust.audit import AuditLog
 from app.trust.keys import SigningKey, load_signing_key
 from app.trust.tables import create_trust_tables
@@ -92,10 +92,7 @@ class HubService:
                 stratify=echo["stratify"],
                 parameters=echo["parameters"],
             ),
-            [
-                NodeOutcome(r.node_id, r.country, r.status, r.detail, r.answer)  # type: ignore[arg-type]
-                for r in replies
-            ],
+            replies,
         )
         document["created_at"] = created
         document["asked_by"] = actor

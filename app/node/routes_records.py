@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -41,7 +43,13 @@ _SOURCES: dict[str, tuple[Table, str | None, str]] = {
     "AdverseEvent": (AdverseEventRecord.__table__, "event", ""),  # type: ignore[attr-defined]
     "MedicationStatement": (DiscontinuationRecord.__table__, "reason", ""),  # type: ignore[attr-defined]
 }
-_PREFIXES = {"eq": "==", "ge": ">=", "le": "<=", "gt": ">", "lt": "<"}
+_COMPARE: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
+    "eq": operator.eq,
+    "ge": operator.ge,
+    "le": operator.le,
+    "gt": operator.gt,
+    "lt": operator.lt,
+}
 
 
 def _day_number(value: str) -> int:
@@ -54,7 +62,7 @@ def _day_number(value: str) -> int:
 def _conditions(kind: str, table: Table, params: dict[str, list[str]]) -> list[ColumnElement[bool]]:
     """Translate the supported search parameters to SQL conditions; raises ``InputError``."""
     conditions: list[ColumnElement[bool]] = []
-    patient_column = table.c.id if table.name == "patient" else table.c.get("patient_id")
+    patient_column = table.c.id if table.name == "patient" else table.c.patient_id
     for value in params.get("patient", []):
         conditions.append(patient_column == value.removeprefix("Patient/"))
     code_column = _SOURCES[kind][1]
@@ -65,17 +73,9 @@ def _conditions(kind: str, table: Table, params: dict[str, list[str]]) -> list[C
     for value in params.get("date", []):
         if "day" not in table.c:
             raise InputError(f"date: not a search parameter of {kind}")
-        prefix, rest = (value[:2], value[2:]) if value[:2] in _PREFIXES else ("eq", value)
+        prefix, rest = (value[:2], value[2:]) if value[:2] in _COMPARE else ("eq", value)
         day, column = _day_number(rest), table.c.day
-        conditions.append(
-            {
-                "eq": column == day,
-                "ge": column >= day,
-                "le": column <= day,
-                "gt": column > day,
-                "lt": column < day,
-            }[prefix]
-        )
+        conditions.append(_COMPARE[prefix](column, day))
     return conditions
 
 

@@ -59,7 +59,9 @@ RECORD_FIELDS: dict[str, tuple[FieldDef, ...]] = {
         FieldDef("administered_at", "instant"),
         FieldDef("drug", "code", value_set="drug"),
         FieldDef("route", "code", value_set="route"),
-        FieldDef("dose_mg", "decimal", minimum=0, exclusive_minimum=True, maximum=10_000, unit="mg"),
+        FieldDef(
+            "dose_mg", "decimal", minimum=0, exclusive_minimum=True, maximum=10_000, unit="mg"
+        ),
         FieldDef(
             "weight_kg",
             "decimal",

@@ -1,0 +1,124 @@
+"""``ketanet audit show|verify|checkpoint``: read and check a node's hash-chained audit log."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from rich.console import Console
+from rich.table import Table
+
+from app.cli.output import exit_on_error, print_json
+from app.config import load_node_settings
+from app.database import create_store_engine
+from app.errors import ConfigError
+from app.trust.audit import AuditEntry, AuditLog
+from app.trust.keys import load_signing_key
+from app.trust.tables import create_trust_tables
+
+audit_app = typer.Typer(help="Show and verify a node's audit log.", no_args_is_help=True)
+ConfigOption = Annotated[Path, typer.Option("--config", help="The node's node.toml.")]
+
+
+def _open_log(config: Path) -> AuditLog:
+    # Reading the log needs the database only, not the key or the pseudonym secret.
+    settings = load_node_settings(config, check_files=False)
+    engine = create_store_engine(settings.node.database_url)
+    create_trust_tables(engine)
+    return AuditLog(engine)
+
+
+@audit_app.command("show")
+def show(
+    config: ConfigOption,
+    since: Annotated[int | None, typer.Option("--since", help="First sequence number.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the audit entries (from --since SEQ on)."""
+    with exit_on_error():
+        entries = _open_log(config).entries(since_seq=since)
+    if as_json:
+        print_json([entry.to_json() for entry in entries])
+        return
+    Console().print(_table(entries))
+
+
+def _table(entries: list[AuditEntry]) -> Table:
+    table = Table(title="audit log", title_justify="left")
+    for column in ("seq", "at", "actor", "action", "target", "decision", "reason", "hash"):
+        table.add_column(column, justify="right" if column == "seq" else "left")
+    for entry in entries:
+        table.add_row(
+            str(entry.seq),
+            entry.at,
+            entry.actor[:16],
+            entry.action,
+            entry.target,
+            entry.decision,
+            entry.reason or "",
+            entry.hash[:12],
+            style="yellow" if entry.decision == "refused" else None,
+        )
+    return table
+
+
+def _load_checkpoints(paths: list[Path]) -> list[dict[str, Any]]:
+    documents = []
+    for path in paths:
+        try:
+            documents.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, json.JSONDecodeError):
+            raise ConfigError(f"--checkpoint: {path} is not a readable JSON checkpoint") from None
+    return documents
+
+
+@audit_app.command("verify")
+def verify(
+    config: ConfigOption,
+    checkpoint: Annotated[
+        list[Path] | None,
+        typer.Option("--checkpoint", help="A witness's checkpoint JSON (repeatable)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Verify the hash chain and the checkpoints; exit non-zero at the first bad entry."""
+    with exit_on_error():
+        log = _open_log(config)
+        witnesses = _load_checkpoints(checkpoint or [])
+        documents = log.stored_checkpoints() + witnesses
+        result = log.verify(checkpoints=documents, public_keys=_node_public_keys(config))
+        if as_json:
+            print_json(result.__dict__)
+        result.raise_for_failure()
+    if not as_json:
+        typer.echo(
+            f"audit log intact: {result.entries} entries, head {result.head_seq} "
+            f"{result.head_hash[:16]}…, {len(documents)} checkpoint(s) matched"
+        )
+
+
+def _node_public_keys(config: Path) -> dict[str, Ed25519PublicKey] | None:
+    # Checkpoint signatures are checked when the node's key is at hand (run on the node).
+    try:
+        key = load_signing_key(load_node_settings(config, check_files=False).node.signing_key)
+    except ConfigError:
+        return None
+    return {key.kid: key.public_key}
+
+
+@audit_app.command("checkpoint")
+def checkpoint(
+    config: ConfigOption,
+    out: Annotated[Path | None, typer.Option("--out", help="Also write it to this file.")] = None,
+) -> None:
+    """Sign and store a checkpoint of the chain head; print it (give it to a witness)."""
+    with exit_on_error():
+        settings = load_node_settings(config, check_files=False)
+        key = load_signing_key(settings.node.signing_key)
+        document = _open_log(config).checkpoint(key)
+        if out is not None:
+            out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    print_json(document)

@@ -1,0 +1,40 @@
+"""``ketanet keys new``: create an Ed25519 key pair and print its key id."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.cli.output import exit_on_error, print_json
+from app.trust.keys import write_key_pair
+
+keys_app = typer.Typer(help="Manage Ed25519 signing keys.", no_args_is_help=True)
+
+
+@keys_app.callback()
+def _keys() -> None:
+    """Manage Ed25519 signing keys."""
+    # A callback keeps ``new`` a subcommand even while it is the group's only command.
+
+
+@keys_app.command("new")
+def new_key(
+    name: Annotated[str, typer.Option("--name", help="File stem: NAME.pem and NAME.jwk.json.")],
+    directory: Annotated[Path, typer.Option("--dir", help="Folder for the key files.")] = Path(),
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON document.")] = False,
+) -> None:
+    """Write DIR/NAME.pem (mode 0600) and DIR/NAME.jwk.json; print the key id (RFC 7638)."""
+    with exit_on_error():
+        kid = write_key_pair(directory, name)
+    if as_json:
+        print_json(
+            {
+                "kid": kid,
+                "private_key": str(directory / f"{name}.pem"),
+                "public_jwk": str(directory / f"{name}.jwk.json"),
+            }
+        )
+    else:
+        typer.echo(kid)

@@ -1,0 +1,143 @@
+"""Shared SQL of every measure: the query context, matching administrations and the index CTE.
+
+*Index administration*: a patient's first administration (by instant, ties by id) in the period
+that matches the drug, route and setting filters; sex and age band at that index then keep or drop
+the patient. The index CTE has one row per treated patient and carries every patient-level stratum.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from sqlalchemy import CTE, ColumnElement, Select, Table, func, select
+
+from app.measures.calendar import AGE_BANDS, band, day_number, year_of_day
+from app.reports.query import MeasureQuery
+from app.store.models import RecordBase
+
+_TABLES = RecordBase.metadata.tables
+PATIENT: Table = _TABLES["patient"]
+ADMINISTRATION: Table = _TABLES["administration"]
+DISPENSE: Table = _TABLES["dispense"]
+OBSERVATION: Table = _TABLES["observation"]
+ADVERSE_EVENT: Table = _TABLES["adverse_event"]
+DISCONTINUATION: Table = _TABLES["discontinuation"]
+
+ADMINISTRATION_FILTERS = ("drug", "route", "setting")
+PATIENT_FILTERS = ("sex", "age-band")
+
+
+class MeasureContext:
+    """A validated query turned into SQL building blocks; CTEs are built once and shared."""
+
+    def __init__(self, query: MeasureQuery, *, clip_records_per_patient: int | None) -> None:
+        self.query = query
+        self.start_day = day_number(query.period_start)
+        self.end_day = day_number(query.period_end)
+        self.clip_records_per_patient = clip_records_per_patient
+
+    @property
+    def has_administration_filter(self) -> bool:
+        """Return True when a drug, route or setting filter is given."""
+        return any(key in self.query.filters for key in ADMINISTRATION_FILTERS)
+
+    @property
+    def has_patient_filter(self) -> bool:
+        """Return True when a sex or age-band filter is given."""
+        return any(key in self.query.filters for key in PATIENT_FILTERS)
+
+    def in_period(self, day: ColumnElement[Any]) -> ColumnElement[bool]:
+        """Return ``day`` within the inclusive period."""
+        return day.between(self.start_day, self.end_day)
+
+    def year(self, day: ColumnElement[Any]) -> ColumnElement[int]:
+        """Return the UTC year of an in-period day number."""
+        return year_of_day(day, self.query.period_start, self.query.period_end)
+
+    def matches_administration_filters(self, source: Any) -> list[ColumnElement[bool]]:
+        """Return the drug/route/setting filter conditions on ``source``'s columns."""
+        return [
+            source.c[key].in_(self.query.filters[key])
+            for key in ADMINISTRATION_FILTERS
+            if key in self.query.filters
+        ]
+
+    def matching_administrations(self) -> Select[Any]:
+        """Return administrations in the period that match the drug/route/setting filters."""
+        adm = ADMINISTRATION
+        return select(
+            adm.c.id,
+            adm.c.patient_id,
+            adm.c.at_s,
+            adm.c.day,
+            adm.c.drug,
+            adm.c.route,
+            adm.c.setting,
+            adm.c.dose_mg,
+        ).where(self.in_period(adm.c.day), *self.matches_administration_filters(adm))
+
+    @functools.cached_property
+    def index(self) -> CTE:
+        """Return the index CTE: one row per treated patient with its index strata."""
+        ranked = (
+            self.matching_administrations()
+            .add_columns(
+                func.row_number()
+                .over(
+                    partition_by=ADMINISTRATION.c.patient_id,
+                    order_by=(ADMINISTRATION.c.at_s, ADMINISTRATION.c.id),
+                )
+                .label("rn")
+            )
+            .subquery("ranked")
+        )
+        year = self.year(ranked.c.day)
+        joined = (
+            select(
+                ranked.c.patient_id,
+                ranked.c.id.label("adm_id"),
+                ranked.c.at_s,
+                ranked.c.day,
+                ranked.c.drug,
+                ranked.c.route,
+                ranked.c.setting,
+                year.label("year"),
+                PATIENT.c.sex,
+                (year - PATIENT.c.birth_year).label("age"),
+            )
+            .join(PATIENT, PATIENT.c.id == ranked.c.patient_id)
+            .where(ranked.c.rn == 1)
+            .subquery("indexed")
+        )
+        age_band = band(joined.c.age, AGE_BANDS)
+        conditions = []
+        if "sex" in self.query.filters:
+            conditions.append(joined.c.sex.in_(self.query.filters["sex"]))
+        if "age-band" in self.query.filters:
+            conditions.append(age_band.in_(self.query.filters["age-band"]))
+        columns = [c for c in joined.c if c.name != "age"]
+        return select(*columns, age_band.label("age_band")).where(*conditions).cte("index_adm")
+
+    def treated_patient_ids(self) -> Select[Any]:
+        """Return the ids of the treated patients (for ``IN`` conditions)."""
+        return select(self.index.c.patient_id)
+
+    def clipped(self, statement: Select[Any], *order_by: Any, name: str) -> Any:
+        """Return ``statement`` as a subquery keeping at most the clip bound of rows per patient.
+
+        ``statement`` must select a ``patient_id`` column; rows are kept in ``order_by`` order.
+        Without a clip bound (no noise) the statement is returned unchanged, as a subquery.
+        """
+        bound = self.clip_records_per_patient
+        if bound is None:
+            return statement.subquery(name)
+        inner = statement.subquery(name + "_all")
+        numbered = select(
+            inner,
+            func.row_number()
+            .over(partition_by=inner.c.patient_id, order_by=[inner.c[k] for k in order_by])
+            .label("clip_rn"),
+        ).subquery(name + "_numbered")
+        kept = [c for c in numbered.c if c.name != "clip_rn"]
+        return select(*kept).where(numbered.c.clip_rn <= bound).subquery(name)

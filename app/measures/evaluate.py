@@ -1,0 +1,73 @@
+"""Evaluate a catalogue measure: validate, build its SQL, count in the database.
+
+``evaluate_measure`` returns exact cells; disclosure control is applied afterwards by
+``app.disclosure``. With noise on, the caller passes the per-patient clip bound (record counts are
+clipped in SQL) and asks for zero-filled strata, so which strata appear never depends on the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from sqlalchemy import Connection
+
+from app.measures.administrations import build_administrations
+from app.measures.adverse_events import build_adverse_events
+from app.measures.aggregate import PopulationSource, count_populations
+from app.measures.catalogue import PopulationSpec
+from app.measures.cohort import MeasureContext
+from app.measures.discontinuations import build_discontinuations
+from app.measures.efficacy import build_efficacy
+from app.measures.guideline_adherence import build_guideline_adherence
+from app.measures.releases import answered_populations, applicable_stratifiers, stratum_values
+from app.measures.treated_patients import build_treated_patients
+from app.measures.validation import validate_query
+from app.reports.model import Cell, PopulationResult
+from app.reports.query import MeasureQuery
+
+Builder = Callable[[MeasureContext], dict[str, PopulationSource]]
+BUILDERS: dict[str, Builder] = {
+    "treated-patients": build_treated_patients,
+    "administrations": build_administrations,
+    "adverse-events": build_adverse_events,
+    "efficacy": build_efficacy,
+    "discontinuations": build_discontinuations,
+    "guideline-adherence": build_guideline_adherence,
+}
+
+
+def evaluate_measure(
+    connection: Connection,
+    query: MeasureQuery,
+    *,
+    clip_records_per_patient: int | None = None,
+    include_zero_strata: bool = False,
+) -> list[PopulationResult]:
+    """Return the exact counts of every population of ``query``; raises ``InputError``."""
+    query = validate_query(query)
+    populations = answered_populations(query)
+    context = MeasureContext(query, clip_records_per_patient=clip_records_per_patient)
+    built = BUILDERS[query.measure](context)
+    sources = [
+        replace(built[spec.id], stratifiers=applicable_stratifiers(spec, query))
+        for spec in populations
+    ]
+    return [
+        _ordered(result, spec, query, zero_filled=include_zero_strata)
+        for result, spec in zip(count_populations(connection, sources), populations, strict=True)
+    ]
+
+
+def _ordered(
+    result: PopulationResult, spec: PopulationSpec, query: MeasureQuery, *, zero_filled: bool
+) -> PopulationResult:
+    """Return ``result`` with strata in catalogue order, zero strata added when asked."""
+    strata = {}
+    for key, table in result.strata.items():
+        domain = stratum_values(spec.stratifiers[key], query)
+        ordered = {value: table.get(value, Cell(0)) for value in domain}
+        ordered = {v: c for v, c in ordered.items() if zero_filled or c.count}
+        # Values outside the catalogue domain cannot occur with valid data; keep them, sorted.
+        strata[key] = ordered | {value: table[value] for value in sorted(set(table) - set(domain))}
+    return replace(result, strata=strata)

@@ -1,0 +1,109 @@
+"""Validating de-identified records against the profile, and shaping them as store rows.
+
+fhir.resources checks structure only, so value-set membership, ranges and required values are
+enforced here, per field, before anything is written. Rules never quote the value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from app.profiles.codes import in_value_set
+from app.profiles.dataset import (
+    OBSERVATION_RANGES,
+    OBSERVATION_UNITS,
+    RECORD_FIELDS,
+    FieldDef,
+)
+
+FIRST_INSTANT_S = -2_208_988_800  # 1900-01-01T00:00:00Z
+LAST_INSTANT_S = 4_102_444_800  # 2100-01-01T00:00:00Z
+SECONDS_PER_DAY = 86_400
+Check = Callable[[Any], str | None]
+
+
+def _range_rule(definition: FieldDef) -> str:
+    low, high = definition.minimum, definition.maximum
+    if definition.exclusive_minimum:
+        return f"must be > {low:g} and <= {high:g}"
+    return f"must be between {low:g} and {high:g}"
+
+
+def _field_check(definition: FieldDef) -> Check | None:
+    if definition.value_set is not None:
+        value_set = definition.value_set
+        rule = f"code not in value set {value_set}"
+        return lambda value: None if in_value_set(value_set, value) else rule
+    if definition.type == "instant":
+        return lambda value: (
+            None if FIRST_INSTANT_S <= value < LAST_INSTANT_S else "date out of range (1900-2099)"
+        )
+    if definition.minimum is not None and definition.maximum is not None:
+        low, high = definition.minimum, definition.maximum
+        rule = _range_rule(definition)
+        if definition.exclusive_minimum:
+            return lambda value: None if low < value <= high else rule
+        return lambda value: None if low <= value <= high else rule
+    return None
+
+
+class RecordValidator:
+    """Checks records of every kind; ``validate`` returns ``[(field, rule), ...]`` or ``None``."""
+
+    def __init__(self, fields: Mapping[str, tuple[FieldDef, ...]] = RECORD_FIELDS) -> None:
+        self._checks: dict[str, tuple[tuple[str, bool, Check | None], ...]] = {
+            kind: tuple((f.name, f.required, _field_check(f)) for f in definitions)
+            for kind, definitions in fields.items()
+        }
+
+    def validate(self, kind: str, record: Mapping[str, Any]) -> list[tuple[str, str]] | None:
+        """Return the broken rules of ``record`` as (field, rule) pairs, or ``None`` when valid."""
+        problems: list[tuple[str, str]] | None = None
+        for name, required, check in self._checks[kind]:
+            value = record.get(name)
+            if value is None:
+                rule = "required value missing" if required else None
+            else:
+                rule = check(value) if check is not None else None
+            if rule is not None:
+                problems = problems or []
+                problems.append((name, rule))
+        if kind == "observation" and problems is None:
+            rule_field = _observation_rule(record)
+            if rule_field is not None:
+                problems = [rule_field]
+        return problems
+
+
+def _observation_rule(record: Mapping[str, Any]) -> tuple[str, str] | None:
+    code = record["code"]
+    low, high = OBSERVATION_RANGES[code]
+    if not low <= record["value"] <= high:
+        return "value", f"must be between {low:g} and {high:g} for this code"
+    unit = record.get("unit")
+    if unit is not None and unit != OBSERVATION_UNITS[code]:
+        return "unit", f"unit must be {OBSERVATION_UNITS[code]} for this code"
+    return None
+
+
+def to_store_row(kind: str, record: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the store row of a valid record: instants as ``at_s``/``day``, serious as a bool."""
+    row = dict(record)
+    if kind == "patient":
+        return row
+    for name in _INSTANTS[kind]:
+        at_s = row.pop(name)
+        row["at_s"] = at_s
+        row["day"] = at_s // SECONDS_PER_DAY
+    if kind == "adverse_event":
+        row["serious"] = row["serious"] == "yes"
+    elif kind == "observation":
+        row["unit"] = OBSERVATION_UNITS[row["code"]]
+    return row
+
+
+_INSTANTS: dict[str, tuple[str, ...]] = {
+    kind: tuple(f.name for f in definitions if f.type == "instant")
+    for kind, definitions in RECORD_FIELDS.items()
+}

@@ -1,0 +1,75 @@
+"""FastAPI glue: the dependency that authenticates a signed request, and the grant check.
+
+The app must hold a ``RequestVerifier`` in ``app.state.verifier`` and an ``AuditLog`` in
+``app.state.audit``; refusals are audited here and raised as ``KetanetError`` for the app's
+exception handler to render as an ``OperationOutcome``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
+
+from app.errors import KetanetError, PolicyRefusal
+from app.trust.audit import AuditLog
+from app.trust.digest import content_digest
+from app.trust.signatures import RequestVerifier, VerifiedRequest, claimed_keyid
+
+
+def received_url(request: Request) -> str:
+    """Return the absolute URL as the client sent it (raw, still percent-encoded path)."""
+    scope = request.scope
+    host = request.headers.get("host")
+    if not host:
+        server = scope.get("server") or ("localhost", None)
+        host = server[0] if server[1] is None else f"{server[0]}:{server[1]}"
+    raw_path = scope.get("raw_path")
+    # Starlette's ``request.url`` decodes the path; the signature covers the bytes sent. Some
+    # transports put the query into raw_path too, so only its path part is used.
+    path = (
+        raw_path.decode("latin-1").split("?", 1)[0]
+        if raw_path
+        else quote(scope.get("root_path", "") + scope["path"])
+    )
+    query = scope.get("query_string", b"").decode("latin-1")
+    return f"{scope.get('scheme', 'http')}://{host}{path}" + (f"?{query}" if query else "")
+
+
+async def verified_request(request: Request) -> VerifiedRequest:
+    """Return the authenticated request; raises (and audits) ``SignatureError`` 401 or ``Conflict`` 409."""
+    verifier: RequestVerifier = request.app.state.verifier
+    audit: AuditLog = request.app.state.audit
+    body = await request.body()
+    try:
+        # Off the event loop: the nonce INSERT is blocking database I/O.
+        return await run_in_threadpool(
+            lambda: verifier.verify(
+                method=request.method,
+                url=received_url(request),
+                headers=request.headers,
+                body=body,
+            )
+        )
+    except KetanetError as error:
+        await run_in_threadpool(
+            audit.append,
+            actor=claimed_keyid(request.headers) or "unauthenticated",
+            action="authenticate",
+            target=f"{request.method} {request.url.path}"[:500],
+            decision="refused",
+            reason=f"{error.http_status}: {error.message}",
+            request_digest=content_digest(body) if body else None,
+        )
+        raise
+
+
+def require_grant(verified: VerifiedRequest, grant: str) -> None:
+    """Refuse a peer that lacks ``grant``; raises ``PolicyRefusal`` (403)."""
+    if not verified.peer.has_grant(grant):
+        raise PolicyRefusal(f"peer {verified.peer.name} lacks the {grant!r} grant")
+
+
+VerifiedRequestDep = Annotated[VerifiedRequest, Depends(verified_request)]

@@ -1,0 +1,126 @@
+"""The hub API over a real server: tokens, queries, CSV, FHIR, receipts re-verified; the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from fhir.resources.R4B.measurereport import MeasureReport
+from typer.testing import CliRunner
+
+from app.cli.main import cli
+from app.cli.servers import ServerThread, free_port
+from app.hub.app import create_hub_app
+from app.hub.fanout import pinned_keys
+from app.hub.tokens import TokenRegistry
+from app.trust.signatures import Receipt
+from tests.e2e.network import Network, build_network
+
+pytestmark = pytest.mark.e2e
+BODY = {
+    "measure": "efficacy",
+    "period": {"start": "2024-01-01", "end": "2025-06-30"},
+    "stratify": ["route"],
+    "parameters": {"instrument": "MADRS", "timepoint": "day28"},
+}
+
+
+@pytest.fixture(scope="module")
+def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
+    yield from build_network(tmp_path_factory.mktemp("hubapi"))
+
+
+@pytest.fixture(scope="module")
+def hub(network: Network) -> Iterator[tuple[str, dict[str, str], Any]]:
+    nodes = [network.serve_node(network.node_settings(n)) for n in ("no", "de", "pt")]
+    settings = network.hub_settings(nodes, port=free_port())
+    server = ServerThread(create_hub_app(settings), settings.hub.port, name="hub").start()
+    token = TokenRegistry.from_file(settings.hub.api_token_file).first_token()
+    yield server.url, {"Authorization": f"Bearer {token}"}, settings
+    server.stop()
+
+
+def _wait(client: httpx.Client, url: str, headers: dict[str, str]) -> dict[str, Any]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        document = client.get(url, headers=headers).json()
+        if "rows" in document:
+            return dict(document)
+        time.sleep(0.1)
+    raise AssertionError("query did not finish")
+
+
+def test_api_refuses_without_token(hub: tuple[str, dict[str, str], Any]) -> None:
+    url, _headers, _settings = hub
+    response = httpx.post(f"{url}/api/queries", json=BODY)
+    assert response.status_code == 401
+    assert response.json()["resourceType"] == "OperationOutcome"
+    assert httpx.get(f"{url}/api/queries", headers={"Authorization": "Bearer wrong"}).status_code == 401
+
+
+def test_query_lifecycle_with_csv_fhir_and_receipts(hub: tuple[str, dict[str, str], Any]) -> None:
+    url, headers, settings = hub
+    with httpx.Client(timeout=30) as client:
+        started = client.post(f"{url}/api/queries", json=BODY, headers=headers)
+        assert started.status_code == 202
+        query_id = started.json()["id"]
+        document = _wait(client, f"{url}/api/queries/{query_id}", headers)
+        assert document["query_id"] == query_id
+        assert [n["status"] for n in document["nodes"]] == ["ok", "ok", "ok"]
+        assert {s["statistic"] for s in document["statistics"]} >= {"response", "remission", "response-meta"}
+
+        listed = client.get(f"{url}/api/queries", headers=headers).json()
+        assert listed[0]["id"] == query_id and listed[0]["asked_by"] == "analyst"
+
+        table = list(csv.DictReader(io.StringIO(client.get(f"{url}/api/queries/{query_id}?format=csv", headers=headers).text)))
+        assert len(table) == len(document["rows"])
+        assert set(table[0]) == {"country", "stratifier", "stratum", "population", "count", "status", "lower", "upper"}
+
+        report = client.get(f"{url}/api/queries/{query_id}/MeasureReport", headers=headers).json()
+        MeasureReport.model_validate(report)
+        assert report["measure"].startswith("https://ketanet.org/fhir/Measure/efficacy")
+
+        receipts = client.get(f"{url}/api/queries/{query_id}/receipts", headers=headers).json()
+        assert len(receipts) == 3
+        keys_by_node = {node.id: pinned_keys(node) for node in settings.nodes}
+        for item in receipts:
+            receipt = Receipt.from_json(item["receipt"])
+            receipt.verify(keys_by_node[item["node_id"]])  # raises when it does not verify
+            tampered = json.loads(json.dumps(item["receipt"]))
+            tampered_receipt = Receipt.from_json(tampered | {"response_body": tampered["response_body"].replace("1", "2", 1)}) if "response_body" in tampered else None
+            if tampered_receipt is not None:
+                with pytest.raises(Exception):
+                    tampered_receipt.verify(keys_by_node[item["node_id"]])
+
+        nodes = client.get(f"{url}/api/nodes", headers=headers).json()
+        assert {n["health"]["status"] for n in nodes} == {"ok"}
+        assert all(n["key_ids"] for n in nodes)
+
+
+def test_cli_query_prints_json_csv_and_table(network: Network, hub: tuple[str, dict[str, str], Any]) -> None:
+    _url, _headers, settings = hub
+    config = network.root / "hub" / "hub-e2e.toml"
+    lines = [network.hub_config.read_text().split("[[nodes]]")[0]]
+    for node in settings.nodes:
+        jwk = network.root / node.id / "keys" / f"{node.id}.jwk.json"
+        lines.append(f'[[nodes]]\nid = "{node.id}"\ncountry = "{node.country}"\nurl = "{node.url}"\njwk = "{jwk}"\n')
+    config.write_text("\n".join(lines))
+    runner = CliRunner()
+    args = ["query", "--config", str(config), "treated-patients", "--period", "2024-01-01..2025-06-30", "--stratify", "route"]
+    result = runner.invoke(cli, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["measure"] == "treated-patients"
+    assert {n["country"] for n in document["nodes"]} == {"NO", "DE", "PT"}
+    result_csv = runner.invoke(cli, [*args, "--format", "csv"])
+    assert result_csv.stdout.splitlines()[0] == "country,stratifier,stratum,population,count,status,lower,upper"
+    result_table = runner.invoke(cli, args)
+    assert result_table.exit_code == 0 and "ALL" in result_table.stdout
+    bad = runner.invoke(cli, ["query", "--config", str(config), "nope", "--period", "2024-01-01..2024-12-31"])
+    assert bad.exit_code == 2 and "measure" in bad.output
