@@ -23,14 +23,15 @@ def postgres_url() -> Iterator[str]:
     try:
         admin = psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as error:
-        reason = f"PostgreSQL unreachable at {POSTGRES_SERVER}: {str(error).strip()[:200]}"
+        detail = " ".join(str(error).split())[:200]
+        reason = f"PostgreSQL unreachable at {POSTGRES_SERVER}: {detail}"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(reason)
         pytest.skip(reason)
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
         try:
-            yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+            yield f"{POSTGRES_SERVER.replace('postgresql://', 'postgresql+psycopg://')}/{name}"
         finally:
             # FORCE ends connections a test's engine pool may still hold (PostgreSQL 13+).
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -15,7 +15,7 @@ from app.cli.output import exit_on_error, print_json
 from app.config import load_node_settings
 from app.database import create_store_engine
 from app.errors import ConfigError
-from app.trust.audit import AuditEntry, AuditLog
+from app.trust.audit import AuditEntry, AuditLog, verify_checkpoint
 from app.trust.keys import load_signing_key
 from app.trust.tables import create_trust_tables
 
@@ -88,8 +88,14 @@ def verify(
     with exit_on_error():
         log = _open_log(config)
         witnesses = _load_checkpoints(checkpoint or [])
+        keys = _node_public_keys(config)
+        # A witness's copy must really come from this node (the stored ones are the node's own,
+        # and an old key after a rotation must not make them fail).
+        for document in witnesses:
+            if keys is not None:
+                verify_checkpoint(document, keys)
         documents = log.stored_checkpoints() + witnesses
-        result = log.verify(checkpoints=documents, public_keys=_node_public_keys(config))
+        result = log.verify(checkpoints=documents)
         if as_json:
             print_json(result.__dict__)
         result.raise_for_failure()
@@ -101,7 +107,7 @@ def verify(
 
 
 def _node_public_keys(config: Path) -> dict[str, Ed25519PublicKey] | None:
-    # Checkpoint signatures are checked when the node's key is at hand (run on the node).
+    # Witness signatures are checked when the node's key is at hand (run on the node).
     try:
         key = load_signing_key(load_node_settings(config, check_files=False).node.signing_key)
     except ConfigError:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 import uuid
 from collections.abc import Callable
@@ -22,12 +21,9 @@ from app.hub.requests import query_echo
 from app.hub.tables import create_hub_tables, node_result_table, query_table
 from app.reports.query import MeasureQuery
 from app.trust.audit import AuditLog
+from app.trust.digest import content_digest
 from app.trust.keys import SigningKey, load_signing_key
 from app.trust.tables import create_trust_tables
-
-
-def _digest(payload: bytes) -> str:
-    return "sha-256:" + hashlib.sha256(payload).hexdigest()
 
 
 class HubService:
@@ -123,8 +119,8 @@ class HubService:
             action="query",
             target=f"Measure/{query.measure}",
             decision=f"{ok}/{len(replies)} nodes ok",
-            request_digest=_digest(orjson.dumps(echo)),
-            response_digest=_digest(payload),
+            request_digest=content_digest(orjson.dumps(echo)),
+            response_digest=content_digest(payload),
         )
         return document
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -16,15 +14,12 @@ from app.measures import validate_query
 from app.node.deps import ContextDep, VerifiedDep
 from app.reports.fhir import to_measure_report
 from app.reports.query import MeasureQuery, parse_parameters
+from app.trust.digest import content_digest
 from app.trust.fastapi_auth import require_grant
 from app.trust.signatures import sign_response
 
 router = APIRouter()
 FHIR_JSON = "application/fhir+json"
-
-
-def _digest(body: bytes) -> str:
-    return "sha-256:" + hashlib.sha256(body).hexdigest()
 
 
 @router.post("/fhir/Measure/$evaluate-measure")
@@ -46,7 +41,7 @@ async def evaluate_measure(request: Request, ctx: ContextDep, verified: Verified
             target=target,
             decision="refused",
             reason=f"{error.http_status}: {error.message}",
-            request_digest=_digest(body),
+            request_digest=content_digest(body),
         )
         raise
     payload = orjson.dumps(to_measure_report(answer))
@@ -64,8 +59,8 @@ async def evaluate_measure(request: Request, ctx: ContextDep, verified: Verified
         action="evaluate-measure",
         target=target,
         decision="answered",
-        request_digest=_digest(body),
-        response_digest=_digest(payload),
+        request_digest=content_digest(body),
+        response_digest=content_digest(payload),
     )
     return Response(
         content=payload,

@@ -2,18 +2,19 @@
 
 Where things live::
 
-    keys.py          key pairs, JWKs, RFC 7638 key ids
-    digest.py        RFC 9530 Content-Digest
-    rfc9421.py       signature bases over the http-message-signatures package
-    profile.py       the KetaNet profile: tags, lifetimes, covered components
-    signatures.py    sign_request, RequestVerifier (+ response API re-exported)
-    responses.py     sign_response, verify_response, Receipt
-    peers.py         TrustStore of pinned peers, grants, validity, revocation
-    nonces.py        NonceStore (replay protection in the database)
-    audit.py         AuditLog: hash chain, signed checkpoints
-    tables.py        the SQLAlchemy tables of all of the above
-    httpx_auth.py    httpx glue (client side)
-    fastapi_auth.py  FastAPI glue (node side)
+    keys.py              key pairs, JWKs, RFC 7638 key ids
+    digest.py            RFC 9530 Content-Digest
+    signature_fields.py  component identifiers, Signature-Input / Signature parsing
+    rfc9421.py           messages, component values, the signature base
+    profile.py           the KetaNet profile: tags, lifetimes, covered components
+    signatures.py        sign_request, RequestVerifier (+ the response API re-exported)
+    responses.py         sign_response, verify_response, Receipt
+    peers.py             TrustStore of pinned peers, grants, validity, revocation
+    nonces.py            NonceStore (replay protection in the database)
+    audit.py             AuditLog: hash chain, signed checkpoints
+    tables.py            the SQLAlchemy tables of all of the above
+    httpx_auth.py        httpx glue (client side)
+    fastapi_auth.py      FastAPI glue (node side)
 
 The core modules import neither FastAPI, Starlette, httpx nor Typer; only the two glue modules
 do, and this package's ``__init__`` re-exports the core alone.

@@ -128,7 +128,7 @@ class AuditLog:
                         "prev_hash": prev_hash,
                     }
                     fields["hash"] = entry_hash(fields)
-                    connection.execute(insert(audit_log).values(**fields))
+                    connection.execute(insert(audit_log), fields)
                     connection.commit()
                     return AuditEntry(**fields)
             except exc.IntegrityError:

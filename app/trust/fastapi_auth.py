@@ -2,7 +2,9 @@
 
 The app must hold a ``RequestVerifier`` in ``app.state.verifier`` and an ``AuditLog`` in
 ``app.state.audit``; refusals are audited here and raised as ``KetanetError`` for the app's
-exception handler to render as an ``OperationOutcome``.
+exception handler to render as an ``OperationOutcome``. The target URI is rebuilt from the request
+as received (scheme, ``Host``, raw path, query), so behind a TLS-terminating proxy run uvicorn
+with ``--proxy-headers`` for the scheme to match the node's ``public_url``.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from app.config import check_private_file
 from app.errors import ConfigError
 
-_B64URL = re.compile(r"^[A-Za-z0-9_-]*$")
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 
 def b64url_encode(data: bytes) -> str:
@@ -34,7 +35,7 @@ def b64url_encode(data: bytes) -> str:
 
 def b64url_decode(text: str) -> bytes:
     """Return the bytes of unpadded base64url ``text``; raises ``ValueError`` when malformed."""
-    if not _B64URL.match(text) or len(text) % 4 == 1:
+    if not _B64URL.fullmatch(text) or len(text) % 4 == 1:
         raise ValueError("not unpadded base64url")
     try:
         return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
@@ -126,8 +127,9 @@ def jwks_document(
         if isinstance(key, SigningKey):
             entries.append(key.public_jwk())
         else:
+            kid = jwk_thumbprint(key)  # validates before the members are read
             public = {name: key[name] for name in ("kty", "crv", "x")}
-            entries.append({**public, "kid": jwk_thumbprint(key), "alg": "EdDSA", "use": "sig"})
+            entries.append({**public, "kid": kid, "alg": "EdDSA", "use": "sig"})
     return {"keys": entries}
 
 
@@ -154,7 +156,7 @@ def write_key_pair(directory: Path, name: str, *, overwrite: bool = False) -> st
 def _write_atomically(path: Path, data: bytes, *, mode: int) -> None:
     # The temporary file is created with its final mode, so the private key is never readable by
     # others even for an instant; the rename makes the file appear whole or not at all.
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         os.fchmod(descriptor, mode)

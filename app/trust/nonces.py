@@ -30,6 +30,8 @@ class NonceStore:
         self._collect_every = max(1, collect_every)
         self._inserts = 0
         self._lock = threading.Lock()
+        # Built once: a statement with bound parameters skips per-call construction.
+        self._insert = insert(request_nonce)
 
     def remember(self, kid: str, nonce: str, expires_s: float) -> None:
         """Record a nonce until ``expires_s``; raises ``Conflict`` when it was seen before."""
@@ -38,7 +40,7 @@ class NonceStore:
             # across threads and worker processes, with no read-then-write window.
             with self._engine.begin() as connection:
                 connection.execute(
-                    insert(request_nonce).values(kid=kid, nonce=nonce, expires_s=int(expires_s))
+                    self._insert, {"kid": kid, "nonce": nonce, "expires_s": int(expires_s)}
                 )
         except exc.IntegrityError:
             raise Conflict("replayed nonce") from None

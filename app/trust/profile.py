@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from app.errors import SignatureError
-from app.trust.rfc9421 import Component, SignatureMember
+from app.trust.signature_fields import Component, ParamValue, SignatureMember
 
 ALG = "ed25519"
 REQUEST_TAG = "ketanet-request"
@@ -15,7 +15,7 @@ DEFAULT_LABEL = "ketanet"
 MAX_LIFETIME_S = 300
 MAX_FUTURE_SKEW_S = 60
 # At least 128 bits: 22 base64url characters carry 132 bits; the cap keeps the nonce table small.
-NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{22,128}$")
+NONCE_PATTERN = re.compile(r"[A-Za-z0-9_-]{22,128}")
 
 METHOD = Component.of("@method")
 TARGET_URI = Component.of("@target-uri")
@@ -52,8 +52,13 @@ def require_coverage(member: SignatureMember, components: Iterable[Component]) -
             raise SignatureError(f"signature does not cover {component}")
 
 
+KNOWN_PARAMETERS = frozenset({"created", "expires", "nonce", "alg", "keyid", "tag"})
+
+
 def check_algorithm(member: SignatureMember) -> str:
-    """Return the signature's key id after checking ``alg``; raises ``SignatureError``."""
+    """Return the signature's key id after checking ``alg`` and the parameters; raises ``SignatureError``."""
+    if not KNOWN_PARAMETERS.issuperset(member.params):
+        raise SignatureError("unknown signature parameter")
     alg = member.text_param("alg")
     if alg is None:
         raise SignatureError("missing alg parameter")
@@ -63,6 +68,18 @@ def check_algorithm(member: SignatureMember) -> str:
     if not key_id:
         raise SignatureError("missing keyid parameter")
     return key_id
+
+
+def signature_parameters(
+    *, created: int, key_id: str, expires: int, tag: str, nonce: str | None = None
+) -> dict[str, ParamValue]:
+    """Return the profile's signature parameters, in the order they are written."""
+    params: dict[str, ParamValue] = {"created": created, "keyid": key_id, "alg": ALG}
+    params["expires"] = expires
+    if nonce is not None:
+        params["nonce"] = nonce
+    params["tag"] = tag
+    return params
 
 
 def check_times(member: SignatureMember, now: float | None) -> tuple[int, int]:
@@ -93,6 +110,6 @@ def check_nonce(member: SignatureMember) -> str:
     nonce = member.text_param("nonce")
     if nonce is None:
         raise SignatureError("missing nonce parameter")
-    if not NONCE_PATTERN.match(nonce):
+    if not NONCE_PATTERN.fullmatch(nonce):
         raise SignatureError("nonce must be 22 to 128 base64url characters (at least 128 bits)")
     return nonce

@@ -27,16 +27,19 @@ from app.trust.profile import (
     check_times,
     require_coverage,
     response_components,
+    signature_parameters,
 )
 from app.trust.rfc9421 import (
-    Component,
     RequestMessage,
     ResponseMessage,
-    combine_headers,
     create_signature,
+    verify_signature,
+)
+from app.trust.signature_fields import (
+    Component,
+    combine_headers,
     parse_signatures,
     select_by_tag,
-    verify_signature,
 )
 
 
@@ -86,10 +89,9 @@ def sign_response(
         private_key=key.private_key,
         label=label,
         components=response_components(request_member.label, "content-digest" in request_fields),
-        key_id=key.kid,
-        created=created,
-        expires=created + lifetime_s,
-        tag=RESPONSE_TAG,
+        params=signature_parameters(
+            created=created, key_id=key.kid, expires=created + lifetime_s, tag=RESPONSE_TAG
+        ),
     )
     return {
         "Content-Digest": digest,

@@ -28,16 +28,11 @@ from app.trust.profile import (
     check_times,
     request_components,
     require_coverage,
+    signature_parameters,
 )
 from app.trust.responses import Receipt, sign_response, verify_response
-from app.trust.rfc9421 import (
-    RequestMessage,
-    combine_headers,
-    create_signature,
-    parse_signatures,
-    select_by_tag,
-    verify_signature,
-)
+from app.trust.rfc9421 import RequestMessage, create_signature, verify_signature
+from app.trust.signature_fields import combine_headers, parse_signatures, select_by_tag
 
 __all__ = [
     "Receipt",
@@ -52,7 +47,7 @@ __all__ = [
 ]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_PRINTABLE_KID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+_PRINTABLE_KID = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
 
 
 def new_nonce() -> str:
@@ -92,11 +87,13 @@ def sign_request(
         private_key=key.private_key,
         label=label,
         components=request_components(bool(body)),
-        key_id=key.kid,
-        created=created,
-        expires=created + lifetime_s,
-        nonce=nonce if nonce is not None else new_nonce(),
-        tag=REQUEST_TAG,
+        params=signature_parameters(
+            created=created,
+            key_id=key.kid,
+            expires=created + lifetime_s,
+            nonce=nonce if nonce is not None else new_nonce(),
+            tag=REQUEST_TAG,
+        ),
     )
     added["Signature-Input"] = signed.signature_input
     added["Signature"] = signed.signature
@@ -157,7 +154,7 @@ def claimed_keyid(headers: Mapping[str, str]) -> str | None:
     except SignatureError:
         return None
     # Only a plausible identifier goes to the audit log, never arbitrary peer-supplied text.
-    return kid if kid is not None and _PRINTABLE_KID.match(kid) else None
+    return kid if kid is not None and _PRINTABLE_KID.fullmatch(kid) else None
 
 
 class RequestVerifier:

@@ -10,11 +10,10 @@ from sqlalchemy import Engine
 
 from app.database import create_store_engine
 from app.trust.keys import SigningKey
-from app.trust.nonces import NonceStore
 from app.trust.signatures import RequestVerifier
 from app.trust.tables import create_trust_tables, trust_metadata
 
-from .support import AUDIENCE, FakeClock, new_key, trust_store_for
+from .support import FakeClock, new_key, verifier_for
 
 
 @pytest.fixture
@@ -60,9 +59,4 @@ def trust_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
 
 @pytest.fixture
 def verifier(hub_key: SigningKey, sqlite_engine: Engine, clock: FakeClock) -> RequestVerifier:
-    return RequestVerifier(
-        trust=trust_store_for(hub_key),
-        nonces=NonceStore(sqlite_engine, clock=clock),
-        audience=AUDIENCE,
-        clock=clock,
-    )
+    return verifier_for(sqlite_engine, clock, hub_key)
