@@ -1,4 +1,4 @@
-"""Country profiles: time zone, case mix and service patterns, derived deterministically from the code.
+"""Country profiles (time zone, case mix, service patterns), derived deterministically from a code.
 
 Norway, Germany and Portugal have hand-set case mixes (NO mostly IV ketamine, DE mostly intranasal
 esketamine and some IV esketamine, PT mostly oral and subcutaneous ketamine); any other code gets a

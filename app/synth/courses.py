@@ -3,7 +3,8 @@
 A course is an induction (twice weekly for four weeks) followed, for some patients, by weekly then
 weekly-or-fortnightly maintenance of variable length. Some patients stop during induction; some
 sessions move a day (giving intervals under three days), a few patients get two doses on one date,
-and late inpatient or home doses fall just after local midnight (so their UTC date is the day before).
+and late inpatient or home doses fall just after local midnight (so their UTC date is the day
+before).
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ def _sessions(
     records_weight = rng.random() < regimen.weight_share
     lot = _lot(rng, regimen)
     sessions: list[Session] = []
-    previous_day = -1
+    previous_day, previous_minute = -1, 0
     for i, offset in enumerate(offsets):
         if i == switch_at:
             regimen = REGIMENS[rng.choice(("ketamine-oral", "ketamine-sublingual"))]
@@ -146,10 +147,10 @@ def _sessions(
         if first_visits or (usual == "inpatient" and i >= 8):  # home after clinic, then discharged
             setting = "clinic"
         minute = _minute_of_day(rng, setting)
-        if offset == previous_day:
-            minute = min(minute + 180, 1435)
-        previous_day = offset
-        weight = round(person.weight_kg + rng.gauss(0.0, 0.6), 1)
+        if offset == previous_day:  # the second dose of the day comes hours after the first
+            minute = min(previous_minute + 5 * rng.randint(24, 48), 1435)
+        previous_day, previous_minute = offset, minute
+        weight = round(person.weight_kg + rng.random() - rng.random(), 1)  # day-to-day drift
         if i % 6 == 5:
             lot = _lot(rng, regimen)
         sessions.append(
@@ -166,7 +167,7 @@ def _sessions(
 
 
 def _minute_of_day(rng: random.Random, setting: str) -> int:
-    """Local minute after midnight, on a five-minute grid, at which a session in a setting starts."""
+    """Local minute after midnight (five-minute grid) at which a session in a setting starts."""
     roll = rng.random()
     if setting == "clinic":
         return 480 + 5 * int(roll * 102)  # 08:00-16:25

@@ -1,4 +1,4 @@
-"""Take-home supplies: pharmacy dispenses for patients who take oral or sublingual ketamine at home."""
+"""Take-home supplies: dispenses for patients who take oral or sublingual ketamine at home."""
 
 from __future__ import annotations
 

@@ -95,7 +95,7 @@ def observation_category(code: str) -> list[dict[str, Any]]:
 
 @cache
 def adverse_event_concept(event: str) -> dict[str, Any]:
-    """Return the CodeableConcept of an adverse event: KetaNet code, plus SNOMED CT where verified."""
+    """Return an adverse event's CodeableConcept: KetaNet code, plus SNOMED CT where verified."""
     codings = [{"system": f"{KETANET}/CodeSystem/adverse-event", "code": event}]
     if event in ADVERSE_EVENT_SNOMED:
         codings.append({"system": SNOMED, "code": ADVERSE_EVENT_SNOMED[event]})

@@ -86,11 +86,12 @@ def _patient(
         drafts = rare_events(rng, clock, person, course)
         drafts += session_events(rng, course.sessions)
         next_day = _restart_day(rng, clock, course)
-        end_s = clock.cutoff_s  # scores stop at death or when a new course takes over
+        end_s = clock.cutoff_s  # nothing after death or the data cut-off
         if course.stop_reason == "death" and course.stop_s is not None:
-            end_s = course.stop_s
-        elif next_day is not None:
-            end_s = clock.instant(next_day, 0)
+            end_s = course.stop_s + 1
+        drafts = [d for d in drafts if d.onset_s < end_s]
+        if next_day is not None:  # the new course's baseline and scores take over
+            end_s = min(end_s, clock.instant(next_day, 0))
         _add_course(rng, clock, counters, bundle, course, drafts, end_s)
         if next_day is None:
             return bundle
@@ -153,17 +154,17 @@ def _add_course(
                 "yes" if d.serious else "no", d.outcome, linked,
             )
         )  # fmt: skip
-    observations = course_scores(rng, course, end_s)
+    observations = course_scores(rng, clock, course, end_s)
     observations += session_measurements(rng, course.sessions, drafts)
     observations += liver_tests(rng, course, drafts, end_s)
-    observations.sort(key=lambda o: (o[0], o[1]))
+    observations = sorted((o for o in observations if o[0] < end_s), key=lambda o: (o[0], o[1]))
     for at_s, code, value, unit in observations:
         counters.observation += 1
         observation_id = f"{prefix}-O{counters.observation:08d}"
         bundle.observations.append(
             ObservationRow(observation_id, pid, iso(at_s), code, value, unit)
         )
-    if course.stop_reason is not None and course.stop_s is not None and rng.random() < 0.8:
+    if course.stop_reason is not None and course.stop_s is not None and rng.random() < 0.7:
         last = course.sessions[-1].regimen
         sequence = len(bundle.discontinuations) + 1
         bundle.discontinuations.append(

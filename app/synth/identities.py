@@ -1,8 +1,9 @@
 """Invented identities: names, national identifiers and postal codes in each country's usual format.
 
-Every value is fake. National identifiers follow the shape (and check digits) of the real schemes but
-are marked synthetic where the scheme allows it (Norwegian test numbers add 80 to the month) and, for
-the schemes that carry no birth date, are a bijection of the patient's index, hence unique.
+Every value is fake. National identifiers follow the shape (and check digits) of the real schemes
+but are marked synthetic where the scheme allows it (Norwegian test numbers add 80 to the month)
+and, for the schemes that carry no birth date, are a bijection of the patient's index, hence
+unique.
 """
 
 from __future__ import annotations
@@ -13,15 +14,15 @@ from datetime import date
 # Name parts as text (split on whitespace): female given names | male given names, and family
 # name roots | endings (Portuguese: first | second surname).
 _GIVEN_TEXT = {
-    "nordic": """Ingrid Solveig Marit Sigrid Ragnhild Åse Tone Hilde Linnea Kjersti Birgitte Synnøve
-        Torunn Gunnhild Maren Astrid Liv Eirin | Håkon Torstein Eirik Bjørn Sindre Øystein Halvard
-        Gaute Rune Steinar Trygve Vegard Arnfinn Kjetil Lars Magnus Ørjan Audun""",
+    "nordic": """Ingrid Solveig Marit Sigrid Ragnhild Åshild Tone Hilde Linnea Kjersti Birgitte
+        Synnøve Torunn Gunnhild Maren Astrid Gudrid Eirin | Håkon Torstein Eirik Bjørn Sindre
+        Øystein Halvard Gaute Rune Steinar Trygve Vegard Arnfinn Kjetil Lars Magnus Ørjan Audun""",
     "german": """Annegret Birgit Charlotte Dörte Elke Franziska Gudrun Hannelore Ilse Jutta Katrin
         Lieselotte Marlene Renate Sabine Ursula Wiebke | Bernd Dietmar Eckhard Friedhelm Günther
         Hartmut Jürgen Klaus Lothar Matthias Norbert Rüdiger Siegfried Thorsten Volker Wolfram""",
     "portuguese": """Beatriz Conceição Fernanda Graça Inês Joana Leonor Margarida Rosário Teresa
         Lurdes Filipa Matilde Catarina Alzira Fátima | Afonso Bernardo Duarte Gonçalo Henrique
-        João Rodrigo Sebastião Tiago Vasco Joaquim Martim Simão Rui Nuno Amândio""",
+        João Rodrigo Sebastião Tiago Vasco Joaquim Martim Simão Rogério Nuno Amândio""",
     "generic": """Adelina Beatrix Celestine Dorotea Evangeline Florentina Genoveva Hermione Isadora
         Juliana Leocadia Marisol Ottilie Rosalind | Anselm Benedikt Casimir Demetrios Eustace
         Fabian Gideon Horatio Ignatius Leopold Mortimer Octavian Peregrine Tiberius""",

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
+from datetime import date, timedelta
 
 from app.synth.courses import Course, Session
 from app.synth.safety import EventDraft
+from app.synth.timeline import LocalClock
 
 Observation = tuple[int, str, float, str | None]
 """(instant, code, value, unit); the unit is None for scores."""
 
-_HOUR_S, _DAY_S = 3600, 86400
+_DAY_S = 86400
 
 # instrument: (P(baseline), follow-up coverage, mean and sd of baseline, noise sd, score range)
 _INSTRUMENTS: tuple[tuple[str, float, float, float, float, float, int, int], ...] = (
@@ -26,49 +28,58 @@ _INSTRUMENTS: tuple[tuple[str, float, float, float, float, float, int, int], ...
     ("HAMD17", 0.35, 0.7, 22.0, 5.0, 2.0, 0, 52),
     ("QIDSSR16", 0.30, 0.8, 16.5, 3.5, 1.2, 0, 27),
 )
-# time point: (target, jitter sd, P(present), share of improvement kept if maintained / if not, sd)
-_TIME_POINTS: tuple[tuple[int, int, float, float, float, float], ...] = (
-    (_DAY_S, 5 * _HOUR_S, 0.45, 0.75, 0.75, 0.12),
-    (7 * _DAY_S, 29 * _HOUR_S, 0.65, 0.85, 0.85, 0.10),
-    (28 * _DAY_S, 3 * _DAY_S, 0.75, 1.0, 1.0, 0.06),
-    (90 * _DAY_S, 8 * _DAY_S, 0.6, 1.0, 0.6, 0.12),
-    (180 * _DAY_S, 15 * _DAY_S, 0.45, 0.95, 0.45, 0.15),
-    (365 * _DAY_S, 30 * _DAY_S, 0.35, 0.9, 0.4, 0.18),
+# time point: (target days, jitter sd in days, P(present), share of the day-28 improvement kept
+# when maintained / when not, sd of that share)
+_TIME_POINTS: tuple[tuple[int, float, float, float, float, float], ...] = (
+    (1, 5 / 24, 0.45, 0.75, 0.75, 0.12),
+    (7, 1.2, 0.65, 0.85, 0.85, 0.10),
+    (28, 3.0, 0.75, 1.0, 1.0, 0.06),
+    (90, 8.0, 0.6, 1.0, 0.6, 0.12),
+    (180, 15.0, 0.45, 0.95, 0.45, 0.15),
+    (365, 30.0, 0.35, 0.9, 0.4, 0.18),
 )
 
 
-def course_scores(rng: random.Random, course: Course, end_s: int) -> list[Observation]:
+def course_scores(
+    rng: random.Random, clock: LocalClock, course: Course, end_s: int
+) -> list[Observation]:
     """Return the course's baseline and follow-up depression scores recorded before ``end_s``."""
     first_s = course.sessions[0].at_s
+    first_day = clock.local_day(first_s)
     severity = -4.0 if rng.random() < 0.02 else rng.gauss(0.0, 1.0)
     instruments = [spec for spec in _INSTRUMENTS if rng.random() < spec[1]]
-    if not instruments:
-        return []
     scores: list[Observation] = []
     baselines: list[int] = []
     for code, _, _, mean, sd, noise, low, high in instruments:
         baseline = min(high, max(low + 4, round(mean + sd * severity + rng.gauss(0.0, noise))))
         baselines.append(baseline)
-        if rng.random() < 0.04:
-            before_s = rng.randint(14 * _DAY_S + _HOUR_S, 25 * _DAY_S)
+        # day 14 straddles the window's edge; a few baselines are older still
+        days_before = rng.randint(15, 25) if rng.random() < 0.04 else rng.randint(0, 14)
+        if days_before:
+            at_s = _visit(rng, clock, first_day - timedelta(days=days_before))
         else:
-            before_s = rng.randint(_HOUR_S, 14 * _DAY_S - _HOUR_S)
-        scores.append((first_s - before_s, code, baseline, None))
+            at_s = first_s - 60 * rng.randint(15, 120)
+        scores.append((at_s, code, baseline, None))
         if rng.random() < 0.1:
             screening = min(high, max(low, baseline + round(rng.gauss(1.0, 3.0))))
-            scores.append((first_s - before_s - rng.randint(3, 20) * _DAY_S, code, screening, None))
-    for target_s, jitter_s, present, kept_on, kept_off, sd in _TIME_POINTS:
-        kept = kept_on if course.maintained or target_s <= 28 * _DAY_S else kept_off
-        improvement = course.improvement * kept + rng.gauss(0.0, sd)
-        stopped_early = not course.maintained and target_s > 28 * _DAY_S
+            day = first_day - timedelta(days=days_before + rng.randint(3, 20))
+            scores.append((_visit(rng, clock, day), code, screening, None))
+    for target_days, jitter_days, present, kept_on, kept_off, sd in _TIME_POINTS:
+        stopped_early = not course.maintained and target_days > 28
+        improvement = course.improvement * (kept_off if stopped_early else kept_on)
+        improvement += rng.gauss(0.0, sd)
         for (code, _, coverage, _, _, _, low, high), baseline in zip(
             instruments, baselines, strict=True
         ):
             if rng.random() >= present * coverage * (0.5 if stopped_early else 1.0):
                 continue
-            spread = jitter_s * (3 if rng.random() < 0.06 else 1)
-            for _ in range(2 if target_s == 28 * _DAY_S and rng.random() < 0.1 else 1):
-                at_s = first_s + target_s + round(rng.gauss(0.0, spread))
+            spread = jitter_days * (3 if rng.random() < 0.06 else 1)
+            for _ in range(2 if target_days == 28 and rng.random() < 0.1 else 1):
+                if target_days == 1:
+                    at_s = first_s + _DAY_S + 60 * round(rng.gauss(0.0, spread * 1440))
+                else:
+                    offset = target_days + round(rng.gauss(0.0, spread))
+                    at_s = _visit(rng, clock, first_day + timedelta(days=offset))
                 if at_s >= end_s or at_s <= first_s:
                     continue
                 change = improvement + rng.gauss(0.0, 0.05)
@@ -77,18 +88,23 @@ def course_scores(rng: random.Random, course: Course, end_s: int) -> list[Observ
     return scores
 
 
+def _visit(rng: random.Random, clock: LocalClock, day: date) -> int:
+    """A daytime instant (08:00-17:55 local) on a day."""
+    return clock.instant(day, 480 + 5 * int(rng.random() * 120))
+
+
 def session_measurements(
     rng: random.Random, sessions: list[Session], events: Iterable[EventDraft]
 ) -> list[Observation]:
     """Return blood pressure and heart rate around some sessions and CADSS after some."""
     dissociative = {e.origin_s for e in events if e.event == "dissociation"}
     hypertensive = {e.origin_s for e in events if e.event == "hypertension"}
-    takes_vitals = rng.random() < 0.3
+    takes_vitals = rng.random() < 0.25
     takes_cadss = rng.random() < 0.3
     rows: list[Observation] = []
     for session in sessions:
         at_s = session.at_s
-        if takes_vitals and session.setting != "home-unsupervised" and rng.random() < 0.5:
+        if takes_vitals and session.setting != "home-unsupervised" and rng.random() < 0.45:
             sbp, dbp, hr = rng.gauss(124, 14), rng.gauss(78, 9), rng.gauss(74, 11)
             rise = 40.0 if at_s in hypertensive else 0.0
             rows += [

@@ -1,4 +1,4 @@
-"""Who the registry's patients are: sex, age, weight, diagnosis and history, and their identity row."""
+"""Who the registry's patients are (sex, age, weight, diagnosis, history) and their identity row."""
 
 from __future__ import annotations
 

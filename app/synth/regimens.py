@@ -1,4 +1,4 @@
-"""Treatment regimens a registry sees: drug, route, dose rule, settings and per-regimen propensities."""
+"""Treatment regimens a registry sees: drug, route, dose rule, settings and propensities."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ REGIMENS: dict[str, Regimen] = {
         ),
         _regimen(
             "ketamine-oral",
-            fixed=(50.0, 75.0, 100.0, 150.0, 200.0, 250.0, 300.0),
+            fixed=(50, 75, 100, 150, 200, 250, 300),
             settings=_HOME,
             weights=(0.7, 0.2, 0.1),
             lot_share=0.15,
@@ -94,7 +94,7 @@ REGIMENS: dict[str, Regimen] = {
         ),
         _regimen(
             "ketamine-sublingual",
-            fixed=(25.0, 50.0, 75.0, 100.0, 150.0),
+            fixed=(25, 50, 75, 100, 150),
             settings=_HOME,
             weights=(0.65, 0.2, 0.15),
             lot_share=0.15,
@@ -102,15 +102,15 @@ REGIMENS: dict[str, Regimen] = {
         ),
         _regimen(
             "ketamine-intranasal",
-            fixed=(50.0, 75.0, 100.0),
-            settings=("clinic", "home-supervised", "home-unsupervised"),
-            weights=(0.6, 0.3, 0.1),
+            fixed=(50, 75, 100),
+            settings=("clinic", "home-supervised"),
+            weights=(0.65, 0.35),
             lot_share=0.2,
             ae_factor=0.9,
         ),
         _regimen(
             "esketamine-intranasal",
-            fixed=(28.0, 56.0, 84.0),
+            fixed=(28, 56, 84),
             weights=(0.9, 0.1),
             lot_share=0.8,
         ),

@@ -63,7 +63,7 @@ class EventDraft:
 def rare_events(
     rng: random.Random, clock: LocalClock, person: Person, course: Course
 ) -> list[EventDraft]:
-    """Return the course's rare events; a fatal, serious or misuse event may end the course early."""
+    """Return the course's rare events; a fatal, serious or misuse event may end it early."""
     drafts: list[EventDraft] = []
     sessions = course.sessions
     home = any(s.regimen.home_based for s in sessions)
@@ -118,7 +118,7 @@ def session_events(rng: random.Random, sessions: list[Session]) -> list[EventDra
             roll = uniform()
             drafts.append(
                 EventDraft(
-                    onset_s=session.at_s + rng.randint(low, high) * 60,
+                    onset_s=session.at_s + 60 * (low + int(uniform() * (high - low + 1))),
                     event=event,
                     severity=severity,
                     serious=severity == "severe" and roll < 0.05,
@@ -135,7 +135,7 @@ def session_events(rng: random.Random, sessions: list[Session]) -> list[EventDra
 
 
 def _rare_factor(event: str, person: Person, course: Course, home: bool) -> float:
-    """How much more likely a rare event is for this patient and regimen (``home``: takes it home)."""
+    """How much likelier a rare event is for this patient (``home``: takes doses at home)."""
     if event == "cystitis":
         return 8.0 if home and course.maintained else 1.0
     if event == "psychotic-symptoms":
