@@ -9,6 +9,7 @@ from app.measures.evaluate import evaluate_measure
 from app.measures.releases import (
     answered_populations,
     release_sensitivities,
+    strata_count,
     strata_overlap,
     stratum_values,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "evaluate_measure",
     "load_catalogue",
     "release_sensitivities",
+    "strata_count",
     "strata_overlap",
     "stratum_values",
     "validate_query",

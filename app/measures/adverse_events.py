@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, and_, case, func, literal, select
+from sqlalchemy import Integer, String, and_, case, func, literal, null, select, union_all
 
 from app.measures.administrations import administrations_source
 from app.measures.aggregate import PopulationSource
@@ -58,57 +58,62 @@ def attributed_events(context: MeasureContext) -> Any:
         )
         .cte("events_in_period")
     )
+    # Every possible attribution of an event in one ranked set: the linked administration
+    # (priority 0), those in the 30-day window (priority 1, latest first), none (priority 2).
+    # Ranking a UNION ALL needs no join on a window's output, which SQLite and PostgreSQL may
+    # plan as a nested scan when they misjudge CTE sizes.
+    linked = ADMINISTRATION.alias("linked")
     candidate = ADMINISTRATION.alias("candidate")
-    ranked = (
-        select(
-            in_period.c.id.label("event_id"),
-            candidate.c.drug,
-            candidate.c.route,
-            candidate.c.setting,
-            func.row_number()
-            .over(
-                partition_by=in_period.c.id,
-                order_by=(candidate.c.at_s.desc(), candidate.c.id.desc()),
-            )
-            .label("rn"),
-        )
-        .join(
+    event_columns = list(in_period.c)
+    options = union_all(
+        _option(event_columns, linked, priority=0).join(
+            linked, linked.c.id == in_period.c.administration_id
+        ),
+        _option(event_columns, candidate, priority=1).join(
             candidate,
             and_(
                 candidate.c.patient_id == in_period.c.patient_id,
                 candidate.c.at_s <= in_period.c.at_s,
-                in_period.c.at_s <= candidate.c.at_s + ATTRIBUTION_WINDOW_S,
+                # at ≤ onset ≤ at + 30 d, written as a range on the indexed column.
+                candidate.c.at_s >= in_period.c.at_s - ATTRIBUTION_WINDOW_S,
             ),
+        ),
+        _option(event_columns, None, priority=2),
+    ).subquery("attribution_options")
+    ranked = select(
+        options,
+        func.row_number()
+        .over(
+            partition_by=options.c.id,
+            order_by=(options.c.priority, options.c.adm_at_s.desc(), options.c.adm_id.desc()),
         )
-        .subquery("ranked_candidates")
-    )
-    latest = select(ranked).where(ranked.c.rn == 1).subquery("latest_candidate")
-    linked = ADMINISTRATION.alias("linked")
-    # A valid link always wins; a link to an unknown administration finds no row and falls back.
-    attributed = {
-        key: func.coalesce(linked.c[key], latest.c[key]) for key in ("drug", "route", "setting")
-    }
+        .label("rn"),
+    ).subquery("ranked_options")
     conditions = [
-        attributed[key].in_(context.query.filters[key])
+        ranked.c[f"adm_{key}"].in_(context.query.filters[key])
         for key in ("drug", "route", "setting")
         if key in context.query.filters
     ]
     return (
         select(
-            in_period.c.id,
-            in_period.c.patient_id,
-            in_period.c.at_s,
-            in_period.c.event,
-            in_period.c.severity,
-            in_period.c.serious,
-            func.coalesce(attributed["drug"], literal(UNATTRIBUTED, String)).label("drug"),
-            func.coalesce(attributed["route"], literal(UNATTRIBUTED, String)).label("route"),
+            *(
+                ranked.c[column.name]
+                for column in event_columns
+                if column.name != "administration_id"
+            ),
+            func.coalesce(ranked.c.adm_drug, literal(UNATTRIBUTED, String)).label("drug"),
+            func.coalesce(ranked.c.adm_route, literal(UNATTRIBUTED, String)).label("route"),
         )
-        .select_from(
-            in_period.outerjoin(linked, linked.c.id == in_period.c.administration_id).outerjoin(
-                latest, latest.c.event_id == in_period.c.id
-            )
-        )
-        .where(*conditions)
+        .where(ranked.c.rn == 1, *conditions)
         .cte("attributed_events")
     )
+
+
+def _option(event_columns: list[Any], administration: Any, *, priority: int) -> Any:
+    """Return a select of the event columns with one attribution option (``None``: none)."""
+    fields = ("id", "at_s", "drug", "route", "setting")
+    if administration is None:
+        option = [null().cast(ADMINISTRATION.c[name].type).label(f"adm_{name}") for name in fields]
+    else:
+        option = [administration.c[name].label(f"adm_{name}") for name in fields]
+    return select(*event_columns, literal(priority, Integer).label("priority"), *option)

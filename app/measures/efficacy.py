@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Integer, and_, case, func, literal, select, union_all
 
 from app.measures.aggregate import PopulationSource
 from app.measures.calendar import SECONDS_PER_DAY
@@ -31,6 +31,8 @@ TIMEPOINTS_S: dict[str, tuple[int, int, int]] = {
 """Time point → (target, window start, window end) in seconds after the index instant."""
 REMISSION_THRESHOLDS = {"MADRS": 10, "PHQ9": 4, "HAMD17": 7, "QIDSSR16": 5}
 MADRS_ALTERNATIVE_THRESHOLD = 12
+STRATA = ("drug", "route", "sex", "age_band")
+BASELINE, FOLLOWUP = 0, 1
 
 
 def build_efficacy(context: MeasureContext) -> dict[str, PopulationSource]:
@@ -59,7 +61,7 @@ def _scored(context: MeasureContext, instrument: str, window: tuple[int, int, in
     index = context.index
     target_s, start_s, end_s = window
     base = OBSERVATION.alias("baseline_score")
-    baseline = _first(
+    baseline = _ranked(
         index,
         base,
         and_(
@@ -69,10 +71,10 @@ def _scored(context: MeasureContext, instrument: str, window: tuple[int, int, in
             base.c.at_s <= index.c.at_s,
         ),
         order_by=(base.c.at_s.desc(), base.c.id.desc()),
-        name="baseline",
+        kind=BASELINE,
     )
     follow = OBSERVATION.alias("followup_score")
-    followup = _first(
+    followup = _ranked(
         index,
         follow,
         and_(
@@ -82,37 +84,31 @@ def _scored(context: MeasureContext, instrument: str, window: tuple[int, int, in
             follow.c.at_s <= index.c.at_s + end_s,
         ),
         order_by=(func.abs(follow.c.at_s - (index.c.at_s + target_s)), follow.c.at_s, follow.c.id),
-        name="followup",
+        kind=FOLLOWUP,
     )
+    # Both first scores in one ranked set, folded per patient by GROUP BY: no join between two
+    # window results, which SQLite may plan as a nested scan (quadratic in patients).
+    ranked = union_all(baseline, followup).subquery("ranked_scores")
+    keys = [ranked.c.patient_id, *(ranked.c[name] for name in STRATA)]
+
+    def first(kind: int) -> Any:
+        return func.max(case((ranked.c.kind == kind, ranked.c.value)))
+
     return (
-        select(
-            index.c.patient_id,
-            index.c.drug,
-            index.c.route,
-            index.c.sex,
-            index.c.age_band,
-            baseline.c.value.label("baseline"),
-            followup.c.value.label("followup"),
-        )
-        .select_from(
-            index.join(baseline, baseline.c.patient_id == index.c.patient_id).outerjoin(
-                followup, followup.c.patient_id == index.c.patient_id
-            )
-        )
+        select(*keys, first(BASELINE).label("baseline"), first(FOLLOWUP).label("followup"))
+        .where(ranked.c.rn == 1)
+        .group_by(*keys)
+        .having(first(BASELINE).is_not(None))
         .cte("scored")
     )
 
 
-def _first(index: Any, score: Any, on: Any, *, order_by: tuple[Any, ...], name: str) -> Any:
-    """Return a subquery of each treated patient's first score (joined ``on``) by ``order_by``."""
-    index_patient = index.c.patient_id
-    ranked = (
-        select(
-            index_patient.label("patient_id"),
-            score.c.value,
-            func.row_number().over(partition_by=index_patient, order_by=order_by).label("rn"),
-        )
-        .select_from(index.join(score, on))
-        .subquery(f"{name}_ranked")
-    )
-    return select(ranked.c.patient_id, ranked.c.value).where(ranked.c.rn == 1).subquery(name)
+def _ranked(index: Any, score: Any, on: Any, *, order_by: tuple[Any, ...], kind: int) -> Any:
+    """Return the scores joined ``on`` with their rank per patient in ``order_by`` order."""
+    return select(
+        index.c.patient_id,
+        *(index.c[name] for name in STRATA),
+        literal(kind, Integer).label("kind"),
+        score.c.value,
+        func.row_number().over(partition_by=index.c.patient_id, order_by=order_by).label("rn"),
+    ).select_from(index.join(score, on))

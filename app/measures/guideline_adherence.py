@@ -22,22 +22,26 @@ def build_guideline_adherence(context: MeasureContext) -> dict[str, PopulationSo
     """Return the SQL sources of the five guideline-adherence populations."""
     index = context.index
     adm = ADMINISTRATION
+    # Index strata are joined before the window, so no join ever reads a window's output (which
+    # PostgreSQL, misjudging CTE sizes, may plan as a nested loop re-running the window).
     dosing = (
         select(
             adm.c.id,
             adm.c.patient_id,
             adm.c.at_s,
             adm.c.day,
+            index.c.drug,
+            index.c.route,
             func.lag(adm.c.day)
             .over(partition_by=adm.c.patient_id, order_by=(adm.c.at_s, adm.c.id))
             .label("previous_day"),
         )
-        .where(context.in_period(adm.c.day), adm.c.patient_id.in_(context.treated_patient_ids()))
+        .join(index, index.c.patient_id == adm.c.patient_id)
+        .where(context.in_period(adm.c.day))
         .subquery("dosing")
     )
     short = (
-        select(dosing.c.id, dosing.c.patient_id, dosing.c.at_s, index.c.drug, index.c.route)
-        .join(index, index.c.patient_id == dosing.c.patient_id)
+        select(dosing.c.id, dosing.c.patient_id, dosing.c.at_s, dosing.c.drug, dosing.c.route)
         .where(
             dosing.c.previous_day.is_not(None),
             dosing.c.day - dosing.c.previous_day < SHORT_INTERVAL_DAYS,

@@ -23,6 +23,15 @@ def stratum_values(spec: StratifierSpec, query: MeasureQuery) -> tuple[str, ...]
     return spec.values
 
 
+def strata_count(query: MeasureQuery) -> int:
+    """Return how many strata a validated ``query``'s answer can hold (from domains, not data)."""
+    return sum(
+        len(stratum_values(spec.stratifiers[key], query))
+        for spec in answered_populations(query)
+        for key in applicable_stratifiers(spec, query)
+    )
+
+
 def strata_overlap(query: MeasureQuery) -> dict[str, bool]:
     """Return per requested stratifier whether, in some population, one unit can be in two strata."""
     overlap = dict.fromkeys(query.stratify, False)

@@ -82,6 +82,8 @@ class MeasureAnswer:
     """Per stratifier: True when one unit can count in several strata (tables not additive)."""
     noise_scale: dict[str, float] = field(default_factory=dict)
     """Per population: the half-width of the noise mechanism's 95% interval (noised answers only)."""
+    generated_at: str | None = None
+    """When the node computed the answer (ISO 8601); a cached answer keeps its first time."""
 
     def population(self, population_id: str) -> PopulationResult:
         """Return the result for ``population_id``; raises ``KeyError`` when absent."""

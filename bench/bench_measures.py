@@ -1,0 +1,255 @@
+"""Benchmark: measure evaluation + disclosure + MeasureReport vs the bare SQL aggregate.
+
+One command (SQLite; add ``--postgres URL`` to run the same on a PostgreSQL server database that
+this script creates and drops)::
+
+    .venv/bin/python bench/bench_measures.py [--administrations 1000000] [--postgres postgresql://postgres@127.0.0.1:5432]
+
+It builds a store with ~1,000,000 administrations (rows generated directly and inserted with
+``executemany`` / ``COPY``), then times, in the same run on the same database, the bare aggregate
+``SELECT route, COUNT(DISTINCT patient_id) FROM administration WHERE day BETWEEN … GROUP BY route``
+and the node's pipeline (``evaluate_measure`` → ``apply_disclosure`` → ``to_measure_report`` →
+JSON) for several measures, and prints the median times and their ratio (target ≤ 1.5×).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import orjson
+from sqlalchemy import Engine, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.disclosure import apply_disclosure
+from app.measures import evaluate_measure
+from app.reports.fhir import to_measure_report
+from app.reports.model import DisclosurePolicy, MeasureAnswer
+from app.reports.query import MeasureQuery
+from app.store import create_store_engine, upgrade_schema
+
+DAY_S = 86_400
+FIRST_DAY = (date(2022, 1, 1) - date(1970, 1, 1)).days
+PERIOD = (date(2023, 1, 1), date(2024, 12, 31))
+DRUGS = [
+    ("ketamine", "iv"),
+    ("ketamine", "im"),
+    ("esketamine", "intranasal"),
+    ("ketamine", "oral"),
+    ("arketamine", "sc"),
+    ("ketamine", "sublingual"),
+]
+SETTINGS = ["clinic", "inpatient", "home-supervised", "home-unsupervised"]
+BARE = text(
+    "SELECT route, COUNT(DISTINCT patient_id) FROM administration "
+    "WHERE day BETWEEN :start AND :end GROUP BY route"
+)
+QUERIES = [
+    MeasureQuery("treated-patients", None, *PERIOD, {}, ("route",), {}),
+    MeasureQuery("administrations", None, *PERIOD, {}, ("route",), {}),
+    MeasureQuery(
+        "treated-patients", None, *PERIOD, {"drug": ("ketamine",)}, ("route", "sex", "age-band"), {}
+    ),
+    MeasureQuery("adverse-events", None, *PERIOD, {}, ("drug",), {}),
+    MeasureQuery("guideline-adherence", None, *PERIOD, {}, ("route",), {}),
+    MeasureQuery(
+        "efficacy", None, *PERIOD, {}, ("route",), {"instrument": "MADRS", "timepoint": "day28"}
+    ),
+]
+
+
+def generate(administrations: int, seed: int = 1) -> dict[str, list[tuple[object, ...]]]:
+    """Return rows (tuples in column order) for a registry of about ``administrations`` doses."""
+    rng = random.Random(seed)
+    rows: dict[str, list[tuple[object, ...]]] = {
+        "patient": [],
+        "administration": [],
+        "adverse_event": [],
+        "observation": [],
+        "dispense": [],
+    }
+    number = 0
+    while len(rows["administration"]) < administrations:
+        pid = f"p{number:07d}"
+        number += 1
+        rows["patient"].append(
+            (pid, rng.randint(1940, 2008), rng.choice(["female", "male"]), "F33.1", "h")
+        )
+        at_s = (FIRST_DAY + rng.randint(0, 1000)) * DAY_S + rng.randint(0, DAY_S - 1)
+        drug, route = rng.choice(DRUGS)
+        setting = rng.choice(SETTINGS)
+        first = at_s
+        for dose in range(rng.randint(4, 16)):
+            at_s += rng.choice([1, 2, 3, 4, 7, 14]) * DAY_S + rng.randint(-3600, 3600)
+            rows["administration"].append(
+                (
+                    f"{pid}-a{dose}",
+                    pid,
+                    at_s,
+                    at_s // DAY_S,
+                    drug,
+                    route,
+                    rng.choice([25.0, 56.0, 84.0]),
+                    setting,
+                    "h",
+                )
+            )
+            if rng.random() < 0.1:
+                onset = at_s + rng.randint(0, 3 * DAY_S)
+                rows["adverse_event"].append(
+                    (
+                        f"{pid}-e{dose}",
+                        pid,
+                        onset,
+                        onset // DAY_S,
+                        "dissociation",
+                        "mild",
+                        False,
+                        "recovered",
+                        None,
+                        "h",
+                    )
+                )
+        for k, offset in enumerate([-DAY_S, 28 * DAY_S]):
+            when = first + offset
+            rows["observation"].append(
+                (
+                    f"{pid}-o{k}",
+                    pid,
+                    when,
+                    when // DAY_S,
+                    "MADRS",
+                    rng.choice([30.0, 12.0, 8.0]),
+                    "h",
+                )
+            )
+        if rng.random() < 0.3:
+            rows["dispense"].append(
+                (f"{pid}-d", pid, first, first // DAY_S, drug, route, 400.0, 28, "h")
+            )
+    return rows
+
+
+COLUMNS = {
+    "patient": "id, birth_year, sex, diagnosis, row_hash",
+    "administration": "id, patient_id, at_s, day, drug, route, dose_mg, setting, row_hash",
+    "adverse_event": "id, patient_id, at_s, day, event, severity, serious, outcome, administration_id, row_hash",
+    "observation": "id, patient_id, at_s, day, code, value, row_hash",
+    "dispense": "id, patient_id, at_s, day, drug, route, quantity_mg, days_supply, row_hash",
+}
+
+
+def load(engine: Engine, rows: dict[str, list[tuple[object, ...]]]) -> None:
+    """Insert ``rows`` with the driver's fastest bulk path (executemany or COPY)."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        for table, columns in COLUMNS.items():
+            if engine.dialect.name == "postgresql":
+                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                    for row in rows[table]:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join("?" for _ in columns.split(","))
+                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows[table])
+        raw.commit()
+    finally:
+        raw.close()
+    with engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
+
+
+def paired_medians_s(
+    first: Callable[[], object], second: Callable[[], object], repeat: int
+) -> tuple[float, float]:
+    """Return median wall times of two runs, interleaved so machine load hits both alike."""
+    first(), second()  # warm caches
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for run, bucket in ((first, times[0]), (second, times[1])):
+            started = time.perf_counter()
+            run()
+            bucket.append(time.perf_counter() - started)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
+def pipeline(engine: Engine, query: MeasureQuery) -> bytes:
+    """Return the JSON MeasureReport of ``query`` after disclosure control (min_cell 11)."""
+    policy = DisclosurePolicy()
+    with engine.connect() as connection:
+        exact = evaluate_measure(connection, query)
+    populations, noise = apply_disclosure(exact, policy=policy)
+    answer = MeasureAnswer(query.measure, "1", *PERIOD, populations, policy, noise_scale=noise)
+    return orjson.dumps(to_measure_report(answer))
+
+
+def bench(engine: Engine, label: str, repeat: int) -> None:
+    start, end = ((day - date(1970, 1, 1)).days for day in PERIOD)
+
+    def bare() -> object:
+        with engine.connect() as connection:
+            return connection.execute(BARE, {"start": start, "end": end}).all()
+
+    print(f"\n{label}: median of {repeat} interleaved runs (ms), pipeline / bare aggregate")
+    for query in QUERIES:
+        bare_s, spent_s = paired_medians_s(bare, lambda q=query: pipeline(engine, q), repeat)  # type: ignore[misc]
+        what = f"{query.measure} {'+'.join(query.stratify)}" + (
+            " (filtered)" if query.filters else ""
+        )
+        print(
+            f"  {what:50s} {spent_s * 1000:8.1f} vs {bare_s * 1000:8.1f}  ratio {spent_s / bare_s:5.2f}x"
+        )
+
+
+def postgres_database(server: str) -> Iterator[str]:
+    import psycopg
+
+    name = f"ketanet_bench_{random.randrange(1 << 30)}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{server}/{name}"
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--administrations", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--postgres", help="server URL, e.g. postgresql://postgres@127.0.0.1:5432")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    rows = generate(args.administrations)
+    sizes = ", ".join(f"{len(v):,} {k}" for k, v in rows.items())
+    print(f"generated {sizes} in {time.perf_counter() - started:.1f} s")
+    with tempfile.TemporaryDirectory() as folder:
+        engine = create_store_engine(f"sqlite:///{folder}/bench.db")
+        upgrade_schema(engine)
+        started = time.perf_counter()
+        load(engine, rows)
+        print(f"SQLite load {time.perf_counter() - started:.1f} s")
+        bench(engine, "SQLite", args.repeat)
+        engine.dispose()
+    if args.postgres:
+        for url in postgres_database(args.postgres):
+            engine = create_store_engine(url)
+            upgrade_schema(engine)
+            started = time.perf_counter()
+            load(engine, rows)
+            print(f"PostgreSQL load {time.perf_counter() - started:.1f} s")
+            bench(engine, "PostgreSQL", args.repeat)
+            engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
