@@ -16,7 +16,7 @@ from rich.table import Table
 from app.cli.init import scaffold_hub, scaffold_node
 from app.cli.output import exit_on_error
 from app.cli.peers import add_node, add_peer
-from app.cli.render import render_document
+from app.cli.render import format_estimate, render_document
 from app.cli.servers import ServerThread, free_port
 from app.config import load_hub_settings, load_node_settings
 from app.errors import ConfigError
@@ -151,7 +151,11 @@ def _summary(documents: list[dict[str, Any]]) -> Table:
     for document in documents:
         label = document["measure"]
         if document.get("parameters"):
-            label += " " + " ".join(str(v) for v in document["parameters"].values())
+            label += " " + " ".join(
+                f"{k}={v:g}" if isinstance(v, float) else str(v)
+                for k, v in document["parameters"].items()
+                if k != "max-take-home-mg" or v != 300
+            )
         for stat in document.get("statistics", []):
             if (
                 stat["country"] != "ALL"
@@ -160,8 +164,13 @@ def _summary(documents: list[dict[str, Any]]) -> Table:
             ):
                 continue
             estimate = stat.get("estimate")
-            shown = "bounded" if estimate is None else f"{estimate:.3g}"
-            interval = "" if estimate is None else f"{stat['ci_low']:.3g}–{stat['ci_high']:.3g}"
+            if estimate is None:
+                low, high = stat.get("lower_bound"), stat.get("upper_bound")
+                shown = "bounded" if low is None or high is None else f"in [{low:.3f}, {high:.3f}]"
+                interval = ""
+            else:
+                shown = format_estimate(estimate)
+                interval = f"{format_estimate(stat['ci_low'])}–{format_estimate(stat['ci_high'])}"
             countries = ", ".join(stat.get("countries") or [])
             table.add_row(f"{label}: {stat['statistic']}", shown, interval, countries)
     return table

@@ -29,6 +29,11 @@ def format_count(row: dict[str, Any]) -> str:
     return f"[{row['lower']:,}–{row['upper']:,}]"
 
 
+def format_estimate(value: float) -> str:
+    """Return a proportion with three decimals and a rate with one."""
+    return f"{value:.3f}" if abs(value) < 10 else f"{value:,.1f}"
+
+
 def _country_order(document: dict[str, Any]) -> list[str]:
     countries = [node["country"] for node in document.get("nodes", []) if node["status"] == "ok"]
     return [*dict.fromkeys(countries), "ALL"]
@@ -61,8 +66,8 @@ def _statistics_table(document: dict[str, Any]) -> Table | None:
             shown = f"[{low:.3g}–{high:.3g}]" if low is not None and high is not None else "—"
             interval = "—"
         else:
-            shown = f"{estimate:.3g}"
-            interval = f"{stat['ci_low']:.3g}–{stat['ci_high']:.3g}"
+            shown = format_estimate(estimate)
+            interval = f"{format_estimate(stat['ci_low'])}–{format_estimate(stat['ci_high'])}"
         note = stat.get("method", "")
         if stat.get("note"):
             note = f"{note}; {stat['note']}"
@@ -108,6 +113,8 @@ def render_document(document: dict[str, Any], console: Console) -> None:
             node.get("data_as_of") or "",
         )
     console.print(status)
-    console.print("[dim]≈ rounded, ~ noised, [lo–hi] masked or bounded (DESIGN.md section 7)[/dim]")
+    console.print(
+        "[dim]≈ rounded, ~ noised, \\[lo–hi] masked or bounded (DESIGN.md section 7)[/dim]"
+    )
     for caveat in document.get("caveats", []):
         console.print(f"[dim]note: {caveat}[/dim]")

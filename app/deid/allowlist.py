@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
@@ -22,6 +23,33 @@ class DeidRule(Protocol):
     def derive_from(self) -> tuple[str, ...]: ...
 
 
+@dataclass(frozen=True)
+class _KindPlan:
+    keep: tuple[str, ...]
+    pseudonymise: tuple[tuple[str, str], ...]
+    year: tuple[str, ...]
+    derive: tuple[tuple[str, str, tuple[str, ...]], ...]
+
+
+def _plan(rules: Sequence[DeidRule]) -> _KindPlan:
+    by_action: dict[str, list[DeidRule]] = {
+        "keep": [],
+        "pseudonymise": [],
+        "year": [],
+        "derive": [],
+    }
+    for rule in rules:
+        if rule.deid not in by_action:
+            raise ValueError(f"unknown de-identification action {rule.deid}")
+        by_action[rule.deid].append(rule)
+    return _KindPlan(
+        keep=tuple(rule.name for rule in by_action["keep"]),
+        pseudonymise=tuple((rule.name, str(rule.domain)) for rule in by_action["pseudonymise"]),
+        year=tuple(rule.name for rule in by_action["year"]),
+        derive=tuple((r.name, str(r.domain), r.derive_from) for r in by_action["derive"]),
+    )
+
+
 class Deidentifier:
     """Apply the allow-list to mapped rows: keep, pseudonymise, reduce to year, derive, or drop."""
 
@@ -29,37 +57,34 @@ class Deidentifier:
         self, pseudonymiser: Pseudonymiser, rules: Mapping[str, Sequence[DeidRule]]
     ) -> None:
         self._pseudonymiser = pseudonymiser
-        self._plans: dict[str, tuple[tuple[str, str, str | None, tuple[str, ...]], ...]] = {}
-        for kind, fields in rules.items():
-            ordered = sorted(fields, key=lambda rule: rule.deid == "derive")  # derived ones last
-            self._plans[kind] = tuple((r.name, r.deid, r.domain, r.derive_from) for r in ordered)
+        self._plans = {kind: _plan(fields) for kind, fields in rules.items()}
 
     def apply(self, kind: str, mapped: Mapping[str, Any]) -> dict[str, Any]:
         """Return the de-identified record of ``kind``; fields not on the allow-list are dropped.
 
         Raises ``KeyError`` for a kind the allow-list does not know (default deny).
         """
+        plan = self._plans[kind]
+        get = mapped.get
+        # Built from the allow-list, never from ``mapped``: whatever else it holds is left behind.
+        out = {name: get(name) for name in plan.keep}
         pseudonymiser = self._pseudonymiser
-        out: dict[str, Any] = {}
-        for name, action, domain, derive_from in self._plans[kind]:
-            if action == "derive":
-                parts = [out.get(source) for source in derive_from]
-                out[name] = (
-                    None
-                    if any(part is None for part in parts)
-                    else pseudonymiser.pseudonym(str(domain), "|".join(map(str, parts)))
-                )
-                continue
-            value = mapped.get(name)
-            if value is None or action == "keep":
-                out[name] = value
-            elif action == "pseudonymise":
-                if domain == "patient":
-                    out[name] = pseudonymiser.cached(domain, str(value))
-                else:
-                    out[name] = pseudonymiser.pseudonym(str(domain), str(value))
-            elif action == "year":
-                out[name] = value.year if isinstance(value, date) else value
+        for name, domain in plan.pseudonymise:
+            value = get(name)
+            if value is None:
+                out[name] = None
+            elif domain == "patient":
+                out[name] = pseudonymiser.patient(value)
             else:
-                raise KeyError(f"unknown de-identification action {action}")
+                out[name] = pseudonymiser.pseudonym(domain, value)
+        for name in plan.year:
+            value = get(name)
+            out[name] = value.year if isinstance(value, date) else value
+        for name, domain, sources in plan.derive:
+            parts = [out.get(source) for source in sources]
+            out[name] = (
+                None
+                if None in parts
+                else pseudonymiser.pseudonym(domain, "|".join(map(str, parts)))
+            )
         return out

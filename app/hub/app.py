@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import httpx
 from fastapi import Depends, FastAPI, Header, Request
-from fastapi.responses import HTMLResponse, ORJSONResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from app.config import HubSettings
 from app.errors import InputError, KetanetError, NotFound
@@ -22,6 +22,7 @@ from app.hub.report import pooled_measure_report
 from app.hub.requests import measure_catalogue, query_from_request
 from app.hub.service import HubService
 from app.hub.tokens import TokenRegistry
+from app.web import OrjsonResponse
 
 log = logging.getLogger("ketanet.hub")
 
@@ -44,7 +45,7 @@ def create_hub_app(
     """Return a hub app for ``settings``: database ready, key loaded, routes mounted."""
     service = HubService(settings, clock=clock, transport=transport)
     tokens = TokenRegistry.from_file(settings.hub.api_token_file)
-    app = FastAPI(title="KetaNet hub", default_response_class=ORJSONResponse)
+    app = FastAPI(title="KetaNet hub", default_response_class=OrjsonResponse)
     app.state.service = service
     app.state.tasks = set()
     app.state.tokens = tokens
@@ -54,7 +55,7 @@ def create_hub_app(
         headers = error.headers()
         if error.http_status == 401:
             headers["WWW-Authenticate"] = "Bearer"
-        return ORJSONResponse(
+        return OrjsonResponse(
             error.operation_outcome(), status_code=error.http_status, headers=headers
         )
 
@@ -88,14 +89,14 @@ def create_hub_app(
             if "rows" not in document:
                 raise NotFound(f"query {query_id}: not finished")
             return PlainTextResponse(rows_to_csv(document), media_type="text/csv")
-        return ORJSONResponse(document)
+        return OrjsonResponse(document)
 
     @app.get("/api/queries/{query_id}/MeasureReport")
     def get_measure_report(query_id: str, _who: Analyst) -> Response:
         document = service.document(query_id)
         if "rows" not in document:
             raise NotFound(f"query {query_id}: not finished")
-        return ORJSONResponse(pooled_measure_report(document), media_type="application/fhir+json")
+        return OrjsonResponse(pooled_measure_report(document), media_type="application/fhir+json")
 
     @app.get("/api/queries/{query_id}/receipts")
     def get_receipts(query_id: str, _who: Analyst) -> list[dict[str, Any]]:

@@ -20,12 +20,14 @@ from app.mapping.getters import (
     compile_first_of,
     compile_value,
     label_of,
+    plain_column_index,
     with_code_table,
 )
 from app.mapping.values import (
     ValueProblem,
     combine_date_time,
     convert_mass,
+    instant_parser,
     parse_birth,
     parse_datetime,
     parse_decimal,
@@ -72,17 +74,26 @@ def compile_field(
         alternatives = spec["first_of"]
         label = label_of(alternatives[0], target.name) if len(alternatives) == 1 else target.name
         alias = alternatives[0].get("join")
+        if spec.get("codes"):
+            getter = with_code_table(getter, spec["codes"])
     else:
         getter = compile_value(spec, binding)
         label = label_of(spec, target.name)
         alias = spec.get("join")
-    if spec.get("codes") and "first_of" in spec:
-        getter = with_code_table(getter, spec["codes"])
-    convert = _converter(target, spec, binding, zone)
     default = spec.get("default")
     required = target.required or bool(spec.get("required", False))
+    simple = _simple_converter(target, spec, zone)
+    index = plain_column_index(spec, binding)
+    if simple is not None and index is not None:
+        extract = _column_extractor(index, simple, spec.get("codes"), default, required)
+        return CompiledField(target.name, label, alias, extract)
+    convert: Converter = (
+        _row_converter(target, spec, binding, zone)
+        if simple is None
+        else (lambda raw, _values, _joined: simple(raw))
+    )
 
-    def extract(values: Any, joined: Joined) -> Any:
+    def extract_any(values: Any, joined: Joined) -> Any:
         raw = getter(values, joined)
         if raw is None:
             if default is None:
@@ -92,38 +103,84 @@ def compile_field(
             raw = default
         return convert(raw, values, joined)
 
-    return CompiledField(target.name, label, alias, extract)
+    return CompiledField(target.name, label, alias, extract_any)
 
 
-def _converter(
-    target: TargetField, spec: Mapping[str, Any], binding: Binding, zone: tzinfo
-) -> Converter:
+def _column_extractor(
+    index: int,
+    convert: Callable[[Any], Any],
+    codes: Mapping[Any, Any] | None,
+    default: Any,
+    required: bool,
+) -> Callable[[Any, Joined], Any]:
+    # The hot path of CSV ingest: one list lookup, one strip, one conversion per field.
+    table = {str(key): value for key, value in codes.items()} if codes else None
+    identity = convert is str
+
+    def missing() -> Any:
+        if default is None:
+            if required:
+                raise ValueProblem(REQUIRED)
+            return None
+        return convert(default)
+
+    if table is None and identity:
+
+        def extract_text(values: Any, _joined: Joined) -> Any:
+            raw = values[index].strip()
+            return raw if raw else missing()
+
+        return extract_text
+
+    def extract_value(values: Any, _joined: Joined) -> Any:
+        raw = values[index].strip()
+        if not raw:
+            return missing()
+        if table is not None:
+            raw = table.get(raw, raw)
+        return convert(raw)
+
+    return extract_value
+
+
+def _simple_converter(
+    target: TargetField, spec: Mapping[str, Any], zone: tzinfo
+) -> Callable[[Any], Any] | None:
+    """Return a converter of the raw value alone, or ``None`` when it needs other columns."""
     kind = target.type
     if kind in {"id", "code", "yesno"}:
-        return lambda raw, _values, _joined: str(raw)
+        return str
     if kind == "int":
-        return lambda raw, _values, _joined: parse_int(raw)
-    if kind == "decimal":
-        return _decimal_converter(target, spec, binding)
+        return parse_int
     if kind == "year":
         fmt = spec.get("format")
-        return lambda raw, _values, _joined: parse_birth(raw, fmt)
+        return lambda raw: parse_birth(raw, fmt)
     if kind == "instant":
-        return _instant_converter(spec, binding, zone)
+        return None if "time" in spec else instant_parser(spec.get("format"), zone)
+    if kind == "decimal":
+        comma = spec.get("decimal") == ","
+        unit = spec.get("unit")
+        if unit is None or target.unit is None:
+            return (lambda raw: parse_decimal(raw, comma=True)) if comma else parse_decimal
+        if isinstance(unit, str):
+            target_unit = target.unit
+            return lambda raw: convert_mass(parse_decimal(raw, comma=comma), unit, target_unit)
+        return None
     raise ValueError(f"unknown field type {kind}")
+
+
+def _row_converter(
+    target: TargetField, spec: Mapping[str, Any], binding: Binding, zone: tzinfo
+) -> Converter:
+    if target.type == "decimal":
+        return _decimal_converter(target, spec, binding)
+    return _instant_converter(spec, binding, zone)
 
 
 def _decimal_converter(target: TargetField, spec: Mapping[str, Any], binding: Binding) -> Converter:
     comma = spec.get("decimal") == ","
-    unit_spec = spec.get("unit")
-    if unit_spec is None or target.unit is None:
-        return lambda raw, _values, _joined: parse_decimal(raw, comma=comma)
-    target_unit = target.unit
-    if isinstance(unit_spec, str):
-        constant_unit = unit_spec
-        return lambda raw, _values, _joined: convert_mass(
-            parse_decimal(raw, comma=comma), constant_unit, target_unit
-        )
+    target_unit = str(target.unit)
+    unit_spec = spec["unit"]
     unit_getter: Getter = compile_value(unit_spec, binding)
     unit_label = label_of(unit_spec, f"{target.name} unit")
 
@@ -142,9 +199,7 @@ def _decimal_converter(target: TargetField, spec: Mapping[str, Any], binding: Bi
 
 def _instant_converter(spec: Mapping[str, Any], binding: Binding, zone: tzinfo) -> Converter:
     fmt = spec.get("format")
-    time_spec = spec.get("time")
-    if time_spec is None:
-        return lambda raw, _values, _joined: to_epoch_s(parse_datetime(raw, fmt), zone)
+    time_spec = spec["time"]
     time_getter = compile_value(time_spec, binding)
     time_format = time_spec.get("format")
     time_label = label_of(time_spec, "time")

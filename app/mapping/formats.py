@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
 
-SourceFormat = Literal["csv", "ndjson"]
+from app.sources import SourceFormat
+
 EXTENSIONS: dict[str, SourceFormat] = {
     ".csv": "csv",
     ".tsv": "csv",

@@ -49,6 +49,14 @@ def compile_value(spec: Mapping[str, Any], binding: Binding) -> Getter:
     return with_code_table(getter, codes) if codes else getter
 
 
+def plain_column_index(spec: Mapping[str, Any], binding: Binding) -> int | None:
+    """Return the header index of a spec that is just a column of the main row, else ``None``."""
+    if "column" not in spec or "join" in spec or "strip_prefix" in spec or binding.header is None:
+        return None
+    column = str(spec["column"])
+    return list(binding.header).index(column) if column in binding.header else None
+
+
 def compile_first_of(specs: Sequence[Mapping[str, Any]], binding: Binding) -> Getter:
     """Return a getter trying ``specs`` in order and giving the first value found."""
     getters = [compile_value(spec, binding) for spec in specs]

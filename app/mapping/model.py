@@ -20,7 +20,7 @@ from app.mapping.checks import check_record
 from app.mapping.document import MappingDocument
 from app.mapping.fields import CompiledField, TargetField, compile_field
 from app.mapping.formats import SourceFormat, format_of_patterns
-from app.mapping.getters import Binding, compile_value, label_of
+from app.mapping.getters import Binding, Getter, compile_value, label_of
 from app.mapping.rows import JoinIndex, RowMapper, compile_filter
 
 
@@ -65,7 +65,7 @@ class RecordMapping:
         join = self.joins[alias]
         return JoinIndex(alias, label_of(join.key, alias), self.kind)
 
-    def join_key_getter(self, alias: str, header: Sequence[str] | None) -> tuple[Any, list[str]]:
+    def join_key_getter(self, alias: str, header: Sequence[str] | None) -> tuple[Getter, list[str]]:
         """Return the key getter of ``alias`` for a joined file with ``header``, and missing columns."""
         binding = Binding(header)
         return compile_value(self.joins[alias].key, binding), binding.missing

@@ -8,13 +8,14 @@ from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse, Response
+from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.config import NodeSettings
 from app.disclosure import create_disclosure_tables
 from app.errors import InputError, KetanetError, NotFound
 from app.node import routes_fhir, routes_measure, routes_meta, routes_records
+from app.node.bodylimit import BodyLimitMiddleware
 from app.node.context import NodeContext
 from app.node.ratelimit import RateLimiter
 from app.store import create_store_engine, upgrade_schema
@@ -24,6 +25,7 @@ from app.trust.nonces import NonceStore
 from app.trust.peers import TrustStore
 from app.trust.signatures import RequestVerifier
 from app.trust.tables import create_trust_tables
+from app.web import OrjsonResponse
 
 FHIR_JSON = "application/fhir+json"
 log = logging.getLogger("ketanet.node")
@@ -53,9 +55,10 @@ def create_node_app(settings: NodeSettings, *, clock: Callable[[], float] = time
     )
     app = FastAPI(
         title=f"KetaNet node {settings.node.id} ({settings.node.country})",
-        default_response_class=ORJSONResponse,
+        default_response_class=OrjsonResponse,
         openapi_url="/openapi.json",
     )
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.limits.max_body_bytes)
     app.state.ctx = context
     app.state.verifier = verifier
     app.state.audit = audit
@@ -69,7 +72,7 @@ def create_node_app(settings: NodeSettings, *, clock: Callable[[], float] = time
 
 def outcome_response(error: KetanetError) -> Response:
     """Render a domain error as a FHIR ``OperationOutcome`` with its status and headers."""
-    return ORJSONResponse(
+    return OrjsonResponse(
         error.operation_outcome(),
         status_code=error.http_status,
         media_type=FHIR_JSON,

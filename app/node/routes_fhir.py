@@ -7,13 +7,13 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter
-from fastapi.responses import ORJSONResponse
 
 from app import __version__
 from app.errors import NotFound
 from app.node.deps import ContextDep
 from app.profiles import code_systems, value_sets
 from app.resources import data_path
+from app.web import OrjsonResponse
 
 router = APIRouter(prefix="/fhir")
 FHIR_JSON = "application/fhir+json"
@@ -28,9 +28,9 @@ RECORD_TYPES = (
 )
 
 
-def fhir_response(document: dict[str, Any], status_code: int = 200) -> ORJSONResponse:
+def fhir_response(document: dict[str, Any], status_code: int = 200) -> OrjsonResponse:
     """Return ``document`` as ``application/fhir+json``."""
-    return ORJSONResponse(document, status_code=status_code, media_type=FHIR_JSON)
+    return OrjsonResponse(document, status_code=status_code, media_type=FHIR_JSON)
 
 
 @functools.cache
@@ -60,7 +60,7 @@ def _by_id(
 
 
 @router.get("/metadata")
-def capability_statement(ctx: ContextDep) -> ORJSONResponse:
+def capability_statement(ctx: ContextDep) -> OrjsonResponse:
     """The node's CapabilityStatement: resources, search parameters, operations."""
     record_search = [
         {"name": name, "type": kind}
@@ -111,36 +111,36 @@ def capability_statement(ctx: ContextDep) -> ORJSONResponse:
 
 
 @router.get("/Measure")
-def list_measures() -> ORJSONResponse:
+def list_measures() -> OrjsonResponse:
     """The measure catalogue as a searchset Bundle."""
     return fhir_response(searchset(list(measure_catalogue())))
 
 
 @router.get("/Measure/{measure_id}")
-def read_measure(measure_id: str) -> ORJSONResponse:
+def read_measure(measure_id: str) -> OrjsonResponse:
     """One catalogue measure; 404 when unknown."""
     return fhir_response(_by_id(measure_catalogue(), "Measure", measure_id))
 
 
 @router.get("/CodeSystem")
-def list_code_systems() -> ORJSONResponse:
+def list_code_systems() -> OrjsonResponse:
     """The registry's code systems."""
     return fhir_response(searchset(code_systems()))
 
 
 @router.get("/CodeSystem/{system_id}")
-def read_code_system(system_id: str) -> ORJSONResponse:
+def read_code_system(system_id: str) -> OrjsonResponse:
     """One code system; 404 when unknown."""
     return fhir_response(_by_id(code_systems(), "CodeSystem", system_id))
 
 
 @router.get("/ValueSet")
-def list_value_sets() -> ORJSONResponse:
+def list_value_sets() -> OrjsonResponse:
     """The registry's value sets."""
     return fhir_response(searchset(value_sets()))
 
 
 @router.get("/ValueSet/{value_set_id}")
-def read_value_set(value_set_id: str) -> ORJSONResponse:
+def read_value_set(value_set_id: str) -> OrjsonResponse:
     """One value set; 404 when unknown."""
     return fhir_response(_by_id(value_sets(), "ValueSet", value_set_id))

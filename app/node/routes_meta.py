@@ -3,30 +3,30 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import ORJSONResponse
 from sqlalchemy import text
 
 from app.ingest import data_as_of
 from app.node.deps import ContextDep, VerifiedDep
 from app.trust.keys import jwks_document
+from app.web import OrjsonResponse
 
 router = APIRouter()
 
 
 @router.get("/health")
-def health(ctx: ContextDep) -> ORJSONResponse:
+def health(ctx: ContextDep) -> OrjsonResponse:
     """Liveness and readiness (database reachable) and the time of the last ingest; no data."""
     try:
         with ctx.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         as_of = data_as_of(ctx.engine)
     except Exception:  # any database failure means "not ready", never a trace to the client
-        return ORJSONResponse(
+        return OrjsonResponse(
             {"status": "unavailable", "database": "unreachable", "data_as_of": None},
             status_code=503,
         )
     node = ctx.settings.node
-    return ORJSONResponse(
+    return OrjsonResponse(
         {
             "status": "ok",
             "database": "reachable",
@@ -39,13 +39,13 @@ def health(ctx: ContextDep) -> ORJSONResponse:
 
 
 @router.get("/.well-known/jwks.json")
-def jwks(ctx: ContextDep) -> ORJSONResponse:
+def jwks(ctx: ContextDep) -> OrjsonResponse:
     """The node's public signing keys."""
-    return ORJSONResponse(jwks_document([ctx.signing_key]))
+    return OrjsonResponse(jwks_document([ctx.signing_key]))
 
 
 @router.get("/audit/checkpoint")
-def audit_checkpoint(ctx: ContextDep, verified: VerifiedDep) -> ORJSONResponse:
+def audit_checkpoint(ctx: ContextDep, verified: VerifiedDep) -> OrjsonResponse:
     """The audit chain head signed by the node, for any trusted peer to keep as a witness."""
     checkpoint = ctx.audit.checkpoint(ctx.signing_key)
     ctx.audit.append(
@@ -54,4 +54,4 @@ def audit_checkpoint(ctx: ContextDep, verified: VerifiedDep) -> ORJSONResponse:
         target="/audit/checkpoint",
         decision="answered",
     )
-    return ORJSONResponse(checkpoint)
+    return OrjsonResponse(checkpoint)

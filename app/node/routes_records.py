@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import ORJSONResponse
 from sqlalchemy import ColumnElement, Table, and_, func, select
 
 from app.errors import InputError, KetanetError, NotFound
@@ -27,21 +26,22 @@ from app.store.models import (
     PatientRecord,
 )
 from app.trust.fastapi_auth import require_grant
+from app.web import OrjsonResponse
 
 router = APIRouter(prefix="/fhir")
 MAX_COUNT = 1000
 DEFAULT_COUNT = 100
 _EPOCH = date(1970, 1, 1)
 
-# resource type -> (table, column the `code` search matches, id prefix of the resource)
-_SOURCES: dict[str, tuple[Table, str | None, str]] = {
-    "Patient": (PatientRecord.__table__, None, ""),  # type: ignore[attr-defined]
-    "Condition": (PatientRecord.__table__, "diagnosis", "cond-"),  # type: ignore[attr-defined]
-    "MedicationAdministration": (AdministrationRecord.__table__, "drug", ""),  # type: ignore[attr-defined]
-    "MedicationDispense": (DispenseRecord.__table__, "drug", ""),  # type: ignore[attr-defined]
-    "Observation": (ObservationRecord.__table__, "code", ""),  # type: ignore[attr-defined]
-    "AdverseEvent": (AdverseEventRecord.__table__, "event", ""),  # type: ignore[attr-defined]
-    "MedicationStatement": (DiscontinuationRecord.__table__, "reason", ""),  # type: ignore[attr-defined]
+# resource type -> (table, column the `code` search matches, id prefix, profile record kind)
+_SOURCES: dict[str, tuple[Table, str | None, str, str]] = {
+    "Patient": (PatientRecord.__table__, None, "", "patient"),  # type: ignore[attr-defined]
+    "Condition": (PatientRecord.__table__, "diagnosis", "cond-", "condition"),  # type: ignore[attr-defined]
+    "MedicationAdministration": (AdministrationRecord.__table__, "drug", "", "administration"),  # type: ignore[attr-defined]
+    "MedicationDispense": (DispenseRecord.__table__, "drug", "", "dispense"),  # type: ignore[attr-defined]
+    "Observation": (ObservationRecord.__table__, "code", "", "observation"),  # type: ignore[attr-defined]
+    "AdverseEvent": (AdverseEventRecord.__table__, "event", "", "adverse_event"),  # type: ignore[attr-defined]
+    "MedicationStatement": (DiscontinuationRecord.__table__, "reason", "", "discontinuation"),  # type: ignore[attr-defined]
 }
 _COMPARE: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
     "eq": operator.eq,
@@ -87,7 +87,8 @@ def _bounded_int(params: dict[str, list[str]], name: str, default: int, maximum:
 
 
 def _search(ctx: NodeContext, kind: str, params: dict[str, list[str]]) -> dict[str, Any]:
-    table, _code, _prefix = _SOURCES[kind]
+    table, _code, _prefix, record_kind = _SOURCES[kind]
+    country = ctx.settings.node.country
     known = {"patient", "code", "date", "_count", "_offset", "_summary"}
     unknown = sorted(set(params) - known)
     if unknown:
@@ -105,7 +106,9 @@ def _search(ctx: NodeContext, kind: str, params: dict[str, list[str]]) -> dict[s
             return {"resourceType": "Bundle", "type": "searchset", "total": total}
         page = select(table).order_by(table.c.id).limit(count).offset(offset)
         rows = connection.execute(page.where(where) if where is not None else page).mappings()
-        entries = [{"resource": record_to_resource(kind, row)} for row in rows]
+        entries = [
+            {"resource": record_to_resource(record_kind, row, country=country)} for row in rows
+        ]
     base = f"{ctx.settings.node.public_url}/fhir/{kind}"
     plain = [(k, v) for k, values in params.items() if k != "_offset" for v in values]
     links = [{"relation": "self", "url": f"{base}?{urlencode([*plain, ('_offset', offset)])}"}]
@@ -126,13 +129,13 @@ def _search(ctx: NodeContext, kind: str, params: dict[str, list[str]]) -> dict[s
 
 
 def _read(ctx: NodeContext, kind: str, resource_id: str) -> dict[str, Any]:
-    table, _code, prefix = _SOURCES[kind]
+    table, _code, prefix, record_kind = _SOURCES[kind]
     record_id = resource_id.removeprefix(prefix) if prefix else resource_id
     with ctx.engine.connect() as connection:
         row = connection.execute(select(table).where(table.c.id == record_id)).mappings().first()
     if row is None or (prefix and not resource_id.startswith(prefix)):
         raise NotFound(f"{kind}/{resource_id}: no such resource")
-    return record_to_resource(kind, row)
+    return record_to_resource(record_kind, row, country=ctx.settings.node.country)
 
 
 def _check(kind: str) -> None:
@@ -142,7 +145,7 @@ def _check(kind: str) -> None:
 
 async def _audited(
     ctx: NodeContext, verified: VerifiedDep, target: str, work: Any
-) -> ORJSONResponse:
+) -> OrjsonResponse:
     """Run ``work`` for a peer with the ``record`` grant; audit the decision either way."""
     try:
         require_grant(verified, "record")
@@ -167,7 +170,7 @@ async def _audited(
 @router.get("/{kind}")
 async def search_records(
     kind: str, request: Request, ctx: ContextDep, verified: VerifiedDep
-) -> ORJSONResponse:
+) -> OrjsonResponse:
     """Search de-identified records of one type, paged with absolute ``next`` links."""
     _check(kind)
     params: dict[str, list[str]] = {}
@@ -179,7 +182,7 @@ async def search_records(
 @router.get("/{kind}/{resource_id}")
 async def read_record(
     kind: str, resource_id: str, ctx: ContextDep, verified: VerifiedDep
-) -> ORJSONResponse:
+) -> OrjsonResponse:
     """Read one de-identified record by its pseudonymous id."""
     _check(kind)
     return await _audited(

@@ -70,11 +70,27 @@ CODE_SYSTEMS: dict[str, tuple[str, dict[str, str]]] = {
         "KetaNet adverse events",
         {
             code: code.replace("-", " ").capitalize()
-            for code in (
-                "dissociation sedation hypertension nausea vomiting dizziness headache cystitis "
-                "hepatotoxicity psychotic-symptoms mania cognitive-impairment suicidal-ideation "
-                "suicide-attempt respiratory-depression misuse dependence diversion other"
-            ).split()
+            for code in [
+                "dissociation",
+                "sedation",
+                "hypertension",
+                "nausea",
+                "vomiting",
+                "dizziness",
+                "headache",
+                "cystitis",
+                "hepatotoxicity",
+                "psychotic-symptoms",
+                "mania",
+                "cognitive-impairment",
+                "suicidal-ideation",
+                "suicide-attempt",
+                "respiratory-depression",
+                "misuse",
+                "dependence",
+                "diversion",
+                "other",
+            ]
         },
     ),
     "adverse-event-outcome": (
@@ -92,10 +108,20 @@ CODE_SYSTEMS: dict[str, tuple[str, dict[str, str]]] = {
         "KetaNet discontinuation reasons",
         {
             code: code.replace("-", " ").capitalize()
-            for code in (
-                "lack-of-efficacy relapse adverse-event cost access patient-choice remission "
-                "misuse-concern pregnancy lost-to-follow-up death other"
-            ).split()
+            for code in [
+                "lack-of-efficacy",
+                "relapse",
+                "adverse-event",
+                "cost",
+                "access",
+                "patient-choice",
+                "remission",
+                "misuse-concern",
+                "pregnancy",
+                "lost-to-follow-up",
+                "death",
+                "other",
+            ]
         },
     ),
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from app.profiles.codes import in_value_set
+from app.profiles.codes import VALUE_SETS, in_value_set
 from app.profiles.dataset import (
     OBSERVATION_RANGES,
     OBSERVATION_UNITS,
@@ -34,7 +34,10 @@ def _field_check(definition: FieldDef) -> Check | None:
     if definition.value_set is not None:
         value_set = definition.value_set
         rule = f"code not in value set {value_set}"
-        return lambda value: None if in_value_set(value_set, value) else rule
+        allowed = VALUE_SETS.get(value_set)
+        if allowed is None:  # a pattern-defined set (diagnosis)
+            return lambda value: None if in_value_set(value_set, value) else rule
+        return lambda value: None if value in allowed else rule
     if definition.type == "instant":
         return lambda value: (
             None if FIRST_INSTANT_S <= value < LAST_INSTANT_S else "date out of range (1900-2099)"
@@ -60,15 +63,23 @@ class RecordValidator:
     def validate(self, kind: str, record: Mapping[str, Any]) -> list[tuple[str, str]] | None:
         """Return the broken rules of ``record`` as (field, rule) pairs, or ``None`` when valid."""
         problems: list[tuple[str, str]] | None = None
+        get = record.get
         for name, required, check in self._checks[kind]:
-            value = record.get(name)
+            value = get(name)
             if value is None:
-                rule = "required value missing" if required else None
+                if not required:
+                    continue
+                rule = "required value missing"
+            elif check is None:
+                continue
             else:
-                rule = check(value) if check is not None else None
-            if rule is not None:
-                problems = problems or []
-                problems.append((name, rule))
+                broken = check(value)
+                if broken is None:
+                    continue
+                rule = broken
+            if problems is None:
+                problems = []
+            problems.append((name, rule))
         if kind == "observation" and problems is None:
             rule_field = _observation_rule(record)
             if rule_field is not None:

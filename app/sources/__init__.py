@@ -6,8 +6,8 @@ row with the wrong number of fields) come out as ``Issue``s, never with the offe
 """
 
 from app.sources.csv_reader import CsvReader
+from app.sources.files import open_source
 from app.sources.ndjson_reader import NdjsonReader
-from app.sources.files import open_source, source_format
 from app.sources.rows import SourceFormat, SourceReader, SourceRow
 
 __all__ = [
@@ -17,5 +17,4 @@ __all__ = [
     "SourceReader",
     "SourceRow",
     "open_source",
-    "source_format",
 ]

@@ -15,6 +15,7 @@ EMPTY_FILE = "empty file (no header)"
 HEADER_ONLY = "header only, no data rows"
 TRUNCATED = "truncated last line (no line end and fewer fields than the header)"
 UNTERMINATED_QUOTE = "unterminated quoted field at end of file"
+MALFORMED = "malformed CSV row (stray quote or a field over 128 KiB)"
 
 
 class CsvReader:
@@ -78,7 +79,7 @@ class CsvReader:
             except csv.Error:
                 start = previous_end + 1
                 previous_end = reader.line_num
-                rule = UNTERMINATED_QUOTE if self._unterminated else "malformed CSV quoting"
+                rule = UNTERMINATED_QUOTE if self._unterminated else MALFORMED
                 yield SourceRow(self.name, start, None, [Issue(rule, self.name, start)])
                 rows += 1
                 continue

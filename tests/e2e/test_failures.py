@@ -41,9 +41,9 @@ def _sleeping_node(network: Network, delay_s: float) -> str:
 def test_each_failure_reported_and_the_rest_pooled(network: Network) -> None:
     healthy = network.serve_node(network.node_settings("no", min_cell=1))
     # unreachable: nothing listens on the port
-    stopped = healthy.model_copy(update={"id": "down", "url": f"http://127.0.0.1:{free_port()}"})
+    stopped = healthy.model_copy(update={"id": "down", "country": "SE", "url": f"http://127.0.0.1:{free_port()}"})
     # timeout: answers after the hub's time budget
-    sleepy = healthy.model_copy(update={"id": "slow", "url": _sleeping_node(network, 3.0)})
+    sleepy = healthy.model_copy(update={"id": "slow", "country": "DK", "url": _sleeping_node(network, 3.0)})
     # bad-signature: the hub pins a key that is not the one the node signs with
     de = network.serve_node(network.node_settings("de", min_cell=1))
     pt_key = json.loads((network.root / "pt" / "keys" / "pt.jwk.json").read_text())

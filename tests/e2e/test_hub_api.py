@@ -6,11 +6,13 @@ import csv
 import io
 import json
 import time
+import tomllib
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+import tomli_w
 from fhir.resources.R4B.measurereport import MeasureReport
 from typer.testing import CliRunner
 
@@ -106,11 +108,12 @@ def test_query_lifecycle_with_csv_fhir_and_receipts(hub: tuple[str, dict[str, st
 def test_cli_query_prints_json_csv_and_table(network: Network, hub: tuple[str, dict[str, str], Any]) -> None:
     _url, _headers, settings = hub
     config = network.root / "hub" / "hub-e2e.toml"
-    lines = [network.hub_config.read_text().split("[[nodes]]")[0]]
-    for node in settings.nodes:
-        jwk = network.root / node.id / "keys" / f"{node.id}.jwk.json"
-        lines.append(f'[[nodes]]\nid = "{node.id}"\ncountry = "{node.country}"\nurl = "{node.url}"\njwk = "{jwk}"\n')
-    config.write_text("\n".join(lines))
+    document = tomllib.loads(network.hub_config.read_text())
+    document["nodes"] = [
+        {"id": n.id, "country": n.country, "url": n.url, "jwk": str(network.root / n.id / "keys" / f"{n.id}.jwk.json")}
+        for n in settings.nodes
+    ]
+    config.write_text(tomli_w.dumps(document))
     runner = CliRunner()
     args = ["query", "--config", str(config), "treated-patients", "--period", "2024-01-01..2025-06-30", "--stratify", "route"]
     result = runner.invoke(cli, [*args, "--format", "json"])

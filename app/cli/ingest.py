@@ -1,0 +1,209 @@
+"""``ketanet ingest``, ``ketanet mapping check`` and ``ketanet node erase``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from app.cli.output import print_json
+from app.config import NodeSettings, load_node_settings
+from app.deid import pseudonymise_patient_id
+from app.errors import Issue, KetanetError
+from app.ingest import IngestRejected, IngestReport, check_mapping, erase_patient, ingest_export
+from app.store import create_store_engine, upgrade_schema
+from app.trust.audit import AuditLog
+from app.trust.tables import create_trust_tables
+
+ConfigOption = Annotated[Path, typer.Option("--config", help="Node configuration file (TOML).")]
+PathsArgument = Annotated[
+    list[Path], typer.Argument(help="Export folder(s) or file(s).", show_default=False)
+]
+MappingOption = Annotated[
+    Path | None,
+    typer.Option("--mapping", help="Mapping YAML (default: built-in, by file type)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
+_COUNTERS = ("read", "inserted", "updated", "unchanged", "rejected", "skipped")
+
+
+def ingest(
+    paths: PathsArgument,
+    config: ConfigOption,
+    mapping: MappingOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and count; store nothing.")
+    ] = False,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Store the valid rows; write rejects to a CSV.")
+    ] = False,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(help="Rejects CSV for --skip-invalid (default: rejects/ beside the config)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Map, de-identify, validate and store an export (atomic unless --skip-invalid)."""
+    stderr = Console(stderr=True, emoji=False, highlight=False)
+    with _domain_errors():
+        settings = load_node_settings(config)
+        rejects_path = rejects
+        if skip_invalid and rejects_path is None:
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            rejects_path = config.resolve().parent / "rejects" / f"ingest-{stamp}.csv"
+        engine = create_store_engine(settings.node.database_url)
+        try:
+            upgrade_schema(engine)
+            with _progress_bar(stderr, enabled=not as_json) as tick:
+                try:
+                    report = ingest_export(
+                        engine=engine,
+                        paths=paths,
+                        secret=_secret(settings),
+                        timezone=settings.node.timezone,
+                        mapping=mapping,
+                        dry_run=dry_run,
+                        skip_invalid=skip_invalid,
+                        rejects_path=rejects_path,
+                        progress=tick,
+                    )
+                except IngestRejected as rejected:
+                    _show_report(rejected.report, as_json=as_json)
+                    raise
+        finally:
+            engine.dispose()
+        _show_report(report, as_json=as_json)
+
+
+def mapping_check(
+    paths: PathsArgument,
+    mapping: MappingOption = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Rows to read per file.")] = None,
+    timezone: Annotated[
+        str, typer.Option(help="Time zone of values without an offset (the node's setting).")
+    ] = "UTC",
+) -> None:
+    """Run a mapping on sample files and print the validated FHIR Bundle; store nothing."""
+    with _domain_errors():
+        bundle, report = check_mapping(paths=paths, mapping=mapping, limit=limit, timezone=timezone)
+        print_json(bundle)
+        _print_issues(report.warnings, prefix="warning: ")
+        _print_issues(report.issues)
+        if report.issue_count:
+            typer.echo(f"{report.issue_count} problem(s) found", err=True)
+            raise typer.Exit(2)
+
+
+def node_erase(
+    config: ConfigOption,
+    patient_id: Annotated[
+        str, typer.Option("--patient-id", help="The patient's id in the export.")
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Erase every record of one patient (withdrawal or erasure request)."""
+    with _domain_errors():
+        settings = load_node_settings(config)
+        engine = create_store_engine(settings.node.database_url)
+        try:
+            upgrade_schema(engine)
+            secret = _secret(settings)
+            deleted = erase_patient(engine=engine, secret=secret, source_patient_id=patient_id)
+            create_trust_tables(engine)
+            AuditLog(engine).append(
+                actor="operator (cli)",
+                action="erase",
+                target="Patient/" + pseudonymise_patient_id(secret, patient_id),
+                decision="erased",
+                reason=f"{deleted} record(s) deleted",
+            )
+        finally:
+            engine.dispose()
+    if as_json:
+        print_json({"erased_records": deleted})
+    else:
+        typer.echo(f"erased {deleted} record(s)" if deleted else "no records of that patient")
+
+
+def _secret(settings: NodeSettings) -> bytes:
+    return settings.node.pseudonym_secret.read_bytes().strip()
+
+
+@contextmanager
+def _domain_errors() -> Iterator[None]:
+    try:
+        yield
+    except KetanetError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        _print_issues(error.issues)
+        raise typer.Exit(error.exit_code) from None
+
+
+@contextmanager
+def _progress_bar(console: Console, *, enabled: bool) -> Iterator[Callable[[int], None] | None]:
+    if not enabled or not console.is_terminal:
+        yield None
+        return
+    columns = (
+        SpinnerColumn(),
+        TextColumn("ingest"),
+        BarColumn(),
+        TextColumn("{task.completed:,.0f} rows"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("ingest", total=None)
+        yield lambda rows: progress.advance(task, rows)
+
+
+def _show_report(report: IngestReport, *, as_json: bool) -> None:
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        stdout = Console(emoji=False, highlight=False)
+        if not stdout.is_terminal:
+            stdout.width = 160  # no truncated file names in logs and pipes
+        stdout.print(_report_table(report))
+        typer.echo(_summary(report), err=True)
+    _print_issues(report.warnings, prefix="warning: ")
+
+
+def _report_table(report: IngestReport) -> Table:
+    # Borderless and without an all-zero "skipped" column, so it fits an 80-column terminal.
+    counters = [c for c in _COUNTERS if c != "skipped" or report.total("skipped")]
+    table = Table(title=f"ingest ({report.mapping})", title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("file", overflow="fold")
+    table.add_column("record", overflow="fold")
+    for counter in counters:
+        table.add_column(counter, justify="right", no_wrap=True)
+    for row in report.files:
+        table.add_row(row.file, row.kind, *(f"{getattr(row, c):,}" for c in counters))
+    table.add_row("total", "", *(f"{report.total(c):,}" for c in counters), style="bold")
+    return table
+
+
+def _summary(report: IngestReport) -> str:
+    if report.dry_run:
+        outcome = "dry run: nothing stored"
+    elif report.committed:
+        outcome = f"stored (ingest run {report.run_id})"
+    else:
+        outcome = "nothing stored"
+    if report.rejects_path and report.issue_count:
+        outcome += f"; rejects written to {report.rejects_path}"
+    return f"{outcome}; {report.issue_count} problem(s)"
+
+
+def _print_issues(issues: list[Issue], *, prefix: str = "") -> None:
+    # One issue per line, file:line:field: rule, never a value; plain text (no rich markup or
+    # emoji codes, which would turn ":100:" into a picture) for grep and editors.
+    for issue in issues:
+        typer.echo(f"{prefix}{issue}", err=True)

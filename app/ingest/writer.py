@@ -1,0 +1,101 @@
+"""Batched upserts through SQLAlchemy Core: insert new rows, compare hashes, update changed ones.
+
+Portable to SQLite and PostgreSQL (no dialect upsert needed): per batch, one ``SELECT id, row_hash
+... WHERE id IN (...)`` tells new, changed and unchanged rows apart, then one executemany inserts
+and one updates. A table that was empty when the run began skips the SELECT (the run's own
+duplicates are already caught by the pipeline, so every row is new) and is bulk-loaded: its
+secondary indexes are dropped and rebuilt once at the end, inside the same transaction, because
+building an index from sorted data is far cheaper than a million random B-tree inserts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Index, Table, bindparam, select
+
+from app.store.models import RECORD_TABLES, RecordBase
+
+TABLES: dict[str, Table] = {
+    str(model.__tablename__): RecordBase.metadata.tables[str(model.__tablename__)]
+    for model in RECORD_TABLES
+}
+"""Record kind → store table (kinds are named as the tables)."""
+
+
+class StoreWriter:
+    """Writes batches of store rows of every kind on one connection (inside the run's transaction)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._sqlite = connection.dialect.name == "sqlite"
+        self._empty_at_start: dict[str, bool] = {}
+        self._dropped: list[Index] = []
+        self._updates = {
+            kind: table.update().where(table.c.id == bindparam("key_"))
+            for kind, table in TABLES.items()
+        }
+
+    def write(self, kind: str, rows: list[dict[str, Any]]) -> tuple[int, int, int]:
+        """Store ``rows`` of ``kind``; return (inserted, updated, unchanged)."""
+        if not rows:
+            return 0, 0, 0
+        table = TABLES[kind]
+        if self._was_empty(kind, table):
+            self._insert(table, rows)
+            return len(rows), 0, 0
+        ids = [row["id"] for row in rows]
+        found = self._connection.execute(
+            select(table.c.id, table.c.row_hash).where(table.c.id.in_(ids))
+        )
+        known: dict[str, str] = {key: digest for key, digest in found}
+        new = [row for row in rows if row["id"] not in known]
+        changed = [
+            {**{k: v for k, v in row.items() if k != "id"}, "key_": row["id"]}
+            for row in rows
+            if row["id"] in known and known[row["id"]] != row["row_hash"]
+        ]
+        if new:
+            self._insert(table, new)
+        if changed:
+            self._connection.execute(self._updates[kind], changed)
+        return len(new), len(changed), len(rows) - len(new) - len(changed)
+
+    def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        if not self._sqlite:
+            # PostgreSQL: SQLAlchemy batches these into multi-row INSERTs (insertmanyvalues).
+            self._connection.execute(table.insert(), rows)
+            return
+        # SQLite: Core's per-row parameter processing costs more than SQLite's insert itself, and
+        # these rows already hold driver-ready values (str, int, float, bool, None), so the
+        # compiled INSERT goes to the driver's executemany with plain tuples in column order.
+        columns = list(rows[0])
+        quote = self._connection.dialect.identifier_preparer.quote
+        # Names come from the store's own table metadata, quoted by the dialect; values are bound.
+        sql = (
+            f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "  # noqa: S608
+            f"VALUES ({', '.join('?' * len(columns))})"
+        )
+        self._connection.exec_driver_sql(sql, [tuple(row.values()) for row in rows])
+
+    def finish(self) -> None:
+        """Rebuild the indexes dropped for bulk loads (call once all batches are written)."""
+        for index in self._dropped:
+            index.create(self._connection)
+        self._dropped.clear()
+
+    def patient_exists(self, pseudonym: str) -> bool:
+        """Return True when the store already holds the patient ``pseudonym``."""
+        table = TABLES["patient"]
+        found = self._connection.execute(select(table.c.id).where(table.c.id == pseudonym))
+        return found.first() is not None
+
+    def _was_empty(self, kind: str, table: Table) -> bool:
+        if kind not in self._empty_at_start:
+            row = self._connection.execute(select(table.c.id).limit(1)).first()
+            self._empty_at_start[kind] = row is None
+            if row is None:
+                for index in sorted(table.indexes, key=lambda index: str(index.name)):
+                    index.drop(self._connection)
+                    self._dropped.append(index)
+        return self._empty_at_start[kind]

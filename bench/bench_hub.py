@@ -1,0 +1,231 @@
+"""Benchmark the hub's fan-out: latency over the slowest node with 1, 5, 10 and 20 nodes.
+
+    python bench/bench_hub.py [--delay-ms 100] [--repeats 15] [--json]
+
+Every node answers ``$evaluate-measure`` after a fixed delay with a real signed MeasureReport, so
+node CPU does not confound the hub's own cost. The nodes run as uvicorn servers in ONE separate
+process (one event loop), so they do not share the hub's interpreter. For each network size the
+hub runs the real path (``HubService.run_query``: sign each request, fan out, verify each signed
+response, parse, pool, record) and we report the median latency, the overhead over the delay, the
+overhead per extra node and the ratio to one node. Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.cli.init import scaffold_hub
+from app.cli.servers import free_port
+from app.config import NodeEntry, load_hub_settings
+from app.hub.requests import query_from_request
+from app.hub.service import HubService
+from app.reports.fhir import to_measure_report
+from app.reports.model import Cell, MeasureAnswer, PopulationResult
+from app.trust.keys import load_signing_key, write_key_pair
+
+QUERY = {
+    "measure": "treated-patients",
+    "period": {"start": "2024-01-01", "end": "2024-12-31"},
+    "stratify": ["route"],
+}
+
+
+def _report(country: str) -> bytes:
+    strata = {
+        "route": {r: Cell(40 + i) for i, r in enumerate(("iv", "im", "sc", "oral", "intranasal"))}
+    }
+    answer = MeasureAnswer(
+        measure="treated-patients",
+        version="1",
+        period_start=date(2024, 1, 1),
+        period_end=date(2024, 12, 31),
+        populations=[
+            PopulationResult(
+                "treated-patients",
+                Cell(sum(c.count or 0 for c in strata["route"].values())),
+                strata,
+            )
+        ],
+        country=country,
+        node_id=country.lower(),
+        data_as_of="2026-11-20T08:00:00Z",
+    )
+    return json.dumps(to_measure_report(answer)).encode()
+
+
+def serve_nodes(ports: list[int], key_path: Path, delay_s: float) -> None:
+    """Run one delayed, signing node per port in this process's event loop (child mode)."""
+    import uvicorn
+    from fastapi import FastAPI, Request
+    from fastapi.responses import Response
+
+    from app.trust.signatures import sign_response
+
+    key = load_signing_key(key_path)
+
+    def make_app(index: int) -> FastAPI:
+        app = FastAPI()
+        body = _report(f"X{chr(65 + index)}"[:2] if index < 26 else "XZ")
+
+        @app.post("/fhir/Measure/$evaluate-measure")
+        async def evaluate(request: Request) -> Response:
+            await request.body()
+            await asyncio.sleep(delay_s)
+            headers = sign_response(
+                status=200,
+                headers={"content-type": "application/fhir+json"},
+                body=body,
+                request=_Req(request),
+                key=key,
+                now=time.time(),
+            )
+            headers.pop("content-type", None)
+            return Response(body, media_type="application/fhir+json", headers=headers)
+
+        return app
+
+    async def main() -> None:
+        servers = [
+            uvicorn.Server(
+                uvicorn.Config(
+                    make_app(i), host="127.0.0.1", port=p, log_level="error", lifespan="off"
+                )
+            )
+            for i, p in enumerate(ports)
+        ]
+        await asyncio.gather(*(s.serve() for s in servers))
+
+    asyncio.run(main())
+
+
+class _Req:
+    """The request as the node received it, for response signing."""
+
+    def __init__(self, request: Any) -> None:
+        self.method = request.method
+        self.url = str(request.url)
+        self.headers = dict(request.headers)
+
+
+def _wait_up(ports: list[int]) -> None:
+    deadline = time.monotonic() + 60
+    for port in ports:
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"node on {port} did not start") from None
+                time.sleep(0.1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--delay-ms", type=float, default=100)
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--sizes", default="1,5,10,20")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--serve-nodes", help=argparse.SUPPRESS)
+    parser.add_argument("--key", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_nodes:
+        serve_nodes(
+            [int(p) for p in args.serve_nodes.split(",")], Path(args.key), args.delay_ms / 1000
+        )
+        return
+    sizes = [int(s) for s in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        write_key_pair(root, "node")
+        hub_config = scaffold_hub(root / "hub", port=free_port())
+        ports = [free_port() for _ in range(max(sizes))]
+        child = subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "--serve-nodes",
+                ",".join(map(str, ports)),
+                "--key",
+                str(root / "node.pem"),
+                "--delay-ms",
+                str(args.delay_ms),
+            ],
+            env=os.environ.copy(),
+        )
+        try:
+            _wait_up(ports)
+            jwk = json.loads((root / "node.jwk.json").read_text())
+            base = load_hub_settings(hub_config)
+            results = []
+            for size in sizes:
+                nodes = [
+                    NodeEntry(
+                        id=f"n{i}",
+                        country=f"X{chr(65 + i)}",
+                        url=f"http://127.0.0.1:{ports[i]}",
+                        jwks=[jwk],
+                    )
+                    for i in range(size)
+                ]
+                service = HubService(base.model_copy(update={"nodes": nodes}))
+                query = query_from_request(QUERY)
+                timings = []
+                for repeat in range(args.repeats + 2):
+                    started = time.perf_counter()
+                    document = asyncio.run(service.run_query(query, actor="bench"))
+                    elapsed = time.perf_counter() - started
+                    assert all(n["status"] == "ok" for n in document["nodes"]), document["nodes"]
+                    if repeat >= 2:  # two warm-ups
+                        timings.append(elapsed * 1000)
+                service.engine.dispose()
+                results.append(
+                    {
+                        "nodes": size,
+                        "median_ms": statistics.median(timings),
+                        "p90_ms": sorted(timings)[int(0.9 * len(timings))],
+                    }
+                )
+        finally:
+            child.terminate()
+            child.wait(10)
+    one = results[0]["median_ms"]
+    for row in results:
+        row["over_slowest_ms"] = row["median_ms"] - args.delay_ms
+        row["ratio_to_one_node"] = row["median_ms"] / one
+        row["per_extra_node_ms"] = (
+            (row["median_ms"] - one) / (row["nodes"] - 1) if row["nodes"] > 1 else 0.0
+        )
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return
+    print(
+        f"hub fan-out, nodes answer after {args.delay_ms:g} ms; median of {args.repeats} (full run_query path)"
+    )
+    print(
+        f"{'nodes':>5} {'median ms':>10} {'p90 ms':>8} {'over slowest':>13} {'per extra node':>15} {'x one node':>10}"
+    )
+    for row in results:
+        print(
+            f"{row['nodes']:>5} {row['median_ms']:>10.1f} {row['p90_ms']:>8.1f} {row['over_slowest_ms']:>13.1f} "
+            f"{row['per_extra_node_ms']:>15.2f} {row['ratio_to_one_node']:>10.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

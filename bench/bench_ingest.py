@@ -1,0 +1,229 @@
+"""Ingest benchmark: a large reference CSV export into SQLite, against a bare ``sqlite3`` insert.
+
+    .venv/bin/python bench/bench_ingest.py --administrations 1000000
+
+Writes an export of N administrations (plus N/50 patients and N/5 observations), ingests it with
+``ingest_export`` in a fresh process (so its peak RSS is its own), ingests an export a tenth of the
+size the same way (flat memory means both peaks are close), then inserts the very rows the ingest
+stored into an empty database of the same schema with bare ``sqlite3.executemany`` in one
+transaction, and prints records/s, peak memory and the ratio of the two times; last, the rate of
+the Python row path alone (read, map, de-identify, validate; no database) for scale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SECRET = b"bench secret, 32 bytes or longer!!"
+TABLES = ("patient", "administration", "observation")
+
+
+def write_export(folder: Path, *, administrations: int, seed: int = 7) -> int:
+    """Write patients.csv, administrations.csv and observations.csv; return the record count."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    patients = max(1, administrations // 50)
+    observations = administrations // 5
+    with (folder / "patients.csv").open("w", newline="") as handle:
+        out = csv.writer(handle, lineterminator="\n")
+        out.writerow(
+            [
+                "patient_id",
+                "national_id",
+                "family_name",
+                "given_name",
+                "birth_date",
+                "sex",
+                "postal_code",
+                "diagnosis",
+                "failed_trials",
+                "substance_use_history",
+                "psychosis_history",
+            ]
+        )
+        for number in range(patients):
+            out.writerow(
+                [
+                    f"P{number:07d}",
+                    f"{rng.randrange(10**10, 10**11)}",
+                    "Family",
+                    "Given",
+                    f"{rng.randint(1940, 2004)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                    rng.choice(("female", "male")),
+                    "0150",
+                    "F33.2",
+                    rng.randint(2, 6),
+                    "no",
+                    "no",
+                ]
+            )
+    routes = ("iv", "im", "sc", "oral", "sublingual", "intranasal")
+    with (folder / "administrations.csv").open("w", newline="") as handle:
+        out = csv.writer(handle, lineterminator="\n")
+        out.writerow(
+            [
+                "administration_id",
+                "patient_id",
+                "administered_at",
+                "drug",
+                "route",
+                "dose_mg",
+                "weight_kg",
+                "setting",
+                "lot_number",
+            ]
+        )
+        for number in range(administrations):
+            day = 1 + number % 28
+            out.writerow(
+                [
+                    f"A{number:09d}",
+                    f"P{rng.randrange(patients):07d}",
+                    f"2024-{1 + number % 12:02d}-{day:02d}T{8 + number % 10:02d}:15:00+01:00",
+                    "ketamine",
+                    rng.choice(routes),
+                    f"{rng.uniform(20, 120):.1f}",
+                    f"{rng.uniform(50, 110):.1f}",
+                    "clinic",
+                    "LOT-1",
+                ]
+            )
+    with (folder / "observations.csv").open("w", newline="") as handle:
+        out = csv.writer(handle, lineterminator="\n")
+        out.writerow(["observation_id", "patient_id", "observed_at", "code", "value", "unit"])
+        for number in range(observations):
+            out.writerow(
+                [
+                    f"O{number:09d}",
+                    f"P{rng.randrange(patients):07d}",
+                    f"2024-{1 + number % 12:02d}-{1 + number % 28:02d}T09:00:00+01:00",
+                    "MADRS",
+                    rng.randint(0, 60),
+                    "",
+                ]
+            )
+    return patients + administrations + observations
+
+
+def child_ingest(export: Path, database: Path) -> None:
+    """Ingest ``export`` into a new ``database``; print seconds, records and peak RSS as JSON."""
+    from app.ingest import ingest_export
+    from app.store import create_store_engine, upgrade_schema
+
+    engine = create_store_engine(f"sqlite:///{database}")
+    upgrade_schema(engine)
+    started = time.perf_counter()
+    report = ingest_export(engine=engine, paths=[export], secret=SECRET, timezone="UTC")
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps(
+            {"seconds": seconds, "records": report.total("inserted"), "peak_mib": peak_kib / 1024}
+        )
+    )
+
+
+def child_pipeline(export: Path, _database: Path) -> None:
+    """Map, de-identify and validate ``export`` without a database; print seconds and rows."""
+    from app.deid import Pseudonymiser
+    from app.ingest.pipeline import RecordPipeline
+    from app.ingest.plan import plan_export
+    from app.ingest.report import IssueLog
+
+    plan = plan_export([export], mapping=None, timezone="UTC")
+    started = time.perf_counter()
+    pipeline = RecordPipeline(plan, pseudonymiser=Pseudonymiser(SECRET), issues=IssueLog())
+    rows = sum(len(batch.rows) for batch in pipeline.batches())
+    print(json.dumps({"seconds": time.perf_counter() - started, "records": rows}))
+
+
+def child_bare(source: Path, database: Path) -> None:
+    """Insert the rows stored in ``source`` into a new ``database`` with bare sqlite3; print seconds."""
+    from app.store import create_store_engine, upgrade_schema
+
+    engine = create_store_engine(f"sqlite:///{database}")
+    upgrade_schema(engine)  # the same tables and indexes as the ingest wrote into
+    engine.dispose()
+    reader = sqlite3.connect(source)
+    rows = {table: reader.execute(f"SELECT * FROM {table}").fetchall() for table in TABLES}
+    columns = {
+        table: len(reader.execute(f"SELECT * FROM {table} LIMIT 1").description) for table in TABLES
+    }
+    reader.close()
+    connection = sqlite3.connect(database, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"):
+        connection.execute(f"PRAGMA {pragma}")
+    started = time.perf_counter()
+    connection.execute("BEGIN")
+    for table in TABLES:
+        marks = ",".join("?" * columns[table])
+        connection.executemany(f"INSERT INTO {table} VALUES ({marks})", rows[table])
+    connection.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    connection.close()
+    print(json.dumps({"seconds": seconds, "records": sum(len(r) for r in rows.values())}))
+
+
+def run_child(*args: str) -> dict[str, float]:
+    """Run this script as a child process and return its JSON line."""
+    output = subprocess.run(
+        [sys.executable, __file__, *args], check=True, capture_output=True, text=True
+    ).stdout
+    return dict(json.loads(output.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    """Parse arguments and run the benchmark (or one child step)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--administrations", type=int, default=1_000_000)
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--child", nargs=3, metavar=("STEP", "SOURCE", "DATABASE"))
+    args = parser.parse_args()
+    if args.child:
+        step, source, database = args.child
+        steps = {"ingest": child_ingest, "pipeline": child_pipeline, "bare": child_bare}
+        steps[step](Path(source), Path(database))
+        return
+    with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
+        work = Path(tmp)
+        small_n = max(1, args.administrations // 10)
+        write_export(work / "small", administrations=small_n)
+        total = write_export(work / "export", administrations=args.administrations)
+        print(f"export: {args.administrations:,} administrations, {total:,} records")
+        small = run_child("--child", "ingest", str(work / "small"), str(work / "small.db"))
+        full = run_child("--child", "ingest", str(work / "export"), str(work / "ingest.db"))
+        bare = run_child("--child", "bare", str(work / "ingest.db"), str(work / "bare.db"))
+        alone = run_child("--child", "pipeline", str(work / "export"), "-")
+    rate = full["records"] / full["seconds"]
+    print(
+        f"ingest: {full['records']:,.0f} records in {full['seconds']:.2f} s = {rate:,.0f} records/s"
+    )
+    print(
+        f"peak memory (RSS of the ingest process): {full['peak_mib']:.0f} MiB at full size, "
+        f"{small['peak_mib']:.0f} MiB at a tenth of it"
+    )
+    bare_rate = bare["records"] / bare["seconds"]
+    print(
+        f"bare sqlite3 executemany of the same rows: {bare['seconds']:.2f} s = {bare_rate:,.0f} rows/s"
+    )
+    print(f"ratio ingest / bare insert: {full['seconds'] / bare['seconds']:.2f}x")
+    alone_rate = alone["records"] / alone["seconds"]
+    print(f"of which map + de-identify + validate alone: {alone_rate:,.0f} records/s")
+
+
+if __name__ == "__main__":
+    main()
