@@ -63,8 +63,12 @@ def test_unknown_key_refused_with_its_name(node_config: Path) -> None:
 
 def test_scaffolded_files_are_private(node_config: Path, tmp_path: Path) -> None:
     hub = scaffold_hub(tmp_path / "hub", port=8100)
-    for path in [*(node_config.parent / "keys").glob("*.pem"), node_config.parent / "keys" / "no.secret",
-                 hub.parent / "keys" / "hub.token", hub.parent / "keys" / "hub.pem"]:
+    for path in [
+        *(node_config.parent / "keys").glob("*.pem"),
+        node_config.parent / "keys" / "no.secret",
+        hub.parent / "keys" / "hub.token",
+        hub.parent / "keys" / "hub.pem",
+    ]:
         assert path.stat().st_mode & 0o077 == 0, path
     assert load_hub_settings(hub).hub.timeout_s == 30
 

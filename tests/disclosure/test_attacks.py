@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from disclosure.support import sqlite_node
 
 from app.config import DisclosureSection
 from app.disclosure import answer_query, apply_disclosure, spent_epsilon
@@ -23,7 +24,6 @@ from app.errors import BudgetExhausted
 from app.measures import evaluate_measure, release_sensitivities, validate_query
 from app.reports.model import MeasureAnswer
 from app.reports.query import MeasureQuery
-from disclosure.support import sqlite_node
 
 pytestmark = pytest.mark.disclosure
 

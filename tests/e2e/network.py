@@ -16,7 +16,11 @@ from app.node.app import create_node_app
 from app.store import upgrade_schema
 from app.synth import write_synthetic_export
 
-SPECS = (("no", "NO", 160, 101, "csv"), ("de", "DE", 230, 102, "csv"), ("pt", "PT", 110, 103, "fhir"))
+SPECS = (
+    ("no", "NO", 160, 101, "csv"),
+    ("de", "DE", 230, 102, "csv"),
+    ("pt", "PT", 110, 103, "fhir"),
+)
 
 
 @dataclass
@@ -33,14 +37,18 @@ class Network:
         """Return a node's settings with disclosure overrides and a fresh port and audience."""
         settings = load_node_settings(self.node_configs[node_id])
         port = free_port()
-        node = settings.node.model_copy(update={"port": port, "public_url": f"http://127.0.0.1:{port}"})
+        node = settings.node.model_copy(
+            update={"port": port, "public_url": f"http://127.0.0.1:{port}"}
+        )
         policy = settings.disclosure.model_copy(update=disclosure)
         return settings.model_copy(update={"node": node, "disclosure": policy})
 
     def serve_node(self, settings: NodeSettings) -> NodeEntry:
         """Start a node server for ``settings``; return the hub's entry for it."""
         self.servers.append(
-            ServerThread(create_node_app(settings), settings.node.port, name=settings.node.id).start()
+            ServerThread(
+                create_node_app(settings), settings.node.port, name=settings.node.id
+            ).start()
         )
         base = load_hub_settings(self.hub_config).nodes
         entry = next(n for n in base if n.id == settings.node.id)
@@ -68,7 +76,9 @@ def build_network(root: Path) -> Iterator[Network]:
     configs: dict[str, Path] = {}
     for node_id, country, patients, seed, export in SPECS:
         config = scaffold_node(root / node_id, node_id=node_id, country=country, port=free_port())
-        write_synthetic_export(country=country, patients=patients, seed=seed, out_dir=root / node_id / "export")
+        write_synthetic_export(
+            country=country, patients=patients, seed=seed, out_dir=root / node_id / "export"
+        )
         settings = load_node_settings(config)
         engine = create_store_engine(settings.node.database_url)
         upgrade_schema(engine)
@@ -78,12 +88,24 @@ def build_network(root: Path) -> Iterator[Network]:
         engine.dispose()
         # the central database holds the union (one secret: pseudonyms only need to be consistent)
         ingest_export(engine=central, paths=paths, secret=b"c" * 32, timezone="UTC")
-        add_peer(config, name="hub", jwk=root / "hub" / "keys" / "hub.jwk.json", grants=["aggregate", "record"])
-        add_node(hub_config, node_id=node_id, country=country, url=settings.node.public_url,
-                 jwk=root / node_id / "keys" / f"{node_id}.jwk.json")
+        add_peer(
+            config,
+            name="hub",
+            jwk=root / "hub" / "keys" / "hub.jwk.json",
+            grants=["aggregate", "record"],
+        )
+        add_node(
+            hub_config,
+            node_id=node_id,
+            country=country,
+            url=settings.node.public_url,
+            jwk=root / node_id / "keys" / f"{node_id}.jwk.json",
+        )
         configs[node_id] = config
     central.dispose()
-    network = Network(root=root, hub_config=hub_config, node_configs=configs, central_url=central_url)
+    network = Network(
+        root=root, hub_config=hub_config, node_configs=configs, central_url=central_url
+    )
     try:
         yield network
     finally:

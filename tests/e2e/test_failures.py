@@ -17,7 +17,11 @@ from app.hub.service import HubService
 from tests.e2e.network import Network, build_network
 
 pytestmark = pytest.mark.e2e
-QUERY = {"measure": "treated-patients", "period": {"start": "2024-01-01", "end": "2025-06-30"}, "stratify": ["route"]}
+QUERY = {
+    "measure": "treated-patients",
+    "period": {"start": "2024-01-01", "end": "2025-06-30"},
+    "stratify": ["route"],
+}
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +45,13 @@ def _sleeping_node(network: Network, delay_s: float) -> str:
 def test_each_failure_reported_and_the_rest_pooled(network: Network) -> None:
     healthy = network.serve_node(network.node_settings("no", min_cell=1))
     # unreachable: nothing listens on the port
-    stopped = healthy.model_copy(update={"id": "down", "country": "SE", "url": f"http://127.0.0.1:{free_port()}"})
+    stopped = healthy.model_copy(
+        update={"id": "down", "country": "SE", "url": f"http://127.0.0.1:{free_port()}"}
+    )
     # timeout: answers after the hub's time budget
-    sleepy = healthy.model_copy(update={"id": "slow", "country": "DK", "url": _sleeping_node(network, 3.0)})
+    sleepy = healthy.model_copy(
+        update={"id": "slow", "country": "DK", "url": _sleeping_node(network, 3.0)}
+    )
     # bad-signature: the hub pins a key that is not the one the node signs with
     de = network.serve_node(network.node_settings("de", min_cell=1))
     pt_key = json.loads((network.root / "pt" / "keys" / "pt.jwk.json").read_text())
@@ -56,14 +64,24 @@ def test_each_failure_reported_and_the_rest_pooled(network: Network) -> None:
     )
     refusing = network.serve_node(pt_settings)
 
-    service = HubService(network.hub_settings([healthy, stopped, sleepy, impostor, refusing], timeout_s=1.0))
+    service = HubService(
+        network.hub_settings([healthy, stopped, sleepy, impostor, refusing], timeout_s=1.0)
+    )
     document = asyncio.run(service.run_query(query_from_request(QUERY), actor="test"))
 
     statuses = {node["id"]: node["status"] for node in document["nodes"]}
-    assert statuses == {"no": "ok", "down": "unreachable", "slow": "timeout", "de": "bad-signature", "pt": "refused"}
+    assert statuses == {
+        "no": "ok",
+        "down": "unreachable",
+        "slow": "timeout",
+        "de": "bad-signature",
+        "pt": "refused",
+    }
     refused = next(node for node in document["nodes"] if node["id"] == "pt")
     assert "aggregate" in (refused["detail"] or "")
     no_total = next(r for r in document["rows"] if r["country"] == "NO" and r["stratifier"] is None)
-    all_total = next(r for r in document["rows"] if r["country"] == "ALL" and r["stratifier"] is None)
+    all_total = next(
+        r for r in document["rows"] if r["country"] == "ALL" and r["stratifier"] is None
+    )
     assert all_total["count"] == no_total["count"] > 0
     assert {r["country"] for r in document["rows"]} == {"NO", "ALL"}

@@ -4,31 +4,42 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from app.database import create_store_engine
 from app.hub.requests import query_from_request
 from app.hub.service import HubService
 from app.measures import evaluate_measure
-from app.database import create_store_engine
 from tests.e2e.network import Network, build_network
 
 pytestmark = pytest.mark.e2e
 PERIOD = {"start": "2024-01-01", "end": "2025-06-30"}
 QUERIES: list[dict[str, Any]] = [
-    {"measure": "treated-patients", "stratify": ["drug", "route", "sex", "age-band", "year", "setting"]},
+    {
+        "measure": "treated-patients",
+        "stratify": ["drug", "route", "sex", "age-band", "year", "setting"],
+    },
     {"measure": "administrations", "stratify": ["drug", "route", "setting", "year", "dose-band"]},
     {"measure": "adverse-events", "stratify": ["event", "severity", "serious", "drug", "route"]},
     {"measure": "adverse-events", "filters": {"drug": ["ketamine"]}, "stratify": ["event"]},
-    {"measure": "efficacy", "stratify": ["drug", "route", "sex", "age-band"],
-     "parameters": {"instrument": "MADRS", "timepoint": "day28"}},
-    {"measure": "efficacy", "parameters": {"instrument": "PHQ9", "timepoint": "day7"},
-     "filters": {"sex": ["female"]}},
+    {
+        "measure": "efficacy",
+        "stratify": ["drug", "route", "sex", "age-band"],
+        "parameters": {"instrument": "MADRS", "timepoint": "day28"},
+    },
+    {
+        "measure": "efficacy",
+        "parameters": {"instrument": "PHQ9", "timepoint": "day7"},
+        "filters": {"sex": ["female"]},
+    },
     {"measure": "discontinuations", "stratify": ["reason", "drug", "route"]},
-    {"measure": "guideline-adherence", "stratify": ["drug", "route"],
-     "parameters": {"max-take-home-mg": 300}},
+    {
+        "measure": "guideline-adherence",
+        "stratify": ["drug", "route"],
+        "parameters": {"max-take-home-mg": 300},
+    },
 ]
 
 
@@ -37,7 +48,9 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
     yield from build_network(tmp_path_factory.mktemp("network"))
 
 
-def _central(network: Network, query_body: dict[str, Any]) -> dict[tuple[str, str | None, str | None], int]:
+def _central(
+    network: Network, query_body: dict[str, Any]
+) -> dict[tuple[str, str | None, str | None], int]:
     """Exact counts of the union database: (population, stratifier, stratum) -> count."""
     query = query_from_request({"period": PERIOD, **query_body})
     engine = create_store_engine(network.central_url)
@@ -68,14 +81,20 @@ def exact_service(network: Network) -> HubService:
     return HubService(network.hub_settings(nodes))
 
 
-@pytest.mark.parametrize("body", QUERIES, ids=lambda b: b["measure"] + "-" + "-".join(b.get("stratify", [])[:2]))
-def test_pooled_exact_counts_equal_centralised_union(network: Network, exact_service: HubService, body: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "body", QUERIES, ids=lambda b: b["measure"] + "-" + "-".join(b.get("stratify", [])[:2])
+)
+def test_pooled_exact_counts_equal_centralised_union(
+    network: Network, exact_service: HubService, body: dict[str, Any]
+) -> None:
     query = query_from_request({"period": PERIOD, **body})
     document = asyncio.run(exact_service.run_query(query, actor="test"))
     assert [node["status"] for node in document["nodes"]] == ["ok", "ok", "ok"]
     assert all(row["status"] == "exact" for row in document["rows"])
     central = _central(network, body)
-    assert central, "the central computation found nothing: the test data does not exercise the measure"
+    assert central, (
+        "the central computation found nothing: the test data does not exercise the measure"
+    )
     assert _pooled(document) == central
 
 
@@ -84,7 +103,9 @@ def test_pooled_bounds_contain_truth_with_min_cell_11(network: Network) -> None:
     service = HubService(network.hub_settings(nodes))
     masked_seen = 0
     for body in QUERIES:
-        document = asyncio.run(service.run_query(query_from_request({"period": PERIOD, **body}), actor="test"))
+        document = asyncio.run(
+            service.run_query(query_from_request({"period": PERIOD, **body}), actor="test")
+        )
         truth = _central(network, body)
         for row in document["rows"]:
             if row["country"] != "ALL":

@@ -29,7 +29,10 @@ def test_cli_options_build_the_same_query_as_the_api() -> None:
     )
     assert from_cli == from_api
     assert from_cli.period_start == date(2024, 1, 1)
-    assert query_echo(from_cli)["filters"] == {"drug": ["ketamine", "esketamine"], "sex": ["female"]}
+    assert query_echo(from_cli)["filters"] == {
+        "drug": ["ketamine", "esketamine"],
+        "sex": ["female"],
+    }
 
 
 @pytest.mark.parametrize(
@@ -37,9 +40,22 @@ def test_cli_options_build_the_same_query_as_the_api() -> None:
     [
         ({"measure": "nope", "period": {"start": "2024-01-01", "end": "2024-02-01"}}, "measure"),
         ({"measure": "administrations"}, "period"),
-        ({"measure": "administrations", "period": {"start": "2024-13-01", "end": "2024-12-31"}}, "period.start"),
-        ({"measure": "administrations", "period": {"start": "2024-12-31", "end": "2024-01-01"}}, "end is before"),
-        ({"measure": "administrations", "period": {"start": "2024-01-01", "end": "2024-12-31"}, "filters": {"drug": "x"}}, "filters"),
+        (
+            {"measure": "administrations", "period": {"start": "2024-13-01", "end": "2024-12-31"}},
+            "period.start",
+        ),
+        (
+            {"measure": "administrations", "period": {"start": "2024-12-31", "end": "2024-01-01"}},
+            "end is before",
+        ),
+        (
+            {
+                "measure": "administrations",
+                "period": {"start": "2024-01-01", "end": "2024-12-31"},
+                "filters": {"drug": "x"},
+            },
+            "filters",
+        ),
     ],
 )
 def test_bad_requests_are_refused_naming_the_field(body: dict, message: str) -> None:

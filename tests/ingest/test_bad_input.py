@@ -7,8 +7,6 @@ import copy
 from pathlib import Path
 
 import pytest
-
-from app.errors import InputError
 from ingest.support import (
     ADMINISTRATIONS,
     DISPENSES,
@@ -18,6 +16,8 @@ from ingest.support import (
     write_csv,
     write_tiny_export,
 )
+
+from app.errors import InputError
 
 
 def refused_unchanged(node_config: Path, export: Path, expected: str, hidden: str | None) -> None:

@@ -9,12 +9,6 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
-
-from app.deid import pseudonymise_patient_id
-from app.errors import InputError
-from app.ingest import IngestRejected, erase_patient, ingest_export
-from app.store import create_store_engine
 from ingest.support import (
     ADMINISTRATIONS,
     SECRET,
@@ -22,6 +16,12 @@ from ingest.support import (
     run_cli,
     write_tiny_export,
 )
+from sqlalchemy import Engine, text
+
+from app.deid import pseudonymise_patient_id
+from app.errors import InputError
+from app.ingest import IngestRejected, erase_patient, ingest_export
+from app.store import create_store_engine
 
 
 def count(engine: Engine, table: str) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from measures.support import Registry, evaluate, query
 
 ALL = ("event", "severity", "serious", "drug", "route")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,63 +12,18 @@ from fhir.resources.R4B.measure import Measure
 from fhir.resources.R4B.measurereport import MeasureReport
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 
-from app.cli.init import scaffold_hub, scaffold_node
-from app.cli.peers import add_peer
-from app.cli.servers import ServerThread, free_port
-from app.config import load_node_settings
 from app.database import create_store_engine
-from app.ingest import ingest_export
-from app.node.app import create_node_app
-from app.store import upgrade_schema
-from app.synth import write_synthetic_export
 from app.trust.audit import AuditLog
 from app.trust.httpx_auth import SignedRequestAuth
-from app.trust.keys import load_signing_key, write_key_pair
+from app.trust.keys import load_signing_key
+from tests.node.conftest import parameters
 
 FHIR = "application/fhir+json"
 
 
-def parameters(measure: str = "treated-patients", **extra: Any) -> dict[str, Any]:
-    parts: list[dict[str, Any]] = [
-        {"name": "measure", "valueCanonical": f"https://ketanet.org/fhir/Measure/{measure}"},
-        {"name": "periodStart", "valueDate": extra.pop("start", "2024-01-01")},
-        {"name": "periodEnd", "valueDate": extra.pop("end", "2025-06-30")},
-    ]
-    for stratifier in extra.pop("stratify", []):
-        parts.append({"name": "stratifier", "valueCode": stratifier})
-    for item in extra.pop("filters", []):
-        parts.append({"name": "filter", "valueString": item})
-    return {"resourceType": "Parameters", "parameter": parts}
-
-
-@pytest.fixture(scope="module")
-def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    root: Path = tmp_path_factory.mktemp("node")
-    port = free_port()
-    config = scaffold_node(root / "no", node_id="no", country="NO", port=port)
-    scaffold_hub(root / "hub", port=free_port())
-    write_key_pair(root / "other", "stranger")
-    write_key_pair(root / "other", "reader")
-    add_peer(config, name="hub", jwk=root / "hub" / "keys" / "hub.jwk.json", grants=["aggregate"])
-    add_peer(config, name="reader", jwk=root / "other" / "reader.jwk.json", grants=["record"])
-    write_synthetic_export(country="NO", patients=120, seed=5, out_dir=root / "export", formats="csv")
-    settings = load_node_settings(config)
-    engine = create_store_engine(settings.node.database_url)
-    upgrade_schema(engine)
-    ingest_export(engine=engine, paths=[root / "export" / "csv"], secret=settings.node.pseudonym_secret.read_bytes().strip(), timezone="UTC")
-    engine.dispose()
-    server = ServerThread(create_node_app(settings), port, name="no").start()
-    yield {
-        "url": server.url,
-        "settings": settings,
-        "hub_key": load_signing_key(root / "hub" / "keys" / "hub.pem"),
-        "stranger_key": load_signing_key(root / "other" / "stranger.pem"),
-        "reader_key": load_signing_key(root / "other" / "reader.pem"),
-    }
-    server.stop()
-
-
-def post(node: dict[str, Any], body: bytes, key_name: str = "hub_key", url: str | None = None) -> httpx.Response:
+def post(
+    node: dict[str, Any], body: bytes, key_name: str = "hub_key", url: str | None = None
+) -> httpx.Response:
     auth = SignedRequestAuth(node[key_name]) if key_name else None
     target = url or f"{node['url']}/fhir/Measure/$evaluate-measure"
     return httpx.post(target, content=body, headers={"content-type": FHIR}, auth=auth, timeout=30)
@@ -88,13 +41,22 @@ def test_public_endpoints_validate(node: dict[str, Any]) -> None:
     CapabilityStatement.model_validate(httpx.get(f"{url}/fhir/metadata").json())
     bundle = httpx.get(f"{url}/fhir/Measure").json()
     ids = {entry["resource"]["id"] for entry in bundle["entry"]}
-    assert ids == {"treated-patients", "administrations", "adverse-events", "efficacy", "discontinuations", "guideline-adherence"}
+    assert ids == {
+        "treated-patients",
+        "administrations",
+        "adverse-events",
+        "efficacy",
+        "discontinuations",
+        "guideline-adherence",
+    }
     for entry in bundle["entry"]:
         Measure.model_validate(entry["resource"])
     health = httpx.get(f"{url}/health").json()
     assert health["status"] == "ok" and health["data_as_of"]
     jwks = httpx.get(f"{url}/.well-known/jwks.json").json()
-    assert [key["kid"] for key in jwks["keys"]] == [load_signing_key(node["settings"].node.signing_key).kid]
+    assert [key["kid"] for key in jwks["keys"]] == [
+        load_signing_key(node["settings"].node.signing_key).kid
+    ]
     assert httpx.get(f"{url}/fhir/Measure/nope").status_code == 404
 
 
@@ -118,7 +80,9 @@ def test_signed_query_answered_with_valid_report(node: dict[str, Any]) -> None:
         ({"resourceType": "Patient"}, 400, "Parameters"),
     ],
 )
-def test_bad_queries_refused_with_400(node: dict[str, Any], body: dict[str, Any], status: int, text: str) -> None:
+def test_bad_queries_refused_with_400(
+    node: dict[str, Any], body: dict[str, Any], status: int, text: str
+) -> None:
     assert_outcome(post(node, json.dumps(body).encode()), status, text)
 
 
@@ -138,12 +102,19 @@ def test_unsigned_and_unknown_key_refused_with_401(node: dict[str, Any]) -> None
 
 
 def test_peer_without_aggregate_grant_refused_with_403(node: dict[str, Any]) -> None:
-    assert_outcome(post(node, json.dumps(parameters()).encode(), key_name="reader_key"), 403, "aggregate")
+    assert_outcome(
+        post(node, json.dumps(parameters()).encode(), key_name="reader_key"), 403, "aggregate"
+    )
 
 
 def test_replayed_request_refused_with_409(node: dict[str, Any]) -> None:
     body = json.dumps(parameters()).encode()
-    request = httpx.Request("POST", f"{node['url']}/fhir/Measure/$evaluate-measure", content=body, headers={"content-type": FHIR})
+    request = httpx.Request(
+        "POST",
+        f"{node['url']}/fhir/Measure/$evaluate-measure",
+        content=body,
+        headers={"content-type": FHIR},
+    )
     signed = next(SignedRequestAuth(node["hub_key"]).auth_flow(request))
     with httpx.Client(timeout=30) as client:
         assert client.send(signed).status_code == 200
@@ -160,9 +131,13 @@ def test_record_search_needs_record_grant_and_pages(node: dict[str, Any]) -> Non
         assert page.status_code == 200, page.text
         bundle = page.json()
         seen += [entry["resource"]["id"] for entry in bundle.get("entry", [])]
-        next_url = next((link["url"] for link in bundle["link"] if link["relation"] == "next"), None)
+        next_url = next(
+            (link["url"] for link in bundle["link"] if link["relation"] == "next"), None
+        )
     assert len(seen) == len(set(seen)) == bundle["total"] == 120
-    count = httpx.get(f"{node['url']}/fhir/Patient?_summary=count", auth=SignedRequestAuth(node["reader_key"])).json()
+    count = httpx.get(
+        f"{node['url']}/fhir/Patient?_summary=count", auth=SignedRequestAuth(node["reader_key"])
+    ).json()
     assert count["total"] == 120
 
 
