@@ -25,7 +25,7 @@ class ServerThread:
 
     def __init__(self, app: FastAPI, port: int, *, name: str = "server") -> None:
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+            app, host="127.0.0.1", port=port, log_level="warning", lifespan="auto"
         )
         self.server = uvicorn.Server(config)
         self.port = port

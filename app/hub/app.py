@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from importlib import resources
 from typing import Annotated, Any
 
@@ -45,7 +46,14 @@ def create_hub_app(
     """Return a hub app for ``settings``: database ready, key loaded, routes mounted."""
     service = HubService(settings, clock=clock, transport=transport)
     tokens = TokenRegistry.from_file(settings.hub.api_token_file)
-    app = FastAPI(title="KetaNet hub", default_response_class=OrjsonResponse)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await service.keep_connections()
+        yield
+        await service.aclose()
+
+    app = FastAPI(title="KetaNet hub", default_response_class=OrjsonResponse, lifespan=lifespan)
     app.state.service = service
     app.state.tasks = set()
     app.state.tokens = tokens

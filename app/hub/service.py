@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 from app.config import HubSettings
 from app.database import create_store_engine
 from app.errors import NotFound
-from app.hub.fanout import NodeReply, fan_out
+from app.hub.fanout import NodeReply, fan_out, node_client
 from app.hub.pooling import PooledQuery, pool_answers
 from app.hub.requests import query_echo
 from app.hub.tables import create_hub_tables, node_result_table, query_table
@@ -44,6 +44,22 @@ class HubService:
         create_trust_tables(self.engine)
         self.audit = AuditLog(self.engine, clock=clock)
         self.key: SigningKey = load_signing_key(settings.hub.signing_key)
+        self.client: httpx.AsyncClient | None = None
+        """Set by a long-lived event loop (the hub server) to keep node connections alive."""
+
+    async def keep_connections(self) -> None:
+        """Open a client whose connections outlive one query; call ``aclose`` before the loop ends."""
+        self.client = node_client(
+            timeout_s=self.settings.hub.timeout_s,
+            nodes=len(self.settings.nodes),
+            transport=self.transport,
+        )
+
+    async def aclose(self) -> None:
+        """Close the kept-alive connections, if any."""
+        if self.client is not None:
+            await self.client.aclose()
+            self.client = None
 
     async def run_query(
         self,
@@ -75,6 +91,7 @@ class HubService:
             timeout_s=self.settings.hub.timeout_s,
             clock=self.clock,
             on_reply=on_reply,
+            client=self.client,
             transport=self.transport,
         )
         document = pool_answers(

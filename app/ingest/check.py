@@ -44,7 +44,6 @@ def check_mapping(
     entries: list[dict[str, Any]] = []
     for batch in pipeline.batches():
         for row in batch.rows:
-            row = {key: value for key, value in row.items() if key != "row_hash"}
             entries.append({"resource": record_to_resource(batch.kind, row)})
             if batch.kind == "patient":
                 entries.append({"resource": record_to_resource("condition", row)})

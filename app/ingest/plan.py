@@ -38,7 +38,8 @@ def list_export_files(paths: list[Path]) -> list[Path]:
             files.append(path)
         else:
             raise InputError(f"{path}: no such file or folder")
-    return files
+    # A file named twice (as itself and inside its folder) is read once.
+    return list(dict.fromkeys(file.resolve() for file in files))
 
 
 def default_mapping(files: list[Path]) -> Path:

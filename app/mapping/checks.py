@@ -24,13 +24,16 @@ def check_record(
     """Return every problem of the mapping of ``kind`` (an empty list when it is sound)."""
     at: Where = ("records", kind)
     issues: list[Issue] = []
-    formats: dict[str | None, SourceFormat | None] = {None: _format(record["source"])}
-    if formats[None] is None:
-        issues.append(document.issue(_NO_FORMAT, *at, "source", "files"))
+    formats: dict[str | None, SourceFormat | None] = {}
+    sources = {None: (record["source"], (*at, "source"))}
     for alias, join in record.get("join", {}).items():
-        formats[alias] = _format(join["source"])
+        sources[alias] = (join["source"], (*at, "join", alias, "source"))
+    for alias, (source, where) in sources.items():
+        formats[alias] = _format(source)
         if formats[alias] is None:
-            issues.append(document.issue(_NO_FORMAT, *at, "join", alias, "source", "files"))
+            issues.append(document.issue(_NO_FORMAT, *where, "files"))
+        if "resource" in source and formats[alias] == "csv":
+            issues.append(document.issue("resource applies to NDJSON sources only", *where))
     by_name = {target.name: target for target in targets}
     fields = record["fields"]
     for name in fields:

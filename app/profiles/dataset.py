@@ -161,10 +161,3 @@ def field_def(kind: str, name: str) -> FieldDef:
             return definition
     raise KeyError(name)
 
-
-def instant_field(kind: str) -> str:
-    """Return the name of the instant field of ``kind`` (stored as ``at_s``/``day``)."""
-    for definition in RECORD_FIELDS[kind]:
-        if definition.type == "instant":
-            return definition.name
-    raise KeyError(f"{kind} has no instant")

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ingest.support import write_node_config, write_tiny_export
 from sqlalchemy import Engine
 
 from app.store import create_store_engine, upgrade_schema
 from app.synth import write_synthetic_export
+from tests.ingest.support import write_node_config, write_tiny_export
 
 
 @pytest.fixture(scope="session")

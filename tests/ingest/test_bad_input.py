@@ -7,7 +7,9 @@ import copy
 from pathlib import Path
 
 import pytest
-from ingest.support import (
+
+from app.errors import InputError
+from tests.ingest.support import (
     ADMINISTRATIONS,
     DISPENSES,
     PATIENTS,
@@ -16,8 +18,6 @@ from ingest.support import (
     write_csv,
     write_tiny_export,
 )
-
-from app.errors import InputError
 
 
 def refused_unchanged(node_config: Path, export: Path, expected: str, hidden: str | None) -> None:

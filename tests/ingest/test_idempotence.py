@@ -5,11 +5,11 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from ingest.support import ADMINISTRATIONS, OBSERVATIONS, SECRET, write_tiny_export
 from sqlalchemy import Engine, text
 
 from app.deid import Pseudonymiser
 from app.ingest import data_as_of, data_version, erase_patient, ingest_export
+from tests.ingest.support import ADMINISTRATIONS, OBSERVATIONS, SECRET, write_tiny_export
 
 TABLES = (
     "patient",

@@ -7,10 +7,16 @@ import logging
 from pathlib import Path
 
 import pytest
-from ingest.support import IDENTIFYING_VALUES, SECRET, database_files, run_cli, write_tiny_export
 
 from app.ingest import IngestRejected, ingest_export
 from app.store import create_store_engine, upgrade_schema
+from tests.ingest.support import (
+    IDENTIFYING_VALUES,
+    SECRET,
+    database_files,
+    run_cli,
+    write_tiny_export,
+)
 
 
 def raw_bytes(database: Path) -> bytes:

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ingest.support import SECRET
 from sqlalchemy import Engine, text
 
 from app.ingest import ingest_export
 from app.store import create_store_engine, upgrade_schema
+from tests.ingest.support import SECRET
 
 TABLES = (
     "patient",

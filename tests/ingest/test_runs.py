@@ -9,19 +9,19 @@ import json
 from pathlib import Path
 
 import pytest
-from ingest.support import (
-    ADMINISTRATIONS,
-    SECRET,
-    database_files,
-    run_cli,
-    write_tiny_export,
-)
 from sqlalchemy import Engine, text
 
 from app.deid import pseudonymise_patient_id
 from app.errors import InputError
 from app.ingest import IngestRejected, erase_patient, ingest_export
 from app.store import create_store_engine
+from tests.ingest.support import (
+    ADMINISTRATIONS,
+    SECRET,
+    database_files,
+    run_cli,
+    write_tiny_export,
+)
 
 
 def count(engine: Engine, table: str) -> int:
@@ -180,3 +180,12 @@ def test_cli_node_erase_prints_count_and_audits(tmp_path: Path, node_config: Pat
         engine.dispose()
     assert action == "erase"
     assert target == "Patient/" + pseudonymise_patient_id(SECRET, "PX-0002")
+
+
+def test_file_named_twice_is_read_once(tmp_path: Path, engine: Engine) -> None:
+    export = write_tiny_export(tmp_path / "e")
+    report = ingest_export(
+        engine=engine, paths=[export, export / "patients.csv"], secret=SECRET, timezone="UTC"
+    )
+    assert report.total("read") == 13
+    assert report.total_rejected == 0

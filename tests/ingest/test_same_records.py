@@ -8,11 +8,11 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ingest.support import SECRET
 from sqlalchemy import Engine, text
 
 from app.ingest import ingest_export
 from app.store import create_store_engine, upgrade_schema
+from tests.ingest.support import SECRET
 
 TABLES = (
     "patient",

@@ -158,3 +158,12 @@ def test_readme_documents_every_registry_field() -> None:
     schema_keys |= {"required", "format", "time", "unit", "decimal", "deid", "where", "join"}
     for key in schema_keys:
         assert f"`{key}" in readme, key
+
+
+def test_resource_type_check_is_refused_on_csv_sources() -> None:
+    text = PATIENT.format(extra="").replace(
+        "{files: patients.csv}", "{files: p.csv, resource: Patient}"
+    )
+    assert problems(text) == [
+        "m.yaml:5:records.patient.source: resource applies to NDJSON sources only"
+    ]

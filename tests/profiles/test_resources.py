@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ingest.support import SECRET, run_cli
 from sqlalchemy import text
 
 from app.errors import InputError
@@ -24,6 +23,7 @@ from app.profiles import (
 from app.resources import data_path
 from app.store import create_store_engine, upgrade_schema
 from app.synth import write_synthetic_export
+from tests.ingest.support import SECRET, run_cli
 
 EXAMPLES = data_path("mappings/examples")
 
