@@ -15,7 +15,7 @@ from app.errors import KetanetError
 
 def stderr_console() -> Console:
     """Return a console writing to standard error."""
-    return Console(stderr=True)
+    return Console(stderr=True, emoji=False, highlight=False)
 
 
 @contextmanager

@@ -43,9 +43,12 @@ class CsvExportWriter:
         rows["discontinuations.csv"] += len(bundle.discontinuations)
 
     def close(self) -> None:
-        """Flush and close every file."""
+        """Flush and close every file; drop a file that got no rows (a header-only file is refused)."""
         for handle in self._files:
             handle.close()
+        for name, count in self.rows.items():
+            if count == 0:
+                (self.folder / name).unlink(missing_ok=True)
 
     def __enter__(self) -> CsvExportWriter:
         return self

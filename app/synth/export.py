@@ -84,9 +84,9 @@ def write_synthetic_export(
             progress(pending)
     files: list[tuple[str, int]] = []
     if csv_writer is not None:
-        files += [(f"csv/{name}", n) for name, n in csv_writer.rows.items()]
+        files += [(f"csv/{name}", n) for name, n in csv_writer.rows.items() if n]
     if fhir_writer is not None:
-        files += [(f"fhir/{name}", n) for name, n in fhir_writer.rows.items()]
+        files += [(f"fhir/{name}", n) for name, n in fhir_writer.rows.items() if n]
     return SynthSummary(
         country=profile.code, seed=seed, patients=patients, **counts, files=tuple(files)
     )

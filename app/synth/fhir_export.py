@@ -210,9 +210,12 @@ class FhirNdjsonWriter:
         rows["MedicationStatement.ndjson"] += len(bundle.discontinuations)
 
     def close(self) -> None:
-        """Flush and close every file."""
+        """Flush and close every file; drop a file that got no resources (an empty file is refused)."""
         for handle in self._files.values():
             handle.close()
+        for name, count in self.rows.items():
+            if count == 0:
+                (self.folder / name).unlink(missing_ok=True)
 
     def __enter__(self) -> FhirNdjsonWriter:
         return self

@@ -15,7 +15,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from disclosure.support import sqlite_node
 
 from app.config import DisclosureSection
 from app.disclosure import answer_query, apply_disclosure, spent_epsilon
@@ -24,6 +23,7 @@ from app.errors import BudgetExhausted
 from app.measures import evaluate_measure, release_sensitivities, validate_query
 from app.reports.model import MeasureAnswer
 from app.reports.query import MeasureQuery
+from tests.disclosure.support import sqlite_node
 
 pytestmark = pytest.mark.disclosure
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from disclosure.support import node_database, sqlite_node
 from fhir.resources.R4B.measurereport import MeasureReport
 from sqlalchemy import Engine
 
@@ -22,6 +21,7 @@ from app.reports.fhir import to_measure_report
 from app.reports.model import MeasureAnswer
 from app.reports.query import MeasureQuery
 from app.store import create_store_engine
+from tests.disclosure.support import node_database, sqlite_node
 
 pytestmark = pytest.mark.disclosure
 

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from measures.support import Registry
 from sqlalchemy import Engine
 
 from app.store import create_store_engine, upgrade_schema
+from tests.measures.support import Registry
 
 
 @pytest.fixture

@@ -11,9 +11,6 @@ from typing import Any
 
 import psycopg
 import pytest
-from measures.reference import Reference
-from measures.support import evaluate
-from measures.synthetic import generate_registry, load_registry
 from sqlalchemy import Engine
 
 from app.ingest import ingest_export
@@ -21,6 +18,9 @@ from app.measures import load_catalogue
 from app.reports.query import MeasureQuery
 from app.store import create_store_engine, upgrade_schema
 from app.synth import write_synthetic_export
+from tests.measures.reference import Reference
+from tests.measures.support import evaluate
+from tests.measures.synthetic import generate_registry, load_registry
 
 PERIOD = (date(2023, 7, 1), date(2024, 6, 30))
 FILTER_SETS: list[dict[str, tuple[str, ...]]] = [

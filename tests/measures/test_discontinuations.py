@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from measures.support import Registry, evaluate, query
+from tests.measures.support import Registry, evaluate, query
 
 
 def test_discontinuations_count_patients_with_a_stop_in_period(registry: Registry) -> None:

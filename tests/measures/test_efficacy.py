@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from measures.support import Registry, evaluate, query, totals
 
 from app.errors import InputError
+from tests.measures.support import Registry, evaluate, query, totals
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from measures.support import Registry, evaluate, query, totals
+
+from tests.measures.support import Registry, evaluate, query, totals
 
 MARCH = ("2024-03-01", "2024-03-31")
 

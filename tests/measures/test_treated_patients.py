@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from measures.support import Registry, evaluate, query
+
+from tests.measures.support import Registry, evaluate, query
 
 ALL = ("drug", "route", "sex", "age-band", "year", "setting")
 

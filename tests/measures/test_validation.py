@@ -6,10 +6,10 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from measures.support import query
 
 from app.errors import InputError
 from app.measures import validate_query
+from tests.measures.support import query
 
 
 @pytest.mark.parametrize(

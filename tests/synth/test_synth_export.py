@@ -65,7 +65,7 @@ def test_single_format_writes_only_its_folder(
 
 def test_same_seed_gives_identical_bytes(tmp_path: Path) -> None:
     for run in ("a", "b"):
-        write_synthetic_export(country="DE", patients=60, seed=42, out_dir=tmp_path / run)
+        write_synthetic_export(country="PT", patients=60, seed=42, out_dir=tmp_path / run)
     first, second = _files(tmp_path / "a"), _files(tmp_path / "b")
     assert len(first) == 13
     assert first == second
@@ -73,7 +73,7 @@ def test_same_seed_gives_identical_bytes(tmp_path: Path) -> None:
 
 def test_different_seed_gives_different_data(tmp_path: Path) -> None:
     for run, seed in (("a", 1), ("b", 2)):
-        write_synthetic_export(country="DE", patients=30, seed=seed, out_dir=tmp_path / run)
+        write_synthetic_export(country="PT", patients=60, seed=seed, out_dir=tmp_path / run)
     first, second = _files(tmp_path / "a"), _files(tmp_path / "b")
     assert first.keys() == second.keys()
     assert all(first[name] != second[name] for name in first)
@@ -116,10 +116,10 @@ def test_generation_is_lazy_patient_by_patient() -> None:
     assert next(patients).patient.patient_id == "NO-P000001"
 
 
-def test_zero_patients_gives_headers_only(tmp_path: Path) -> None:
+def test_zero_patients_gives_no_files(tmp_path: Path) -> None:
     summary = write_synthetic_export(country="NO", patients=0, seed=1, out_dir=tmp_path)
-    assert all(rows == 0 for _, rows in summary.files)
-    assert (tmp_path / "csv" / "patients.csv").read_text().startswith("patient_id,")
+    assert summary.files == ()
+    assert list((tmp_path / "csv").iterdir()) == []
 
 
 @pytest.mark.parametrize("country", ["", "N", "NOR", "1X", "N-", "Ø1"])
@@ -148,3 +148,12 @@ def test_lowercase_country_is_normalised(tmp_path: Path) -> None:
     summary = write_synthetic_export(country="pt", patients=2, seed=1, out_dir=tmp_path)
     assert summary.country == "PT"
     assert "PT-P000001" in (tmp_path / "csv" / "patients.csv").read_text(encoding="utf-8")
+
+
+def test_record_types_without_rows_get_no_file(tmp_path: Path) -> None:
+    # a header-only CSV or an empty NDJSON file is refused at ingest, so none is written
+    summary = write_synthetic_export(country="NO", patients=5, seed=1, out_dir=tmp_path)
+    assert summary.dispenses == 0
+    assert not (tmp_path / "csv" / "dispenses.csv").exists()
+    assert not (tmp_path / "fhir" / "MedicationDispense.ndjson").exists()
+    assert all(count > 0 for _name, count in summary.files)
