@@ -160,4 +160,3 @@ def field_def(kind: str, name: str) -> FieldDef:
         if definition.name == name:
             return definition
     raise KeyError(name)
-
