@@ -297,3 +297,12 @@ def _first_error(exc: ValidationError) -> str:
 def environment_overrides() -> dict[str, str]:
     """Return the ``KETANET_*`` variables in force (for diagnostics; values are not logged)."""
     return {key: "set" for key in os.environ if key.startswith("KETANET_")}
+
+
+def load_database_and_key(path: Path) -> tuple[str, Path]:
+    """Return (database URL, signing key path) of a node.toml or hub.toml; raises ``ConfigError``."""
+    if "hub" in _read_toml(path):
+        hub = load_hub_settings(path, check_files=False).hub
+        return hub.database_url, hub.signing_key
+    node = load_node_settings(path, check_files=False).node
+    return node.database_url, node.signing_key

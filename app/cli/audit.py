@@ -12,21 +12,23 @@ from rich.console import Console
 from rich.table import Table
 
 from app.cli.output import exit_on_error, print_json
-from app.config import load_node_settings
+from app.config import load_database_and_key
 from app.database import create_store_engine
 from app.errors import ConfigError
 from app.trust.audit import AuditEntry, AuditLog, verify_checkpoint
 from app.trust.keys import load_signing_key
 from app.trust.tables import create_trust_tables
 
-audit_app = typer.Typer(help="Show and verify a node's audit log.", no_args_is_help=True)
-ConfigOption = Annotated[Path, typer.Option("--config", help="The node's node.toml.")]
+audit_app = typer.Typer(
+    help="Show and verify a node's or the hub's audit log.", no_args_is_help=True
+)
+ConfigOption = Annotated[Path, typer.Option("--config", help="node.toml or hub.toml.")]
 
 
 def _open_log(config: Path) -> AuditLog:
     # Reading the log needs the database only, not the key or the pseudonym secret.
-    settings = load_node_settings(config, check_files=False)
-    engine = create_store_engine(settings.node.database_url)
+    database_url, _key = load_database_and_key(config)
+    engine = create_store_engine(database_url)
     create_trust_tables(engine)
     return AuditLog(engine)
 
@@ -109,7 +111,7 @@ def verify(
 def _node_public_keys(config: Path) -> dict[str, Ed25519PublicKey] | None:
     # Witness signatures are checked when the node's key is at hand (run on the node).
     try:
-        key = load_signing_key(load_node_settings(config, check_files=False).node.signing_key)
+        key = load_signing_key(load_database_and_key(config)[1])
     except ConfigError:
         return None
     return {key.kid: key.public_key}
@@ -122,8 +124,7 @@ def checkpoint(
 ) -> None:
     """Sign and store a checkpoint of the chain head; print it (give it to a witness)."""
     with exit_on_error():
-        settings = load_node_settings(config, check_files=False)
-        key = load_signing_key(settings.node.signing_key)
+        key = load_signing_key(load_database_and_key(config)[1])
         document = _open_log(config).checkpoint(key)
         if out is not None:
             out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")

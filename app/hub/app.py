@@ -23,9 +23,16 @@ from app.hub.report import pooled_measure_report
 from app.hub.requests import measure_catalogue, query_from_request
 from app.hub.service import HubService
 from app.hub.tokens import TokenRegistry
-from app.web import OrjsonResponse
+from app.web import AuditEveryRequest, OrjsonResponse
 
 log = logging.getLogger("ketanet.hub")
+
+
+def _actor(tokens: TokenRegistry, headers: dict[str, str]) -> str:
+    try:
+        return tokens.analyst(headers.get("authorization"))
+    except KetanetError:
+        return "anonymous"
 
 
 def analyst(request: Request, authorization: Annotated[str | None, Header()] = None) -> str:
@@ -54,6 +61,9 @@ def create_hub_app(
         await service.aclose()
 
     app = FastAPI(title="KetaNet hub", default_response_class=OrjsonResponse, lifespan=lifespan)
+    app.add_middleware(
+        AuditEveryRequest, audit=service.audit, actor_of=lambda headers: _actor(tokens, headers)
+    )
     app.state.service = service
     app.state.tasks = set()
     app.state.tokens = tokens

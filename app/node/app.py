@@ -23,9 +23,9 @@ from app.trust.audit import AuditLog
 from app.trust.keys import load_signing_key
 from app.trust.nonces import NonceStore
 from app.trust.peers import TrustStore
-from app.trust.signatures import RequestVerifier
+from app.trust.signatures import RequestVerifier, claimed_keyid
 from app.trust.tables import create_trust_tables
-from app.web import OrjsonResponse
+from app.web import AuditEveryRequest, OrjsonResponse
 
 FHIR_JSON = "application/fhir+json"
 log = logging.getLogger("ketanet.node")
@@ -59,6 +59,11 @@ def create_node_app(settings: NodeSettings, *, clock: Callable[[], float] = time
         openapi_url="/openapi.json",
     )
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.limits.max_body_bytes)
+    app.add_middleware(
+        AuditEveryRequest,
+        audit=audit,
+        actor_of=lambda headers: claimed_keyid(headers) or "anonymous",
+    )
     app.state.ctx = context
     app.state.verifier = verifier
     app.state.audit = audit

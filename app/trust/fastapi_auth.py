@@ -45,6 +45,8 @@ async def verified_request(request: Request) -> VerifiedRequest:
     verifier: RequestVerifier = request.app.state.verifier
     audit: AuditLog = request.app.state.audit
     body = await request.body()
+    # from here on the request is audited: as a refusal below, or by the route with its answer
+    request.state.audited = True
     try:
         # Off the event loop: the nonce INSERT is blocking database I/O.
         return await run_in_threadpool(

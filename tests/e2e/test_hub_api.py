@@ -19,10 +19,12 @@ from typer.testing import CliRunner
 
 from app.cli.main import cli
 from app.cli.servers import ServerThread, free_port
+from app.database import create_store_engine
 from app.errors import SignatureError
 from app.hub.app import create_hub_app
 from app.hub.fanout import pinned_keys
 from app.hub.tokens import TokenRegistry
+from app.trust.audit import AuditLog
 from app.trust.signatures import Receipt
 from tests.e2e.network import Network, build_network
 
@@ -125,6 +127,12 @@ def test_query_lifecycle_with_csv_fhir_and_receipts(hub: tuple[str, dict[str, st
             with pytest.raises(SignatureError):
                 forged.verify(keys_by_node[item["node_id"]])
 
+        audit = AuditLog(create_store_engine(settings.hub.database_url)).entries()
+        actions = {(e.actor, e.action) for e in audit}
+        assert ("analyst", "POST /api/queries") in actions
+        assert ("analyst", "query") in actions  # the fan-out itself, with the answer's digest
+        assert ("anonymous", "POST /api/queries") in actions  # the refused attempt without a token
+
         nodes = client.get(f"{url}/api/nodes", headers=headers).json()
         assert {n["health"]["status"] for n in nodes} == {"ok"}
         assert all(n["key_ids"] for n in nodes)
@@ -169,6 +177,8 @@ def test_cli_query_prints_json_csv_and_table(
     )
     result_table = runner.invoke(cli, args)
     assert result_table.exit_code == 0 and "ALL" in result_table.stdout
+    verified = runner.invoke(cli, ["audit", "verify", "--config", str(config)])
+    assert verified.exit_code == 0, verified.output
     bad = runner.invoke(
         cli, ["query", "--config", str(config), "nope", "--period", "2024-01-01..2024-12-31"]
     )

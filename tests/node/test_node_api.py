@@ -147,5 +147,12 @@ def test_every_request_is_in_the_audit_log(node: dict[str, Any]) -> None:
     decisions = {(entry.action, entry.decision) for entry in entries}
     assert ("evaluate-measure", "answered") in decisions
     assert ("evaluate-measure", "refused") in decisions
+    assert ("authenticate", "refused") in decisions  # unsigned and unknown-key requests
+    public = [e for e in entries if e.action == "GET /fhir/metadata"]
+    assert public and public[0].actor == "anonymous" and public[0].decision == "answered"
+    assert any(
+        e.action == "POST /fhir/Measure/$evaluate-measure" and e.reason == "HTTP 413"
+        for e in entries
+    )
     assert AuditLog(engine).verify().ok
     engine.dispose()
