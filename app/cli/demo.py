@@ -150,12 +150,13 @@ def _summary(documents: list[dict[str, Any]]) -> Table:
     }
     for document in documents:
         label = document["measure"]
-        if document.get("parameters"):
-            label += " " + " ".join(
-                f"{k}={v:g}" if isinstance(v, float) else str(v)
-                for k, v in document["parameters"].items()
-                if k != "max-take-home-mg" or v != 300
-            )
+        shown = [
+            f"{k}={v:g}" if isinstance(v, float) else str(v)
+            for k, v in (document.get("parameters") or {}).items()
+            if k != "max-take-home-mg"
+        ]
+        if shown:
+            label += " " + " ".join(shown)
         for stat in document.get("statistics", []):
             if (
                 stat["country"] != "ALL"
