@@ -219,7 +219,8 @@ def demo(
             if serve:
                 token = TokenRegistry.from_file(load_hub_settings(hub_config).hub.api_token_file)
                 console.print(
-                    f"Dashboard: {servers[-1].url}/  (bearer token: {token.first_token()}); Ctrl-C stops."
+                    f"Dashboard: {servers[-1].url}/#token={token.first_token()}  (API bearer token "
+                    f"in {directory / 'hub' / 'keys' / 'hub.token'}); Ctrl-C stops."
                 )
                 while True:
                     time.sleep(1)

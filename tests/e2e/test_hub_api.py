@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import io
 import json
+import re
 import time
 import tomllib
 from collections.abc import Iterator
@@ -71,6 +72,15 @@ def test_api_refuses_without_token(hub: tuple[str, dict[str, str], Any]) -> None
         httpx.get(f"{url}/api/queries", headers={"Authorization": "Bearer wrong"}).status_code
         == 401
     )
+
+
+def test_dashboard_is_served_and_works_offline(hub: tuple[str, dict[str, str], Any]) -> None:
+    url, _headers, _settings = hub
+    page = httpx.get(f"{url}/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "/api/queries" in page.text
+    # no CDN or any other remote asset: every src/href is local
+    assert re.findall(r"(?:src|href)=[\"']https?://", page.text) == []
 
 
 def test_query_lifecycle_with_csv_fhir_and_receipts(hub: tuple[str, dict[str, str], Any]) -> None:

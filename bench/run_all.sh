@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Run every benchmark with its defaults (takes several minutes).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PY:-.venv/bin/python}
+for bench in bench_signatures bench_hub bench_federation bench_measures bench_ingest; do
+  echo "== $bench"
+  "$PY" "bench/$bench.py"
+done
