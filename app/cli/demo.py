@@ -150,13 +150,13 @@ def _summary(documents: list[dict[str, Any]]) -> Table:
     }
     for document in documents:
         label = document["measure"]
-        shown = [
+        parameters = [
             f"{k}={v:g}" if isinstance(v, float) else str(v)
             for k, v in (document.get("parameters") or {}).items()
             if k != "max-take-home-mg"
         ]
-        if shown:
-            label += " " + " ".join(shown)
+        if parameters:
+            label += " " + " ".join(parameters)
         for stat in document.get("statistics", []):
             if (
                 stat["country"] != "ALL"
