@@ -4,6 +4,7 @@ One command (SQLite; add ``--postgres URL`` to run the same on a PostgreSQL serv
 this script creates and drops)::
 
     .venv/bin/python bench/bench_measures.py [--administrations 1000000] [--postgres postgresql://postgres@127.0.0.1:5432]
+        [--measures efficacy,adverse-events]
 
 It builds a store with ~1,000,000 administrations (rows generated directly and inserted with
 ``executemany`` / ``COPY``), then times, in the same run on the same database, the bare aggregate
@@ -191,7 +192,7 @@ def pipeline(engine: Engine, query: MeasureQuery) -> bytes:
     return orjson.dumps(to_measure_report(answer))
 
 
-def bench(engine: Engine, label: str, repeat: int) -> None:
+def bench(engine: Engine, label: str, repeat: int, measures: set[str] | None = None) -> None:
     start, end = ((day - date(1970, 1, 1)).days for day in PERIOD)
 
     def bare() -> object:
@@ -200,6 +201,8 @@ def bench(engine: Engine, label: str, repeat: int) -> None:
 
     print(f"\n{label}: median of {repeat} interleaved runs (ms), pipeline / bare aggregate")
     for query in QUERIES:
+        if measures and query.measure not in measures:
+            continue
         bare_s, spent_s = paired_medians_s(bare, lambda q=query: pipeline(engine, q), repeat)  # type: ignore[misc]
         what = f"{query.measure} {'+'.join(query.stratify)}" + (
             " (filtered)" if query.filters else ""
@@ -227,7 +230,11 @@ def main() -> None:
     parser.add_argument("--administrations", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--postgres", help="server URL, e.g. postgresql://postgres@127.0.0.1:5432")
+    parser.add_argument(
+        "--measures", help="comma-separated measure ids to run (default: all benchmarked)"
+    )
     args = parser.parse_args()
+    measures = set(args.measures.split(",")) if args.measures else None
     started = time.perf_counter()
     rows = generate(args.administrations)
     sizes = ", ".join(f"{len(v):,} {k}" for k, v in rows.items())
@@ -238,7 +245,7 @@ def main() -> None:
         started = time.perf_counter()
         load(engine, rows)
         print(f"SQLite load {time.perf_counter() - started:.1f} s")
-        bench(engine, "SQLite", args.repeat)
+        bench(engine, "SQLite", args.repeat, measures)
         engine.dispose()
     if args.postgres:
         for url in postgres_database(args.postgres):
@@ -247,7 +254,7 @@ def main() -> None:
             started = time.perf_counter()
             load(engine, rows)
             print(f"PostgreSQL load {time.perf_counter() - started:.1f} s")
-            bench(engine, "PostgreSQL", args.repeat)
+            bench(engine, "PostgreSQL", args.repeat, measures)
             engine.dispose()
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, String, and_, case, func, literal, null, select, union_all
+from sqlalchemy import String, case, func, literal, select
 
 from app.measures.administrations import administrations_source
 from app.measures.aggregate import PopulationSource
@@ -58,62 +58,43 @@ def attributed_events(context: MeasureContext) -> Any:
         )
         .cte("events_in_period")
     )
-    # Every possible attribution of an event in one ranked set: the linked administration
-    # (priority 0), those in the 30-day window (priority 1, latest first), none (priority 2).
-    # Ranking a UNION ALL needs no join on a window's output, which SQLite and PostgreSQL may
-    # plan as a nested scan when they misjudge CTE sizes.
+    # The attributed administration's id: the linked one when known, else the latest candidate in
+    # the 30-day window, found by a correlated ``ORDER BY … LIMIT 1`` lookup that both databases
+    # run as one seek on ix_administration_patient_at per event. Measured several times faster
+    # than ranking every (event, candidate) pair with a window, which sorts wide rows.
     linked = ADMINISTRATION.alias("linked")
     candidate = ADMINISTRATION.alias("candidate")
-    event_columns = list(in_period.c)
-    options = union_all(
-        _option(event_columns, linked, priority=0).join(
-            linked, linked.c.id == in_period.c.administration_id
-        ),
-        _option(event_columns, candidate, priority=1).join(
-            candidate,
-            and_(
-                candidate.c.patient_id == in_period.c.patient_id,
-                candidate.c.at_s <= in_period.c.at_s,
-                # at ≤ onset ≤ at + 30 d, written as a range on the indexed column.
-                candidate.c.at_s >= in_period.c.at_s - ATTRIBUTION_WINDOW_S,
-            ),
-        ),
-        _option(event_columns, None, priority=2),
-    ).subquery("attribution_options")
-    ranked = select(
-        options,
-        func.row_number()
-        .over(
-            partition_by=options.c.id,
-            order_by=(options.c.priority, options.c.adm_at_s.desc(), options.c.adm_id.desc()),
+    latest = (
+        select(candidate.c.id)
+        .where(
+            candidate.c.patient_id == in_period.c.patient_id,
+            candidate.c.at_s <= in_period.c.at_s,
+            # at ≤ onset ≤ at + 30 d, written as a range on the indexed column.
+            candidate.c.at_s >= in_period.c.at_s - ATTRIBUTION_WINDOW_S,
         )
-        .label("rn"),
-    ).subquery("ranked_options")
+        .order_by(candidate.c.at_s.desc(), candidate.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    event_columns = [c for c in in_period.c if c.name != "administration_id"]
+    with_link = (
+        select(*event_columns, func.coalesce(linked.c.id, latest).label("adm_id"))
+        .select_from(in_period.outerjoin(linked, linked.c.id == in_period.c.administration_id))
+        .subquery("attribution")
+    )
+    attributed = ADMINISTRATION.alias("attributed")
     conditions = [
-        ranked.c[f"adm_{key}"].in_(context.query.filters[key])
+        attributed.c[key].in_(context.query.filters[key])
         for key in ("drug", "route", "setting")
         if key in context.query.filters
     ]
     return (
         select(
-            *(
-                ranked.c[column.name]
-                for column in event_columns
-                if column.name != "administration_id"
-            ),
-            func.coalesce(ranked.c.adm_drug, literal(UNATTRIBUTED, String)).label("drug"),
-            func.coalesce(ranked.c.adm_route, literal(UNATTRIBUTED, String)).label("route"),
+            *(with_link.c[column.name] for column in event_columns),
+            func.coalesce(attributed.c.drug, literal(UNATTRIBUTED, String)).label("drug"),
+            func.coalesce(attributed.c.route, literal(UNATTRIBUTED, String)).label("route"),
         )
-        .where(ranked.c.rn == 1, *conditions)
+        .select_from(with_link.outerjoin(attributed, attributed.c.id == with_link.c.adm_id))
+        .where(*conditions)
         .cte("attributed_events")
     )
-
-
-def _option(event_columns: list[Any], administration: Any, *, priority: int) -> Any:
-    """Return a select of the event columns with one attribution option (``None``: none)."""
-    fields = ("id", "at_s", "drug", "route", "setting")
-    if administration is None:
-        option = [null().cast(ADMINISTRATION.c[name].type).label(f"adm_{name}") for name in fields]
-    else:
-        option = [administration.c[name].label(f"adm_{name}") for name in fields]
-    return select(*event_columns, literal(priority, Integer).label("priority"), *option)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, func, literal, select, union_all
+from sqlalchemy import and_, case, or_, select
 
 from app.measures.aggregate import PopulationSource
 from app.measures.calendar import SECONDS_PER_DAY
@@ -32,7 +32,6 @@ TIMEPOINTS_S: dict[str, tuple[int, int, int]] = {
 REMISSION_THRESHOLDS = {"MADRS": 10, "PHQ9": 4, "HAMD17": 7, "QIDSSR16": 5}
 MADRS_ALTERNATIVE_THRESHOLD = 12
 STRATA = ("drug", "route", "sex", "age_band")
-BASELINE, FOLLOWUP = 0, 1
 
 
 def build_efficacy(context: MeasureContext) -> dict[str, PopulationSource]:
@@ -57,58 +56,70 @@ def build_efficacy(context: MeasureContext) -> dict[str, PopulationSource]:
 
 
 def _scored(context: MeasureContext, instrument: str, window: tuple[int, int, int]) -> Any:
-    """Return a CTE, one row per treated patient with a baseline: strata, baseline, follow-up."""
+    """Return a CTE, one row per treated patient with a baseline: strata, baseline, follow-up.
+
+    Each score is found by a correlated ``ORDER BY … LIMIT 1`` lookup, one seek on
+    ix_observation_patient_code_at per treated patient in both databases: no window over the
+    joined scores, whose sorts dominated the measure (and spilled to disk on PostgreSQL).
+    SQLite cannot order a subquery by an outer column, so the follow-up closest to the target is
+    chosen between the last score at or before it and the first after it (the earlier on a tie).
+    """
     index = context.index
     target_s, start_s, end_s = window
-    base = OBSERVATION.alias("baseline_score")
-    baseline = _ranked(
-        index,
-        base,
-        and_(
-            base.c.patient_id == index.c.patient_id,
-            base.c.code == instrument,
-            base.c.at_s >= index.c.at_s - BASELINE_LOOKBACK_S,
-            base.c.at_s <= index.c.at_s,
-        ),
-        order_by=(base.c.at_s.desc(), base.c.id.desc()),
-        kind=BASELINE,
-    )
-    follow = OBSERVATION.alias("followup_score")
-    followup = _ranked(
-        index,
-        follow,
-        and_(
-            follow.c.patient_id == index.c.patient_id,
-            follow.c.code == instrument,
-            follow.c.at_s >= index.c.at_s + start_s,
-            follow.c.at_s <= index.c.at_s + end_s,
-        ),
-        order_by=(func.abs(follow.c.at_s - (index.c.at_s + target_s)), follow.c.at_s, follow.c.id),
-        kind=FOLLOWUP,
-    )
-    # Both first scores in one ranked set, folded per patient by GROUP BY: no join between two
-    # window results, which SQLite may plan as a nested scan (quadratic in patients).
-    ranked = union_all(baseline, followup).subquery("ranked_scores")
-    keys = [ranked.c.patient_id, *(ranked.c[name] for name in STRATA)]
+    target = index.c.at_s + target_s
 
-    def first(kind: int) -> Any:
-        return func.max(case((ranked.c.kind == kind, ranked.c.value)))
+    def first(*conditions: Any, order_by: tuple[Any, ...], column: str = "value") -> Any:
+        score = OBSERVATION.alias()
+        return (
+            select(score.c[column])
+            .where(
+                score.c.patient_id == index.c.patient_id,
+                score.c.code == instrument,
+                *(condition(score.c.at_s) for condition in conditions),
+            )
+            .order_by(*(key(score) for key in order_by))
+            .limit(1)
+            .scalar_subquery()
+        )
 
+    scores = select(
+        *(index.c[name] for name in ("patient_id", *STRATA)),
+        target.label("target"),
+        first(
+            lambda at: at >= index.c.at_s - BASELINE_LOOKBACK_S,
+            lambda at: at <= index.c.at_s,
+            order_by=(lambda s: s.c.at_s.desc(), lambda s: s.c.id.desc()),
+        ).label("baseline"),
+        first(
+            lambda at: at >= index.c.at_s + start_s,
+            lambda at: at <= target,
+            order_by=(lambda s: s.c.at_s.desc(), lambda s: s.c.id),
+            column="id",
+        ).label("before_id"),
+        first(
+            lambda at: at > target,
+            lambda at: at <= index.c.at_s + end_s,
+            order_by=(lambda s: s.c.at_s, lambda s: s.c.id),
+            column="id",
+        ).label("after_id"),
+    ).subquery("scores")
+    before, after = OBSERVATION.alias("before_target"), OBSERVATION.alias("after_target")
+    take_before = and_(
+        before.c.id.is_not(None),
+        or_(
+            after.c.id.is_(None), scores.c.target - before.c.at_s <= after.c.at_s - scores.c.target
+        ),
+    )
     return (
-        select(*keys, first(BASELINE).label("baseline"), first(FOLLOWUP).label("followup"))
-        .where(ranked.c.rn == 1)
-        .group_by(*keys)
-        .having(first(BASELINE).is_not(None))
+        select(
+            *(scores.c[name] for name in ("patient_id", *STRATA, "baseline")),
+            case((take_before, before.c.value), else_=after.c.value).label("followup"),
+        )
+        .select_from(
+            scores.outerjoin(before, before.c.id == scores.c.before_id).outerjoin(
+                after, after.c.id == scores.c.after_id
+            )
+        )
+        .where(scores.c.baseline.is_not(None))
         .cte("scored")
     )
-
-
-def _ranked(index: Any, score: Any, on: Any, *, order_by: tuple[Any, ...], kind: int) -> Any:
-    """Return the scores joined ``on`` with their rank per patient in ``order_by`` order."""
-    return select(
-        index.c.patient_id,
-        *(index.c[name] for name in STRATA),
-        literal(kind, Integer).label("kind"),
-        score.c.value,
-        func.row_number().over(partition_by=index.c.patient_id, order_by=order_by).label("rn"),
-    ).select_from(index.join(score, on))

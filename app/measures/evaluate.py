@@ -16,7 +16,7 @@ from app.measures.administrations import build_administrations
 from app.measures.adverse_events import build_adverse_events
 from app.measures.aggregate import PopulationSource, count_populations
 from app.measures.catalogue import PopulationSpec
-from app.measures.cohort import MeasureContext
+from app.measures.cohort import MeasureContext, prefers_administration_scan
 from app.measures.discontinuations import build_discontinuations
 from app.measures.efficacy import build_efficacy
 from app.measures.guideline_adherence import build_guideline_adherence
@@ -47,7 +47,11 @@ def evaluate_measure(
     """Return the exact counts of every population of ``query``; raises ``InputError``."""
     query = validate_query(query)
     populations = answered_populations(query)
-    context = MeasureContext(query, clip_records_per_patient=clip_records_per_patient)
+    context = MeasureContext(
+        query,
+        clip_records_per_patient=clip_records_per_patient,
+        scan_administrations=prefers_administration_scan(connection, query),
+    )
     built = BUILDERS[query.measure](context)
     sources = [
         replace(built[spec.id], stratifiers=applicable_stratifiers(spec, query))
