@@ -13,7 +13,8 @@ and rule broken, never the patient value.
      ├── NotFound                     exit 6, HTTP 404
      ├── Conflict                     exit 7, HTTP 409  (replayed nonce, duplicate id)
      ├── BudgetExhausted              exit 8, HTTP 429  (privacy budget spent, rate limit)
-     └── IntegrityError               exit 9            (audit chain broken)
+     ├── IntegrityError               exit 9            (audit chain broken)
+     └── Unavailable                  exit 10, HTTP 503 (work over its time limit, database down)
 """
 
 from __future__ import annotations
@@ -32,11 +33,9 @@ class Issue:
     field: str | None = None
 
     def location(self) -> str:
-        """Return ``file:line:field`` with the parts that are known."""
-        parts = [self.file or "", str(self.line) if self.line is not None else "", self.field or ""]
-        while parts and not parts[-1]:
-            parts.pop()
-        return ":".join(parts)
+        """Return ``file:line:field`` with the parts that are known (unknown ones left out)."""
+        parts = [self.file, str(self.line) if self.line is not None else None, self.field]
+        return ":".join(part for part in parts if part)
 
     def __str__(self) -> str:
         where = self.location()
@@ -150,3 +149,11 @@ class IntegrityError(KetanetError):
 
     exit_code = 9
     fhir_code = "exception"
+
+
+class Unavailable(KetanetError):
+    """The service cannot answer now: the work ran over its time limit or a dependency is down."""
+
+    exit_code = 10
+    http_status = 503
+    fhir_code = "timeout"

@@ -38,8 +38,8 @@ def node_add_peer(
 ) -> None:
     """Trust a peer's public key with the given grants."""
     with exit_on_error():
-        add_peer(config, name=name, jwk=jwk, grants=[g for g in grant.split(",") if g])
-    typer.echo(f"peer {name} trusted with {grant}")
+        outcome = add_peer(config, name=name, jwk=jwk, grants=[g for g in grant.split(",") if g])
+    typer.echo(f"peer {name}: {outcome}, grants {grant}")
 
 
 node_app.command("erase")(node_erase)
@@ -66,5 +66,5 @@ def hub_add_node(
 ) -> None:
     """Add a node (URL, country, pinned key) to the hub's list."""
     with exit_on_error():
-        add_node(config, node_id=node_id, country=country, url=url, jwk=jwk)
-    typer.echo(f"node {node_id} ({country.upper()}) added")
+        outcome = add_node(config, node_id=node_id, country=country, url=url, jwk=jwk)
+    typer.echo(f"node {node_id} ({country.upper()}): {outcome}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -72,7 +73,22 @@ def create_node_app(settings: NodeSettings, *, clock: Callable[[], float] = time
     app.include_router(routes_measure.router)
     app.include_router(routes_fhir.router)
     app.include_router(routes_records.router)
-    return app
+    return _mounted_at_audience_path(app, settings.node.public_url)
+
+
+def _mounted_at_audience_path(app: FastAPI, public_url: str) -> FastAPI:
+    """Serve under the path of ``public_url`` (e.g. ``https://host/ketanet``) when it has one.
+
+    Peers sign requests for ``public_url``; the target URI the node rebuilds from what it
+    receives then starts with that path, so the audience check holds behind such a prefix.
+    """
+    prefix = urlsplit(public_url).path.rstrip("/")
+    if not prefix:
+        return app
+    outer = FastAPI(title=app.title, openapi_url=None, docs_url=None, redoc_url=None)
+    outer.state.ctx = app.state.ctx
+    outer.mount(prefix, app)
+    return outer
 
 
 def outcome_response(error: KetanetError) -> Response:

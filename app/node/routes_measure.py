@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from app.disclosure import answer_query
-from app.errors import InputError, KetanetError
+from app.errors import InputError, KetanetError, Unavailable
 from app.ingest import data_as_of, data_version
 from app.measures import validate_query
+from app.node.context import NodeContext
 from app.node.deps import ContextDep, VerifiedDep
 from app.reports.fhir import to_measure_report
+from app.reports.model import MeasureAnswer
 from app.reports.query import MeasureQuery, parse_parameters
 from app.trust.digest import content_digest
 from app.trust.fastapi_auth import require_grant
@@ -32,7 +36,14 @@ async def evaluate_measure(request: Request, ctx: ContextDep, verified: Verified
         ctx.rate_limiter.take(verified.peer.name)
         query = _parse(body)
         target = f"Measure/{query.measure}"
-        answer = await run_in_threadpool(_answer, ctx, query, verified.kid)
+        # the privacy ledger and answer cache belong to the peer, whichever of its keys signed
+        limit_s = ctx.settings.limits.query_timeout_s
+        try:
+            answer = await asyncio.wait_for(
+                run_in_threadpool(_answer, ctx, query, f"peer:{verified.peer.name}"), limit_s
+            )
+        except TimeoutError:
+            raise Unavailable(f"the query ran over query_timeout_s ({limit_s:g} s)") from None
     except KetanetError as error:
         await run_in_threadpool(
             ctx.audit.append,
@@ -82,12 +93,12 @@ def _parse(body: bytes) -> MeasureQuery:
     return query
 
 
-def _answer(ctx: ContextDep, query: MeasureQuery, requester_kid: str):  # type: ignore[no-untyped-def]
+def _answer(ctx: NodeContext, query: MeasureQuery, requester: str) -> MeasureAnswer:
     node = ctx.settings.node
     return answer_query(
         ctx.engine,
         query,
-        requester_kid=requester_kid,
+        requester_kid=requester,
         settings=ctx.settings.disclosure,
         max_strata=ctx.settings.limits.max_strata,
         data_version=data_version(ctx.engine),
