@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import ColumnElement, Table, and_, func, select
+from sqlalchemy import Table, and_, func, select
 
 from app.errors import InputError, KetanetError, NotFound
 from app.node.context import NodeContext
 from app.node.deps import ContextDep, VerifiedDep
 from app.node.routes_fhir import RECORD_TYPES, fhir_response
+from app.node.search_params import search_conditions
 from app.profiles import record_to_resource
 from app.store.models import (
     AdministrationRecord,
@@ -31,52 +29,26 @@ from app.web import OrjsonResponse
 router = APIRouter(prefix="/fhir")
 MAX_COUNT = 1000
 DEFAULT_COUNT = 100
-_EPOCH = date(1970, 1, 1)
 
-# resource type -> (table, column the `code` search matches, id prefix, profile record kind)
-_SOURCES: dict[str, tuple[Table, str | None, str, str]] = {
-    "Patient": (PatientRecord.__table__, None, "", "patient"),  # type: ignore[attr-defined]
-    "Condition": (PatientRecord.__table__, "diagnosis", "cond-", "condition"),  # type: ignore[attr-defined]
-    "MedicationAdministration": (AdministrationRecord.__table__, "drug", "", "administration"),  # type: ignore[attr-defined]
-    "MedicationDispense": (DispenseRecord.__table__, "drug", "", "dispense"),  # type: ignore[attr-defined]
-    "Observation": (ObservationRecord.__table__, "code", "", "observation"),  # type: ignore[attr-defined]
-    "AdverseEvent": (AdverseEventRecord.__table__, "event", "", "adverse_event"),  # type: ignore[attr-defined]
-    "MedicationStatement": (DiscontinuationRecord.__table__, "reason", "", "discontinuation"),  # type: ignore[attr-defined]
-}
-_COMPARE: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
-    "eq": operator.eq,
-    "ge": operator.ge,
-    "le": operator.le,
-    "gt": operator.gt,
-    "lt": operator.lt,
+# resource type -> (table, id prefix of the resource, profile record kind)
+_SOURCES: dict[str, tuple[Table, str, str]] = {
+    "Patient": (PatientRecord.__table__, "", "patient"),  # type: ignore[attr-defined]
+    "Condition": (PatientRecord.__table__, "cond-", "condition"),  # type: ignore[attr-defined]
+    "MedicationAdministration": (AdministrationRecord.__table__, "", "administration"),  # type: ignore[attr-defined]
+    "MedicationDispense": (DispenseRecord.__table__, "", "dispense"),  # type: ignore[attr-defined]
+    "Observation": (ObservationRecord.__table__, "", "observation"),  # type: ignore[attr-defined]
+    "AdverseEvent": (AdverseEventRecord.__table__, "", "adverse_event"),  # type: ignore[attr-defined]
+    "MedicationStatement": (DiscontinuationRecord.__table__, "", "discontinuation"),  # type: ignore[attr-defined]
 }
 
 
-def _day_number(value: str) -> int:
-    try:
-        return (date.fromisoformat(value[:10]) - _EPOCH).days
-    except ValueError:
-        raise InputError("date: not a FHIR date (YYYY-MM-DD with an optional prefix)") from None
-
-
-def _conditions(kind: str, table: Table, params: dict[str, list[str]]) -> list[ColumnElement[bool]]:
-    """Translate the supported search parameters to SQL conditions; raises ``InputError``."""
-    conditions: list[ColumnElement[bool]] = []
-    patient_column = table.c.id if table.name == "patient" else table.c.patient_id
-    for value in params.get("patient", []):
-        conditions.append(patient_column == value.removeprefix("Patient/"))
-    code_column = _SOURCES[kind][1]
-    for value in params.get("code", []):
-        if code_column is None:
-            raise InputError(f"code: not a search parameter of {kind}")
-        conditions.append(table.c[code_column].in_([v.split("|")[-1] for v in value.split(",")]))
-    for value in params.get("date", []):
-        if "day" not in table.c:
-            raise InputError(f"date: not a search parameter of {kind}")
-        prefix, rest = (value[:2], value[2:]) if value[:2] in _COMPARE else ("eq", value)
-        day, column = _day_number(rest), table.c.day
-        conditions.append(_COMPARE[prefix](column, day))
-    return conditions
+def _entry(public_url: str, resource: dict[str, Any]) -> dict[str, Any]:
+    """Return a searchset entry with its absolute ``fullUrl``, as FHIR requires."""
+    return {
+        "fullUrl": f"{public_url}/fhir/{resource['resourceType']}/{resource['id']}",
+        "resource": resource,
+        "search": {"mode": "match"},
+    }
 
 
 def _bounded_int(params: dict[str, list[str]], name: str, default: int, maximum: int) -> int:
@@ -87,13 +59,13 @@ def _bounded_int(params: dict[str, list[str]], name: str, default: int, maximum:
 
 
 def _search(ctx: NodeContext, kind: str, params: dict[str, list[str]]) -> dict[str, Any]:
-    table, _code, _prefix, record_kind = _SOURCES[kind]
+    table, _prefix, record_kind = _SOURCES[kind]
     country = ctx.settings.node.country
     known = {"patient", "code", "date", "_count", "_offset", "_summary"}
     unknown = sorted(set(params) - known)
     if unknown:
         raise InputError(f"{unknown[0]}: unsupported search parameter")
-    conditions = _conditions(kind, table, params)
+    conditions = search_conditions(kind, table, params)
     count = _bounded_int(params, "_count", DEFAULT_COUNT, MAX_COUNT)
     offset = _bounded_int(params, "_offset", 0, 2**62)
     where = and_(*conditions) if conditions else None
@@ -102,12 +74,15 @@ def _search(ctx: NodeContext, kind: str, params: dict[str, list[str]]) -> dict[s
         total = connection.execute(
             total_query.where(where) if where is not None else total_query
         ).scalar_one()
-        if params.get("_summary", [""])[-1] == "count":
+        if params.get("_summary", [""])[-1] == "count" or count == 0:
             return {"resourceType": "Bundle", "type": "searchset", "total": total}
         page = select(table).order_by(table.c.id).limit(count).offset(offset)
         rows = connection.execute(page.where(where) if where is not None else page).mappings()
         entries = [
-            {"resource": record_to_resource(record_kind, row, country=country)} for row in rows
+            _entry(
+                ctx.settings.node.public_url, record_to_resource(record_kind, row, country=country)
+            )
+            for row in rows
         ]
     base = f"{ctx.settings.node.public_url}/fhir/{kind}"
     plain = [(k, v) for k, values in params.items() if k != "_offset" for v in values]
@@ -129,7 +104,7 @@ def _search(ctx: NodeContext, kind: str, params: dict[str, list[str]]) -> dict[s
 
 
 def _read(ctx: NodeContext, kind: str, resource_id: str) -> dict[str, Any]:
-    table, _code, prefix, record_kind = _SOURCES[kind]
+    table, prefix, record_kind = _SOURCES[kind]
     record_id = resource_id.removeprefix(prefix) if prefix else resource_id
     with ctx.engine.connect() as connection:
         row = connection.execute(select(table).where(table.c.id == record_id)).mappings().first()
