@@ -61,4 +61,7 @@ def query(
     else:
         render_document(document, Console())
     if not any(node["status"] == "ok" for node in document["nodes"]):
+        first = document["nodes"][0] if document["nodes"] else {"status": "no nodes configured"}
+        reason = f"{first.get('id', '')} {first['status']}: {first.get('detail') or ''}".strip()
+        typer.echo(f"error: no node answered ({reason})", err=True)
         raise typer.Exit(1)

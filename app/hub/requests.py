@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from app.errors import InputError
+from app.hub.catalogue import check_against_catalogue
 from app.reports.query import MeasureQuery
 from app.resources import data_path
 
@@ -28,15 +29,15 @@ def _date(value: Any, name: str) -> date:
         raise InputError(f"period.{name}: must be a date YYYY-MM-DD") from None
 
 
-def _parameter(value: Any) -> str | float:
+def _parameter(value: Any) -> str | int | float:
+    """Return a parameter value as a number when it is one (integral numbers as int), else text."""
     if isinstance(value, bool):
         raise InputError("parameters: values must be codes or numbers")
-    if isinstance(value, int | float):
-        return float(value)
-    try:
-        return float(value) if str(value).replace(".", "", 1).isdigit() else str(value)
-    except ValueError:
+    if isinstance(value, int | float) or str(value).replace(".", "", 1).isdigit():
+        number = float(value)
+    else:
         return str(value)
+    return int(number) if number.is_integer() else number
 
 
 def query_from_request(document: dict[str, Any]) -> MeasureQuery:
@@ -62,6 +63,12 @@ def query_from_request(document: dict[str, Any]) -> MeasureQuery:
     parameters = document.get("parameters") or {}
     if not isinstance(parameters, dict):
         raise InputError("parameters: expected {name: value}")
+    check_against_catalogue(
+        measure_catalogue()[measure],
+        {key: [str(v) for v in values] for key, values in filters.items()},
+        stratify,
+        {name: _parameter(value) for name, value in parameters.items()},
+    )
     return MeasureQuery(
         measure=measure,
         version=document.get("version"),

@@ -63,6 +63,36 @@ def test_bad_requests_are_refused_naming_the_field(body: dict, message: str) -> 
         query_from_request(body)
 
 
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"measure": "treated-patients", "filters": {"colour": ["red"]}}, "filter colour"),
+        ({"measure": "treated-patients", "filters": {"drug": ["aspirin"]}}, "filter drug"),
+        ({"measure": "treated-patients", "stratify": ["dose-band"]}, "stratify dose-band"),
+        ({"measure": "efficacy", "parameters": {"timepoint": "day28"}}, "parameter instrument"),
+        (
+            {"measure": "efficacy", "parameters": {"instrument": "BDI", "timepoint": "day28"}},
+            "parameter instrument",
+        ),
+        (
+            {"measure": "guideline-adherence", "parameters": {"max-take-home-mg": "lots"}},
+            "must be a number",
+        ),
+        ({"measure": "administrations", "parameters": {"instrument": "MADRS"}}, "not a parameter"),
+    ],
+)
+def test_queries_outside_the_catalogue_refused_at_the_hub(body: dict, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        query_from_request({"period": {"start": "2024-01-01", "end": "2024-12-31"}, **body})
+
+
+def test_integral_numbers_stay_integers() -> None:
+    query = query_from_options(
+        "guideline-adherence", "2024-01-01..2024-12-31", [], [], ["max-take-home-mg=250"]
+    )
+    assert query_echo(query)["parameters"] == {"max-take-home-mg": 250}
+
+
 def test_period_option_required() -> None:
     with pytest.raises(InputError, match="--period"):
         query_from_options("administrations", None, [], [], [])
