@@ -22,6 +22,7 @@ from app.disclosure.ledger import charge_epsilon, check_budget
 from app.errors import PolicyRefusal
 from app.measures import (
     evaluate_measure,
+    overlapping_by_population,
     release_sensitivities,
     strata_count,
     strata_overlap,
@@ -88,6 +89,11 @@ def answer_query(
     populations, noise_scale = apply_disclosure(
         exact, policy=policy, sensitivities=sensitivities, rng=rng
     )
+    overlapping = overlapping_by_population(query)
+    populations = [
+        replace(result, overlapping=overlapping.get(result.population, frozenset()))
+        for result in populations
+    ]
     answer = MeasureAnswer(
         measure=query.measure,
         version=query.version or "",

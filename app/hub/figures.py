@@ -85,7 +85,7 @@ def country_figures(answer: MeasureAnswer, country: str) -> CountryFigures:
                 for value, bound in strata_bounds(
                     table,
                     total=total,
-                    overlap=answer.strata_overlap.get(stratifier, False),
+                    overlap=stratifier in result.overlapping,
                     policy=answer.policy,
                     noise_half_width=half_width,
                 ).items()

@@ -8,6 +8,7 @@ from app.measures.catalogue import MeasureDefinition, PopulationSpec, load_catal
 from app.measures.evaluate import evaluate_measure
 from app.measures.releases import (
     answered_populations,
+    overlapping_by_population,
     release_sensitivities,
     strata_count,
     strata_overlap,
@@ -21,6 +22,7 @@ __all__ = [
     "answered_populations",
     "evaluate_measure",
     "load_catalogue",
+    "overlapping_by_population",
     "release_sensitivities",
     "strata_count",
     "strata_overlap",

@@ -41,6 +41,16 @@ def strata_overlap(query: MeasureQuery) -> dict[str, bool]:
     return overlap
 
 
+def overlapping_by_population(query: MeasureQuery) -> dict[str, frozenset[str]]:
+    """Return per population the requested stratifiers whose strata can overlap in its table."""
+    return {
+        spec.id: frozenset(
+            key for key in applicable_stratifiers(spec, query) if spec.stratifiers[key].overlap
+        )
+        for spec in answered_populations(query)
+    }
+
+
 def release_sensitivities(
     query: MeasureQuery, *, clip_records_per_patient: int
 ) -> dict[Release, int]:

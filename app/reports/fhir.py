@@ -74,7 +74,7 @@ def _group(result: PopulationResult, answer: MeasureAnswer) -> dict[str, Any]:
     group["population"] = [{"code": code, **_count(result.total)}]
     if result.strata:
         group["stratifier"] = [
-            _stratifier(key, table, code, answer.strata_overlap.get(key, False))
+            _stratifier(key, table, code, key in result.overlapping)
             for key, table in result.strata.items()
         ]
     return group
@@ -201,8 +201,9 @@ def _population_result(group: Any, where: str) -> tuple[PopulationResult, dict[s
             _check(len(counts) == 1, f"{here}.population", "exactly one population per stratum")
             table[cast(str, text)] = _cell(counts[0], f"{here}.population[0]")
         strata[key] = table
+    overlapping = frozenset(key for key, flag in overlap.items() if flag)
     return PopulationResult(
-        population, _cell(entries[0], f"{where}.population[0]"), strata
+        population, _cell(entries[0], f"{where}.population[0]"), strata, overlapping
     ), overlap
 
 

@@ -53,6 +53,8 @@ class PopulationResult:
     population: str
     total: Cell
     strata: dict[str, dict[str, Cell]] = field(default_factory=dict)
+    overlapping: frozenset[str] = frozenset()
+    """Stratifiers whose strata can overlap in THIS table (one unit in several strata)."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,10 @@ class MeasureAnswer:
     node_id: str | None = None
     data_as_of: str | None = None
     strata_overlap: dict[str, bool] = field(default_factory=dict)
-    """Per stratifier: True when one unit can count in several strata (tables not additive)."""
+    """Per stratifier: True when in some population one unit can count in several strata.
+
+    A summary only; bounds use each table's own ``PopulationResult.overlapping``.
+    """
     noise_scale: dict[str, float] = field(default_factory=dict)
     """Per population: the half-width of the noise mechanism's 95% interval (noised answers only)."""
     generated_at: str | None = None

@@ -30,6 +30,7 @@ ANSWER = MeasureAnswer(
                 },
                 "event": {},
             },
+            overlapping=frozenset({"drug"}),
         ),
         PopulationResult(
             "patients-with-event", Cell(None, ("small-cell",)), {"drug": {"iv": Cell(0)}}
