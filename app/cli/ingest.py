@@ -32,7 +32,10 @@ MappingOption = Annotated[
     typer.Option("--mapping", help="Mapping YAML (default: built-in, by file type)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
-_COUNTERS = ("read", "inserted", "updated", "unchanged", "rejected", "skipped")
+_STORE_COUNTERS = ("read", "inserted", "updated", "unchanged", "rejected", "skipped", "erased")
+_VALID_COUNTERS = ("read", "valid", "rejected", "skipped", "erased")
+_OPTIONAL_COUNTERS = ("skipped", "erased")
+_DRY_RUN_HEADINGS = {"inserted": "to insert", "updated": "to update"}
 
 
 def ingest(
@@ -61,7 +64,9 @@ def ingest(
             rejects_path = config.resolve().parent / "rejects" / f"ingest-{stamp}.csv"
         engine = create_store_engine(settings.node.database_url)
         try:
-            upgrade_schema(engine)
+            if not dry_run:
+                # A dry run leaves no trace: no database created, no schema migrated.
+                upgrade_schema(engine)
             with _progress_bar(stderr, enabled=not as_json) as tick:
                 try:
                     report = ingest_export(
@@ -130,7 +135,8 @@ def node_erase(
     if as_json:
         print_json({"erased_records": deleted})
     else:
-        typer.echo(f"erased {deleted} record(s)" if deleted else "no records of that patient")
+        outcome = f"erased {deleted} record(s)" if deleted else "no records of that patient"
+        typer.echo(f"{outcome}; later imports skip this patient")
 
 
 def _secret(settings: NodeSettings) -> bytes:
@@ -177,17 +183,30 @@ def _show_report(report: IngestReport, *, as_json: bool) -> None:
 
 
 def _report_table(report: IngestReport) -> Table:
-    # Borderless and without an all-zero "skipped" column, so it fits an 80-column terminal.
-    counters = [c for c in _COUNTERS if c != "skipped" or report.total("skipped")]
-    table = Table(title=f"ingest ({report.mapping})", title_justify="left", box=box.SIMPLE_HEAD)
+    # Borderless and without all-zero "skipped"/"erased" columns, so it fits an 80-column terminal.
+    # Store counts appear only when they are real (stored) or a dry run's exact forecast; else
+    # the table shows the valid rows under a title that says nothing was stored.
+    shown = _STORE_COUNTERS if report.compared else _VALID_COUNTERS
+    counters = [c for c in shown if c not in _OPTIONAL_COUNTERS or report.total(c)]
+    headings = _DRY_RUN_HEADINGS if report.dry_run else {}
+    table = Table(title=_report_title(report), title_justify="left", box=box.SIMPLE_HEAD)
     table.add_column("file", overflow="fold")
     table.add_column("record", overflow="fold")
     for counter in counters:
-        table.add_column(counter, justify="right", no_wrap=True)
+        table.add_column(headings.get(counter, counter), justify="right", no_wrap=True)
     for row in report.files:
         table.add_row(row.file, row.kind, *(f"{getattr(row, c):,}" for c in counters))
     table.add_row("total", "", *(f"{report.total(c):,}" for c in counters), style="bold")
     return table
+
+
+def _report_title(report: IngestReport) -> str:
+    title = f"ingest ({report.mapping})"
+    if report.dry_run:
+        return f"{title}: dry run, nothing stored"
+    if not report.committed:
+        return f"{title}: NOTHING STORED, the export has problems"
+    return title
 
 
 def _summary(report: IngestReport) -> str:

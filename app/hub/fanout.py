@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from app.config import NodeEntry
 from app.errors import InputError, SignatureError
+from app.hub.transport import PerOriginTransport
 from app.reports.fhir import from_measure_report
 from app.reports.model import MeasureAnswer
 from app.reports.query import MeasureQuery, to_parameters
@@ -163,11 +164,20 @@ async def query_node(
 def node_client(
     *, timeout_s: float, nodes: int, transport: httpx.AsyncBaseTransport | None = None
 ) -> httpx.AsyncClient:
-    """Return an HTTP client for fan-outs; keep it for the life of an event loop (keep-alive)."""
+    """Return an HTTP client for fan-outs; keep it for the life of an event loop (keep-alive).
+
+    Without ``transport`` each node origin gets its own connection pool (``PerOriginTransport``):
+    up to ``max(10, 2 * nodes)`` connections per node, all kept alive.
+    """
+    limits = httpx.Limits(max_connections=max(10, 2 * nodes), max_keepalive_connections=None)
     return httpx.AsyncClient(
         timeout=httpx.Timeout(timeout_s),
-        limits=httpx.Limits(max_connections=max(10, 2 * nodes), max_keepalive_connections=None),
-        transport=transport,
+        limits=limits,  # for proxy mounts, as is ``verify``
+        transport=(
+            transport
+            if transport is not None
+            else PerOriginTransport(verify=tls_context(), limits=limits)
+        ),
         verify=tls_context(),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 BOUNDS_URL = "https://ketanet.org/fhir/StructureDefinition/count-bounds"
-STATUS_URL = "https://ketanet.org/fhir/StructureDefinition/cell-disclosure"
+STATUS_URL = "https://ketanet.org/fhir/StructureDefinition/pooled-status"
 DATA_ABSENT_URL = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
 POPULATION_SYSTEM = "https://ketanet.org/fhir/CodeSystem/measure-population"
 
@@ -17,6 +17,8 @@ def _population(row: dict[str, Any]) -> dict[str, Any]:
     if row["count"] is not None and row["status"] == "exact":
         entry["count"] = row["count"]
         return entry
+    # Not a node's cell-disclosure label: a pooled count is "bounded" because some input was
+    # masked, rounded or noised; its value is withheld and its bounds given.
     entry["_count"] = {
         "extension": [
             {"url": DATA_ABSENT_URL, "valueCode": "masked"},

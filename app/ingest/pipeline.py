@@ -3,7 +3,8 @@
 ``RecordPipeline.batches`` streams valid store rows batch by batch (patients first, so references
 can be checked and foreign keys hold) and logs every problem as an ``Issue``. It holds only what it
 must: the current batch, the patient pseudonyms of the run, and 64-bit fingerprints of record ids
-(to find duplicates). Shared by ``ingest_export`` (which writes the batches) and the mapping check.
+(to find duplicates). Rows of an erased patient are counted (``erased``) and left out before they
+are checked: a withdrawal is not an error. Shared by ``ingest_export`` (which writes the batches) and the mapping check.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class RecordPipeline:
         pseudonymiser: Pseudonymiser,
         issues: IssueLog,
         patient_in_store: Callable[[str], bool] = lambda _pseudonym: False,
+        erased: frozenset[str] = frozenset(),
         limit: int | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> None:
@@ -64,6 +66,7 @@ class RecordPipeline:
         self._deid = Deidentifier(pseudonymiser, RECORD_FIELDS)
         self._validator = RecordValidator()
         self._patient_in_store = patient_in_store
+        self._erased = erased
         self._limit = limit
         self._progress = progress
         self._patients: set[str] = set()
@@ -156,6 +159,9 @@ class RecordPipeline:
             self._reject(report, issues)
             return None
         record = self._deid.apply(kind, mapped)
+        if self._erased and record.get("id" if kind == "patient" else "patient_id") in self._erased:
+            report.erased += 1
+            return None
         problems = self._validator.validate(kind, record)
         if problems:
             unreadable = bool(issues)

@@ -13,18 +13,31 @@ MAX_ISSUES_KEPT = 100_000
 """Issues kept in memory for the report; all of them go to the rejects file when there is one."""
 
 
+COUNTERS = ("read", "valid", "inserted", "updated", "unchanged", "rejected", "skipped", "erased")
+"""Every per-file counter, in report order."""
+STORE_COUNTERS = ("inserted", "updated", "unchanged")
+"""Counters that compare valid rows with the store (what was, or a dry run would be, stored)."""
+
+
 @dataclass
 class FileReport:
-    """Counts for one export file; ``skipped`` rows were left out by a row filter."""
+    """Counts for one export file.
+
+    ``valid`` rows passed every check; they are ``inserted``, ``updated`` or ``unchanged`` when
+    stored (or, in a dry run, would be). ``skipped`` rows were left out by a row filter, ``erased``
+    rows belong to an erased patient and are never stored again.
+    """
 
     file: str
     kind: str
     read: int = 0
+    valid: int = 0
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
     skipped: int = 0
+    erased: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """Return the counts as a plain dict."""
@@ -42,6 +55,9 @@ class IngestReport:
     warnings: list[Issue] = field(default_factory=list)
     committed: bool = False
     dry_run: bool = False
+    compared: bool = True
+    """False when ``inserted``/``updated``/``unchanged`` say nothing: the valid rows were not
+    compared with the store (a rejected atomic run, or a dry run on an outdated schema)."""
     run_id: int | None = None
     started_at: str | None = None
     finished_at: str | None = None
@@ -66,18 +82,31 @@ class IngestReport:
         """Return the rows rejected over all files."""
         return self.total("rejected")
 
+    def discard_store_counts(self) -> None:
+        """Zero the store counters of every file: nothing of this run was (or would be) stored."""
+        self.compared = False
+        for report in self.files:
+            for counter in STORE_COUNTERS:
+                setattr(report, counter, 0)
+
     def as_dict(self) -> dict[str, Any]:
-        """Return the report as a JSON-ready dict (issues as ``file:line:field: rule`` strings)."""
-        counters = ("read", "inserted", "updated", "unchanged", "rejected", "skipped")
+        """Return the report as a JSON-ready dict (issues as ``file:line:field: rule`` strings).
+
+        ``stored`` tells whether anything was stored; when it is false, ``inserted``, ``updated``
+        and ``unchanged`` are what a dry run would store (``compared``), else 0, and ``valid``
+        counts the rows that passed every check.
+        """
         return {
             "mapping": self.mapping,
+            "stored": self.committed,
             "committed": self.committed,
             "dry_run": self.dry_run,
+            "compared": self.compared,
             "run_id": self.run_id,
             "started_at": self.started_at,
             "finished_at": self.finished_at,
             "files": [report.as_dict() for report in self.files],
-            "totals": {counter: self.total(counter) for counter in counters},
+            "totals": {counter: self.total(counter) for counter in COUNTERS},
             "issue_count": self.issue_count,
             "issues": [str(issue) for issue in self.issues],
             "warnings": [str(warning) for warning in self.warnings],

@@ -6,6 +6,9 @@ and one updates. A table that was empty when the run began skips the SELECT (the
 duplicates are already caught by the pipeline, so every row is new) and is bulk-loaded: its
 secondary indexes are dropped and rebuilt once at the end, inside the same transaction, because
 building an index from sorted data is far cheaper than a million random B-tree inserts.
+
+With ``compare_only`` (a dry run) the writer only reads: it counts what it would insert, update
+or leave unchanged, and never writes, drops or creates anything.
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ TABLES: dict[str, Table] = {
 class StoreWriter:
     """Writes batches of store rows of every kind on one connection (inside the run's transaction)."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, *, compare_only: bool = False) -> None:
         self._connection = connection
+        self._compare_only = compare_only
         self._sqlite = connection.dialect.name == "sqlite"
         self._empty_at_start: dict[str, bool] = {}
         self._dropped: list[Index] = []
@@ -37,11 +41,14 @@ class StoreWriter:
         }
 
     def write(self, kind: str, rows: list[dict[str, Any]]) -> tuple[int, int, int]:
-        """Store ``rows`` of ``kind``; return (inserted, updated, unchanged)."""
+        """Store ``rows`` of ``kind``; return (inserted, updated, unchanged).
+
+        With ``compare_only``, store nothing and return what storing them would do.
+        """
         if not rows:
             return 0, 0, 0
         table = TABLES[kind]
-        if self._was_empty(kind, table):
+        if not self._compare_only and self._was_empty(kind, table):
             self._insert(table, rows)
             return len(rows), 0, 0
         ids = [row["id"] for row in rows]
@@ -55,9 +62,9 @@ class StoreWriter:
             for row in rows
             if row["id"] in known and known[row["id"]] != row["row_hash"]
         ]
-        if new:
+        if new and not self._compare_only:
             self._insert(table, new)
-        if changed:
+        if changed and not self._compare_only:
             self._connection.execute(self._updates[kind], changed)
         return len(new), len(changed), len(rows) - len(new) - len(changed)
 

@@ -135,6 +135,18 @@ class IngestRun(RecordBase, table=True):
     counts_json: str = "{}"
 
 
+class ErasedPatient(RecordBase, table=True):
+    """A patient erased on request (withdrawal): later imports skip every row of theirs.
+
+    Holds the patient's pseudonym only, never the source id.
+    """
+
+    __tablename__ = "erased_patient"
+
+    patient_id: str = Field(primary_key=True, max_length=64)
+    erased_at: str = Field(max_length=40)
+
+
 RECORD_TABLES = (
     PatientRecord,
     AdministrationRecord,

@@ -8,9 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Column, Connection, Engine, Integer, MetaData, String, Table, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    inspect,
+    select,
+)
 
-from app.store.models import RecordBase
+from app.store.models import RECORD_TABLES, ErasedPatient, IngestRun, RecordBase
 
 _version_metadata = MetaData()
 schema_version_table = Table(
@@ -21,12 +31,26 @@ schema_version_table = Table(
 )
 
 
+def _table(model: type[RecordBase]) -> Table:
+    return RecordBase.metadata.tables[str(model.__tablename__)]
+
+
 def _create_record_tables(connection: Connection) -> None:
-    RecordBase.metadata.create_all(connection)
+    # Only the tables of version 1: later migrations create their own.
+    tables = [_table(model) for model in (*RECORD_TABLES, IngestRun)]
+    RecordBase.metadata.create_all(connection, tables=tables)
+
+
+def _create_erased_patient_table(connection: Connection) -> None:
+    _table(ErasedPatient).create(connection, checkfirst=True)
 
 
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("record tables of the minimum dataset", _create_record_tables),
+    (
+        "erased_patient: pseudonyms of erased patients, skipped by later imports",
+        _create_erased_patient_table,
+    ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -34,6 +58,13 @@ SCHEMA_VERSION = len(MIGRATIONS)
 def current_version(connection: Connection) -> int:
     """Return the schema version applied to the database (0 for a new database)."""
     _version_metadata.create_all(connection)
+    return applied_version(connection)
+
+
+def applied_version(connection: Connection) -> int:
+    """Return the schema version applied to the database without writing (0: no schema yet)."""
+    if not inspect(connection).has_table(schema_version_table.name):
+        return 0
     versions = connection.execute(select(schema_version_table.c.version)).scalars().all()
     return max(versions, default=0)
 

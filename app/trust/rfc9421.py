@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from http_sf.innerlist import ser_item_or_inner_list
 
 from app.errors import SignatureError
+from app.trust.sf_canonical import parse_dictionary
 from app.trust.signature_fields import (
     KEY,
     Component,
@@ -123,6 +124,12 @@ def component_value(message: RequestMessage | ResponseMessage, component: Compon
         return value
     if set(params) != {"key"} or type(params["key"]) is not str:
         raise ComponentError(f'unsupported parameters on "{component.name}"')
+    canonical = parse_dictionary(value)
+    if canonical is not None:
+        # Canonical text: the member as written is its re-serialization (``sf_canonical``).
+        if params["key"] not in canonical:
+            raise ComponentError(f'"{component.name}" is not a dictionary with that member')
+        return canonical[params["key"]].text
     try:
         parsed = http_sf.parse(value.encode("ascii"), tltype="dictionary")
         member = parsed[params["key"]] if isinstance(parsed, dict) else None

@@ -1,7 +1,8 @@
 """The signature fields of RFC 9421: component identifiers, ``Signature-Input`` and ``Signature``.
 
-Parsing uses the ``http-sf`` structured-field parser, with a fast path for the common
-``label=:base64:`` form of ``Signature``; serialization of the few types the profile writes
+Parsing uses the ``http-sf`` structured-field parser, with fast paths for the common
+``label=:base64:`` form of ``Signature`` and for ``Signature-Input`` already in canonical form
+(``sf_canonical``); serialization of the few types the profile writes
 (String, Integer, Boolean parameters) is done here.
 """
 
@@ -17,6 +18,7 @@ from typing import Any
 import http_sf
 
 from app.errors import SignatureError
+from app.trust.sf_canonical import parse_dictionary
 
 ParamValue = str | int | bool
 KEY = re.compile(r"[a-z*][a-z0-9_.*-]*")
@@ -152,6 +154,10 @@ def _signatures(value: str) -> dict[str, Any]:
 
 
 def _dictionary(value: str) -> dict[str, Any]:
+    canonical = parse_dictionary(value)
+    if canonical is not None:
+        return {key: (member.items, member.params) for key, member in canonical.items()}
+
     def refuse_duplicate(_name: str, _context: str) -> None:
         raise SignatureError("a signature label appears twice")
 
