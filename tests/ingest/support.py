@@ -1,4 +1,5 @@
-"""Helpers for ingest tests: a tiny hand-written reference export, a node config, the CLI."""
+"""Helpers for ingest tests: a tiny hand-written reference export, a node config, the CLI,
+an old-schema store and the erasure round trip."""
 
 from __future__ import annotations
 
@@ -8,9 +9,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import typer
+from sqlalchemy import Engine, text
 from typer.testing import CliRunner, Result
 
-from app.cli.ingest import ingest, mapping_check, node_erase
+from app.cli.ingest import ingest as ingest_command
+from app.cli.ingest import mapping_check, node_erase
+from app.deid import pseudonymise_patient_id
+from app.ingest import IngestReport, data_version, erase_patient, ingest_export
+from app.store import create_store_engine
+from app.store.schema import MIGRATIONS, current_version, schema_version_table
 
 SECRET = b"test pseudonym secret: 32+ bytes, never a real one"
 
@@ -128,7 +135,7 @@ def write_node_config(folder: Path, *, timezone: str = "Europe/Oslo") -> Path:
 def cli_app() -> typer.Typer:
     """Return a Typer app with the ingest commands registered as the lead's CLI does."""
     app = typer.Typer()
-    app.command("ingest")(ingest)
+    app.command("ingest")(ingest_command)
     app.command("check")(mapping_check)
     app.command("erase")(node_erase)
     return app
@@ -146,3 +153,66 @@ def database_files(database: Path) -> dict[str, bytes]:
         for suffix in ("", "-wal", "-shm")
         if Path(f"{database}{suffix}").exists()
     }
+
+
+def write_version_1_store(database: Path) -> None:
+    """Create a store with only the first schema migration applied (as an older ketanet left it)."""
+    engine = create_store_engine(f"sqlite:///{database}")
+    try:
+        with engine.begin() as connection:
+            current_version(connection)
+            description, migrate = MIGRATIONS[0]
+            migrate(connection)
+            connection.execute(
+                schema_version_table.insert().values(version=1, description=description)
+            )
+    finally:
+        engine.dispose()
+
+
+RECORD_TABLES = ("administration", "dispense", "observation", "adverse_event", "discontinuation")
+
+
+def ingest(engine: Engine, export: Path) -> IngestReport:
+    """Ingest ``export`` atomically with the test secret."""
+    return ingest_export(engine=engine, paths=[export], secret=SECRET, timezone="UTC")
+
+
+def rows_of(engine: Engine, source_patient_id: str) -> int:
+    """Return how many stored rows (patient and records) belong to the patient."""
+    pseudonym = pseudonymise_patient_id(SECRET, source_patient_id)
+    with engine.connect() as connection:
+        found = connection.execute(
+            text("SELECT count(*) FROM patient WHERE id = :p"), {"p": pseudonym}
+        ).scalar_one()
+        for table in RECORD_TABLES:
+            found += connection.execute(
+                text(f"SELECT count(*) FROM {table} WHERE patient_id = :p"), {"p": pseudonym}
+            ).scalar_one()
+    return int(found)
+
+
+def assert_erasure_sticks(engine: Engine, export: Path) -> None:
+    """Ingest, erase PX-0001, re-ingest the same export: the patient stays absent."""
+    ingest(engine, export)
+    assert rows_of(engine, "PX-0001") == 6
+    before = data_version(engine)
+    assert erase_patient(engine=engine, secret=SECRET, source_patient_id="PX-0001") == 6
+    version = data_version(engine)
+    assert version != before
+    again = ingest(engine, export)
+    assert rows_of(engine, "PX-0001") == 0
+    assert rows_of(engine, "PX-0002") == 4
+    assert again.committed and again.issue_count == 0
+    erased = {row.file: row.erased for row in again.files}
+    assert erased == {
+        "patients.csv": 1,
+        "administrations.csv": 2,
+        "dispenses.csv": 0,
+        "observations.csv": 2,
+        "adverse_events.csv": 1,
+        "discontinuations.csv": 0,
+    }
+    assert again.total("inserted") == again.total("rejected") == 0
+    assert again.total("unchanged") == 7
+    assert data_version(engine) != version

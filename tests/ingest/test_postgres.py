@@ -1,4 +1,4 @@
-"""The same export ingests to the same row counts on SQLite and PostgreSQL."""
+"""The same export ingests to the same row counts on SQLite and PostgreSQL; erasure sticks."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy import Engine, text
 
 from app.ingest import ingest_export
 from app.store import create_store_engine, upgrade_schema
-from tests.ingest.support import SECRET
+from tests.ingest.support import SECRET, assert_erasure_sticks, write_tiny_export
 
 TABLES = (
     "patient",
@@ -78,3 +78,9 @@ def test_same_export_gives_same_rows_on_sqlite_and_postgres(
         assert again.total("inserted") == again.total("updated") == 0
     finally:
         sqlite.dispose()
+
+
+def test_erased_patient_stays_absent_on_postgres_when_export_is_reimported(
+    tmp_path: Path, postgres_engine: Engine
+) -> None:
+    assert_erasure_sticks(postgres_engine, write_tiny_export(tmp_path / "e"))
