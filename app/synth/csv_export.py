@@ -4,25 +4,20 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Any
+from typing import Any
 
+from app.synth.files import ExportFiles
 from app.synth.records import CSV_FILES, PatientBundle
 
 
-class CsvExportWriter:
+class CsvExportWriter(ExportFiles):
     """Writes patient bundles to the six reference CSV files of a folder, streaming row by row."""
 
     def __init__(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self.folder = folder
-        self._files: list[IO[str]] = []
+        super().__init__(folder, list(CSV_FILES))
         self._writers: dict[str, Any] = {}
-        self.rows: dict[str, int] = dict.fromkeys(CSV_FILES, 0)
         for name, columns in CSV_FILES.items():
-            handle = (folder / name).open("w", encoding="utf-8", newline="")
-            self._files.append(handle)
-            writer = csv.writer(handle, lineterminator="\n")
+            writer = csv.writer(self._open(name, binary=False), lineterminator="\n")
             writer.writerow(columns)
             self._writers[name] = writer
 
@@ -41,22 +36,3 @@ class CsvExportWriter:
         rows["observations.csv"] += len(bundle.observations)
         rows["adverse_events.csv"] += len(bundle.adverse_events)
         rows["discontinuations.csv"] += len(bundle.discontinuations)
-
-    def close(self) -> None:
-        """Flush and close every file; drop a file that got no rows (a header-only file is refused)."""
-        for handle in self._files:
-            handle.close()
-        for name, count in self.rows.items():
-            if count == 0:
-                (self.folder / name).unlink(missing_ok=True)
-
-    def __enter__(self) -> CsvExportWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

@@ -8,12 +8,12 @@ exact text (and UTC offset) of the CSV export. The lead's built-in FHIR mapping 
 from __future__ import annotations
 
 from pathlib import Path
-from types import TracebackType
 from typing import IO, Any
 
 import orjson
 
 from app.synth import fhir_codes as fc
+from app.synth.files import ExportFiles
 from app.synth.records import (
     AdministrationRow,
     AdverseEventRow,
@@ -165,16 +165,14 @@ def discontinuation_resource(row: DiscontinuationRow, subject: dict[str, str]) -
     }
 
 
-class FhirNdjsonWriter:
+class FhirNdjsonWriter(ExportFiles):
     """Writes patient bundles as FHIR Bulk Data NDJSON, ``<ResourceType>.ndjson`` per type."""
 
     def __init__(self, folder: Path, country: str) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self.folder = folder
+        super().__init__(folder, [f"{t}.ndjson" for t in RESOURCE_TYPES])
         self.country = country
-        self.rows: dict[str, int] = {f"{t}.ndjson": 0 for t in RESOURCE_TYPES}
         self._files: dict[str, IO[bytes]] = {
-            t: (folder / f"{t}.ndjson").open("wb") for t in RESOURCE_TYPES
+            t: self._open(f"{t}.ndjson", binary=True) for t in RESOURCE_TYPES
         }
 
     def write(self, bundle: PatientBundle) -> None:
@@ -208,22 +206,3 @@ class FhirNdjsonWriter:
         rows["Observation.ndjson"] += len(bundle.observations)
         rows["AdverseEvent.ndjson"] += len(bundle.adverse_events)
         rows["MedicationStatement.ndjson"] += len(bundle.discontinuations)
-
-    def close(self) -> None:
-        """Flush and close every file; drop a file that got no resources (an empty file is refused)."""
-        for handle in self._files.values():
-            handle.close()
-        for name, count in self.rows.items():
-            if count == 0:
-                (self.folder / name).unlink(missing_ok=True)
-
-    def __enter__(self) -> FhirNdjsonWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
