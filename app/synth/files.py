@@ -16,9 +16,10 @@ class ExportFiles:
         self.rows: dict[str, int] = dict.fromkeys(names, 0)
         self._handles: list[IO[Any]] = []
 
-    def _open(self, name: str, mode: str) -> IO[Any]:
-        handle = (self.folder / name).open(
-            mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})
+    def _open(self, name: str, *, binary: bool) -> IO[Any]:
+        path = self.folder / name
+        handle: IO[Any] = (
+            path.open("wb") if binary else path.open("w", encoding="utf-8", newline="")
         )
         self._handles.append(handle)
         return handle
