@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Generator, Mapping
+from urllib.parse import quote
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -11,6 +12,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from app.trust.keys import SigningKey
 from app.trust.profile import DEFAULT_LABEL, MAX_LIFETIME_S
 from app.trust.signatures import Receipt, sign_request, verify_response
+
+_URI_SAFE = "/?&=%:@!$'()*+,;~-._"
+"""Characters RFC 3986 allows unencoded in a path and query (``%`` keeps existing escapes)."""
 
 
 class SignedRequestAuth(httpx.Auth):
@@ -37,6 +41,12 @@ class SignedRequestAuth(httpx.Auth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         """Sign ``request`` in place and send it; raises ``ValueError`` if it cannot be signed."""
         # A retry re-enters here, so every attempt gets a fresh created time and nonce.
+        # httpx sends some characters unencoded (a FHIR token's `|`); the target URI we sign must
+        # be a valid URI, and it is what the server receives, so encode them first.
+        raw = request.url.raw_path.decode("ascii")
+        encoded = quote(raw, safe=_URI_SAFE)
+        if encoded != raw:
+            request.url = request.url.copy_with(raw_path=encoded.encode("ascii"))
         added = sign_request(
             method=request.method,
             url=str(request.url),

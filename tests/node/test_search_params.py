@@ -77,3 +77,13 @@ def test_count_zero_gives_total_only_and_patient_param_refused_on_patient(
     bundle = _search(node, "Patient?_count=0").json()
     assert bundle["total"] == 120 and "entry" not in bundle
     assert _search(node, "Patient?patient=x").status_code == 400
+
+
+def test_signed_client_encodes_token_separator(node: dict[str, Any]) -> None:
+    # httpx leaves `|` unencoded; our signer encodes it so the signed target URI is a valid URI
+    response = _search(node, "Observation?code=http://loinc.org|44261-6&_summary=count")
+    assert response.status_code == 200, response.text
+    assert (
+        response.json()["total"]
+        == _search(node, "Observation?code=PHQ9&_summary=count").json()["total"]
+    )
