@@ -111,26 +111,27 @@ class HubService:
         document["asked_by"] = actor
         payload = orjson.dumps(document)
         ok = sum(1 for reply in replies if reply.status == "ok")
+        # One executemany for all nodes rather than one INSERT statement per node.
+        rows = [
+            {
+                "query_id": query_id,
+                "node_id": reply.node_id,
+                "status": reply.status,
+                "detail": reply.detail,
+                "receipt_json": (
+                    orjson.dumps(reply.receipt.to_json()).decode() if reply.receipt else None
+                ),
+            }
+            for reply in replies
+        ]
         with self.engine.begin() as connection:
             connection.execute(
                 query_table.update()
                 .where(query_table.c.id == query_id)
                 .values(status="complete" if ok else "failed", document_json=payload.decode())
             )
-            for reply in replies:
-                connection.execute(
-                    node_result_table.insert().values(
-                        query_id=query_id,
-                        node_id=reply.node_id,
-                        status=reply.status,
-                        detail=reply.detail,
-                        receipt_json=(
-                            orjson.dumps(reply.receipt.to_json()).decode()
-                            if reply.receipt
-                            else None
-                        ),
-                    )
-                )
+            if rows:
+                connection.execute(node_result_table.insert(), rows)
         self.audit.append(
             actor=actor,
             action="query",

@@ -38,6 +38,7 @@ from app.trust.rfc9421 import (
 from app.trust.signature_fields import (
     Component,
     combine_headers,
+    parse_signature_fields,
     parse_signatures,
     select_by_tag,
 )
@@ -117,7 +118,13 @@ class Receipt:
 
     def verify(self, keys: Mapping[str, Ed25519PublicKey], now: float | None = None) -> None:
         """Re-verify the stored response signature (expiry ignored when ``now`` is None); raises ``SignatureError``."""
-        kid, created, expires = _verify_response_signature(self, keys, now)
+        kid, created, expires = _verify_response_signature(
+            self,
+            combine_headers(self.request_headers),
+            combine_headers(self.response_headers),
+            keys,
+            now,
+        )
         if (kid, created, expires) != (self.kid, self.created, self.expires):
             raise SignatureError("receipt metadata differs from its signature")
 
@@ -182,19 +189,20 @@ def verify_response(
         if "content-digest" not in request_fields:
             raise SignatureError("the request has a body but no Content-Digest")
         verify_content_digest(request_fields["content-digest"], request_body)
+    fields = combine_headers(response_headers)
     draft = Receipt(
         request_method=request_method.upper(),
         request_url=str(request_url),
         request_headers=request_fields,
         request_body_digest=_body_digest(request_fields, request_body),
         response_status=status,
-        response_headers=combine_headers(response_headers),
+        response_headers=fields,
         response_body=response_body,
         kid="",
         created=0,
         expires=0,
     )
-    kid, created, expires = _verify_response_signature(draft, keys, now)
+    kid, created, expires = _verify_response_signature(draft, request_fields, fields, keys, now)
     return replace(draft, kid=kid, created=created, expires=expires)
 
 
@@ -208,17 +216,20 @@ def _body_digest(request_fields: Mapping[str, str], body: bytes) -> str:
 
 
 def _verify_response_signature(
-    receipt: Receipt, keys: Mapping[str, Ed25519PublicKey], now: float | None
+    receipt: Receipt,
+    request_fields: dict[str, str],
+    fields: dict[str, str],
+    keys: Mapping[str, Ed25519PublicKey],
+    now: float | None,
 ) -> tuple[str, int, int]:
-    request_fields = combine_headers(receipt.request_headers)
-    fields = combine_headers(receipt.response_headers)
-    member = select_by_tag(parse_signatures(fields), RESPONSE_TAG)
+    # ``request_fields`` and ``fields``: the receipt's headers through ``combine_headers``.
+    member = select_by_tag(parse_signature_fields(fields), RESPONSE_TAG)
     kid = check_algorithm(member)
     created, expires = check_times(member, now)
     public_key = keys.get(kid)
     if public_key is None:
         raise SignatureError("response signed by a key not pinned for this node")
-    request_member = select_by_tag(parse_signatures(request_fields), REQUEST_TAG)
+    request_member = select_by_tag(parse_signature_fields(request_fields), REQUEST_TAG)
     has_digest = "content-digest" in request_fields
     expected = response_components(request_member.label, has_digest)
     # Either form of RFC 9421 §7.3.7 binds the request: its member (ours) or the whole field.

@@ -147,19 +147,20 @@ def signature_base(
     params: Mapping[str, ParamValue],
 ) -> tuple[bytes, str]:
     """Return the signature base and the ``@signature-params`` value; raises ``ComponentError``."""
-    lines, seen = [], set()
+    lines, seen, names = [], set(), []
     for component in components:
-        if component.identity() in seen:
+        identity = component.identity()
+        if identity in seen:
             raise ComponentError(f"{component} is covered twice")
-        seen.add(component.identity())
+        seen.add(identity)
         value = component_value(message, component)
         if "\n" in value or "\r" in value:
             raise ComponentError(f"{component} holds a line break")
-        lines.append(f"{component}: {value}")
+        name = str(component)
+        names.append(name)
+        lines.append(f"{name}: {value}")
     try:
-        signature_params = (
-            "(" + " ".join(str(c) for c in components) + ")" + serialize_params(params.items())
-        )
+        signature_params = "(" + " ".join(names) + ")" + serialize_params(params.items())
         lines.append(f'"@signature-params": {signature_params}')
         return "\n".join(lines).encode("ascii"), signature_params
     except (ValueError, UnicodeEncodeError):

@@ -75,8 +75,12 @@ class Component:
         """Return what makes two identifiers equal (RFC 9421 §2: parameter order is not)."""
         return self.name, frozenset(self.params)
 
-    def __str__(self) -> str:
+    @cached_property
+    def _text(self) -> str:
         return serialize_string(self.name) + serialize_params(self.params)
+
+    def __str__(self) -> str:
+        return self._text
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,11 @@ class SignatureMember:
 
 def parse_signatures(headers: Mapping[str, str]) -> dict[str, SignatureMember]:
     """Return a message's signatures by label; raises ``SignatureError`` when absent or malformed."""
-    fields = combine_headers(headers)
+    return parse_signature_fields(combine_headers(headers))
+
+
+def parse_signature_fields(fields: Mapping[str, str]) -> dict[str, SignatureMember]:
+    """Return ``parse_signatures`` of fields already passed through ``combine_headers``."""
     if "signature-input" not in fields or "signature" not in fields:
         raise SignatureError("missing signature (Signature-Input and Signature fields)")
     inputs, signatures = _dictionary(fields["signature-input"]), _signatures(fields["signature"])
@@ -156,7 +164,10 @@ def _signatures(value: str) -> dict[str, Any]:
 def _dictionary(value: str) -> dict[str, Any]:
     canonical = parse_dictionary(value)
     if canonical is not None:
-        return {key: (member.items, member.params) for key, member in canonical.items()}
+        return {
+            key: ([(name, dict(params)) for name, params in member.items], dict(member.params))
+            for key, member in canonical.items()
+        }
 
     def refuse_duplicate(_name: str, _context: str) -> None:
         raise SignatureError("a signature label appears twice")
