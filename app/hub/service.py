@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import time
 import uuid
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from app.hub.fanout import NodeReply, fan_out, node_client
 from app.hub.pooling import PooledQuery, pool_answers
 from app.hub.requests import query_echo
 from app.hub.tables import create_hub_tables, node_result_table, query_table
-from app.reports.query import MeasureQuery
+from app.reports.query import MeasureQuery, to_parameters
 from app.trust.audit import AuditLog
 from app.trust.digest import content_digest
 from app.trust.keys import SigningKey, load_signing_key
@@ -111,6 +112,9 @@ class HubService:
         document["asked_by"] = actor
         payload = orjson.dumps(document)
         ok = sum(1 for reply in replies if reply.status == "ok")
+        # The request every node was sent (the same Parameters body, signed per node), kept in each
+        # receipt so a third party can check it against the receipt's request digest.
+        request_body = base64.b64encode(orjson.dumps(to_parameters(query))).decode("ascii")
         # One executemany for all nodes rather than one INSERT statement per node.
         rows = [
             {
@@ -119,7 +123,11 @@ class HubService:
                 "status": reply.status,
                 "detail": reply.detail,
                 "receipt_json": (
-                    orjson.dumps(reply.receipt.to_json()).decode() if reply.receipt else None
+                    orjson.dumps(
+                        reply.receipt.to_json() | {"request_body_base64": request_body}
+                    ).decode()
+                    if reply.receipt
+                    else None
                 ),
             }
             for reply in replies

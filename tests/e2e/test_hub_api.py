@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import dataclasses
 import io
@@ -26,6 +27,7 @@ from app.hub.app import create_hub_app
 from app.hub.fanout import pinned_keys
 from app.hub.tokens import TokenRegistry
 from app.trust.audit import AuditLog
+from app.trust.digest import content_digest
 from app.trust.signatures import Receipt
 from tests.e2e.network import Network, build_network
 
@@ -129,6 +131,8 @@ def test_query_lifecycle_with_csv_fhir_and_receipts(hub: tuple[str, dict[str, st
         keys_by_node = {node.id: pinned_keys(node) for node in settings.nodes}
         for item in receipts:
             receipt = Receipt.from_json(item["receipt"])
+            sent = base64.b64decode(item["receipt"]["request_body_base64"])
+            assert content_digest(sent) == receipt.request_body_digest  # the request it answers
             receipt.verify(keys_by_node[item["node_id"]])  # raises when it does not verify
             # a receipt whose stored answer was edited no longer verifies
             body = json.loads(receipt.response_body)
