@@ -28,6 +28,7 @@ from app.measures import (
     strata_overlap,
     validate_query,
 )
+from app.measures.limits import evaluation_limits
 from app.reports.fhir import from_measure_report, to_measure_report
 from app.reports.model import MeasureAnswer
 from app.reports.query import MeasureQuery, canonical_key
@@ -45,12 +46,14 @@ def answer_query(
     data_as_of: str | None = None,
     max_strata: int | None = None,
     rng: random.Random | None = None,
+    timeout_s: float | None = None,
 ) -> MeasureAnswer:
     """Return the disclosed answer to ``query`` for a requester.
 
     Raises ``InputError`` (400) for a query the catalogue refuses, ``PolicyRefusal`` (403) for one
     whose answer could hold more than ``max_strata`` strata, and ``BudgetExhausted`` (429) when
-    the requester's ε budget cannot pay for a new answer.
+    the requester's ε budget cannot pay for a new answer, and ``Unavailable`` (503) when the
+    evaluation runs over ``timeout_s`` (the database stops it).
     """
     query = validate_query(query)
     if max_strata is not None and strata_count(query) > max_strata:
@@ -79,12 +82,13 @@ def answer_query(
                 budget=settings.epsilon_budget,
             )
         clip = settings.max_records_per_patient if noise else None
-        exact = evaluate_measure(
-            connection,
-            query,
-            clip_records_per_patient=clip,
-            include_zero_strata=noise or policy.mask_zero,
-        )
+        with evaluation_limits(connection, timeout_s):
+            exact = evaluate_measure(
+                connection,
+                query,
+                clip_records_per_patient=clip,
+                include_zero_strata=noise or policy.mask_zero,
+            )
     sensitivities = release_sensitivities(query, clip_records_per_patient=clip) if clip else None
     populations, noise_scale = apply_disclosure(
         exact, policy=policy, sensitivities=sensitivities, rng=rng

@@ -39,8 +39,9 @@ async def evaluate_measure(request: Request, ctx: ContextDep, verified: Verified
         # the privacy ledger and answer cache belong to the peer, whichever of its keys signed
         limit_s = ctx.settings.limits.query_timeout_s
         try:
+            # the database stops the evaluation at limit_s; the outer wait is a backstop
             answer = await asyncio.wait_for(
-                run_in_threadpool(_answer, ctx, query, f"peer:{verified.peer.name}"), limit_s
+                run_in_threadpool(_answer, ctx, query, f"peer:{verified.peer.name}"), limit_s + 5
             )
         except TimeoutError:
             raise Unavailable(f"the query ran over query_timeout_s ({limit_s:g} s)") from None
@@ -101,6 +102,7 @@ def _answer(ctx: NodeContext, query: MeasureQuery, requester: str) -> MeasureAns
         requester_kid=requester,
         settings=ctx.settings.disclosure,
         max_strata=ctx.settings.limits.max_strata,
+        timeout_s=ctx.settings.limits.query_timeout_s,
         data_version=data_version(ctx.engine),
         country=node.country,
         node_id=node.id,
