@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.disclosure import apply_disclosure
 from app.measures import evaluate_measure
+from app.measures.limits import evaluation_limits
 from app.reports.fhir import to_measure_report
 from app.reports.model import DisclosurePolicy, MeasureAnswer
 from app.reports.query import MeasureQuery
@@ -185,7 +186,7 @@ def paired_medians_s(
 def pipeline(engine: Engine, query: MeasureQuery) -> bytes:
     """Return the JSON MeasureReport of ``query`` after disclosure control (min_cell 11)."""
     policy = DisclosurePolicy()
-    with engine.connect() as connection:
+    with engine.connect() as connection, evaluation_limits(connection, 20.0):
         exact = evaluate_measure(connection, query)
     populations, noise = apply_disclosure(exact, policy=policy)
     answer = MeasureAnswer(query.measure, "1", *PERIOD, populations, policy, noise_scale=noise)
