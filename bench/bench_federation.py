@@ -24,17 +24,13 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.cli.init import scaffold_hub, scaffold_node
-from app.cli.peers import add_node, add_peer
+from app.cli.init import scaffold_hub
+from app.cli.provision import provision_node
 from app.cli.servers import ServerThread, free_port
 from app.config import load_hub_settings, load_node_settings
-from app.database import create_store_engine
 from app.hub.requests import query_from_request
 from app.hub.service import HubService
-from app.ingest import ingest_export
 from app.node.app import create_node_app
-from app.store import upgrade_schema
-from app.synth import write_synthetic_export
 from app.trust.httpx_auth import SignedRequestAuth
 from app.trust.keys import load_signing_key
 
@@ -55,34 +51,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         hub_config = scaffold_hub(root / "hub", port=free_port())
-        port = free_port()
-        config = scaffold_node(root / "no", node_id="no", country="NO", port=port)
-        add_peer(
-            config,
-            name="hub",
-            jwk=root / "hub" / "keys" / "hub.jwk.json",
-            grants=["aggregate", "record"],
-        )
-        add_node(
-            hub_config,
+        config, _report = provision_node(
+            root,
             node_id="no",
             country="NO",
-            url=f"http://127.0.0.1:{port}",
-            jwk=root / "no" / "keys" / "no.jwk.json",
-        )
-        summary = write_synthetic_export(
-            country="NO", patients=args.patients, seed=7, out_dir=root / "export", formats="csv"
+            patients=args.patients,
+            seed=7,
+            hub_config=hub_config,
+            grants=("aggregate", "record"),
+            formats="csv",
         )
         settings = load_node_settings(config)
-        engine = create_store_engine(settings.node.database_url)
-        upgrade_schema(engine)
-        ingest_export(
-            engine=engine,
-            paths=[root / "export" / "csv"],
-            secret=settings.node.pseudonym_secret.read_bytes().strip(),
-            timezone="UTC",
+        port = settings.node.port
+        administrations = (
+            sum(1 for _ in (root / "no" / "export" / "csv" / "administrations.csv").open()) - 1
         )
-        engine.dispose()
         server = ServerThread(create_node_app(settings), port, name="no").start()
         try:
             key = load_signing_key(root / "hub" / "keys" / "hub.pem")
@@ -140,7 +123,7 @@ def main() -> None:
         if r["country"] == "NO" and r["stratifier"] == "route"
     }
     result = {
-        "administrations": summary.administrations,
+        "administrations": administrations,
         "pulled_records": total_admin,
         "pages": pages,
         "centralised_bytes": wire,

@@ -13,9 +13,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.cli.init import scaffold_hub, scaffold_node
+from app.cli.init import scaffold_hub
 from app.cli.output import exit_on_error
-from app.cli.peers import add_node, add_peer
+from app.cli.provision import provision_node
 from app.cli.render import format_estimate, render_document
 from app.cli.servers import ServerThread, free_port
 from app.config import load_hub_settings, load_node_settings
@@ -24,10 +24,7 @@ from app.hub.app import create_hub_app
 from app.hub.requests import query_from_request
 from app.hub.service import HubService
 from app.hub.tokens import TokenRegistry
-from app.ingest import ingest_export
 from app.node.app import create_node_app
-from app.store import create_store_engine, upgrade_schema
-from app.synth import write_synthetic_export
 
 MARKER = ".ketanet-demo"
 PERIOD = {"start": "2024-01-01", "end": "2025-12-31"}
@@ -78,40 +75,19 @@ def build_network(directory: Path, *, nodes: int, patients: int, console: Consol
     _prepare_folder(directory)
     hub_config = scaffold_hub(directory / "hub", port=free_port())
     for spec in COUNTRIES[:nodes]:
-        node_dir = directory / spec.node_id
-        port = free_port()
-        config = scaffold_node(node_dir, node_id=spec.node_id, country=spec.country, port=port)
         size = max(20, round(patients * spec.size))
-        write_synthetic_export(
-            country=spec.country, patients=size, seed=spec.seed, out_dir=node_dir / "export"
+        _config, report = provision_node(
+            directory,
+            node_id=spec.node_id,
+            country=spec.country,
+            patients=size,
+            seed=spec.seed,
+            export=spec.export,
+            hub_config=hub_config,
         )
-        settings = load_node_settings(config)
-        engine = create_store_engine(settings.node.database_url)
-        upgrade_schema(engine)
-        source = node_dir / "export" / spec.export
-        report = ingest_export(
-            engine=engine,
-            paths=[source],
-            secret=settings.node.pseudonym_secret.read_bytes().strip(),
-            timezone=settings.node.timezone,
-        )
-        engine.dispose()
         console.print(
             f"  {spec.country}: {size:,} patients synthesised, {report.total_inserted:,} records "
             f"ingested from {spec.export.upper()} export"
-        )
-        add_peer(
-            config,
-            name="hub",
-            jwk=directory / "hub" / "keys" / "hub.jwk.json",
-            grants=["aggregate"],
-        )
-        add_node(
-            hub_config,
-            node_id=spec.node_id,
-            country=spec.country,
-            url=settings.node.public_url,
-            jwk=node_dir / "keys" / f"{spec.node_id}.jwk.json",
         )
     return hub_config
 
