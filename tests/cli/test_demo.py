@@ -1,0 +1,49 @@
+"""`ketanet demo --no-serve`: the whole network on loopback, the standard set, then a clean exit."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli.main import cli
+from app.config import load_hub_settings, load_node_settings
+
+pytestmark = pytest.mark.e2e
+
+
+def test_demo_runs_the_standard_set_and_stops_every_server(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    result = CliRunner().invoke(
+        cli, ["demo", "--no-serve", "--nodes", "2", "--patients", "120", "--dir", str(folder)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "International safety and efficacy summary" in result.stdout
+    for measure in (
+        "treated-patients",
+        "administrations",
+        "adverse-events",
+        "efficacy",
+        "discontinuations",
+        "guideline-adherence",
+    ):
+        assert measure in result.stdout
+    hub = load_hub_settings(folder / "hub" / "hub.toml")
+    assert [node.country for node in hub.nodes] == ["NO", "DE"]
+    nodes = [load_node_settings(folder / node.id / "node.toml").node.port for node in hub.nodes]
+    for port in [hub.hub.port, *nodes]:
+        with socket.socket() as probe:  # nothing listens any more
+            assert probe.connect_ex(("127.0.0.1", port)) != 0
+    rerun = CliRunner().invoke(
+        cli, ["demo", "--no-serve", "--nodes", "1", "--patients", "40", "--dir", str(folder)]
+    )
+    assert rerun.exit_code == 0, rerun.output  # a demo folder is recreated
+
+
+def test_demo_refuses_a_folder_it_did_not_create(tmp_path: Path) -> None:
+    (tmp_path / "precious.txt").write_text("keep me")
+    result = CliRunner().invoke(cli, ["demo", "--no-serve", "--dir", str(tmp_path)])
+    assert result.exit_code == 3 and "not a demo folder" in result.output
+    assert (tmp_path / "precious.txt").exists()
