@@ -9,7 +9,6 @@ and a pseudonym secret shorter than 32 bytes. Nothing here runs at import time: 
 from __future__ import annotations
 
 import json
-import os
 import stat
 import tomllib
 from datetime import datetime
@@ -292,11 +291,6 @@ def _first_error(exc: ValidationError) -> str:
     error = exc.errors()[0]
     where = ".".join(str(part) for part in error["loc"])
     return f"{where}: {error['msg']}"
-
-
-def environment_overrides() -> dict[str, str]:
-    """Return the ``KETANET_*`` variables in force (for diagnostics; values are not logged)."""
-    return {key: "set" for key in os.environ if key.startswith("KETANET_")}
 
 
 def load_database_and_key(path: Path) -> tuple[str, Path]:

@@ -20,9 +20,10 @@ from app.errors import InputError, KetanetError, NotFound
 from app.hub.fanout import pinned_keys
 from app.hub.pooling import rows_to_csv
 from app.hub.report import pooled_measure_report
-from app.hub.requests import measure_catalogue, query_from_request
+from app.hub.requests import query_from_request
 from app.hub.service import HubService
 from app.hub.tokens import TokenRegistry
+from app.reports.catalogue import published_measures
 from app.web import AuditEveryRequest, OrjsonResponse
 
 log = logging.getLogger("ketanet.hub")
@@ -145,6 +146,6 @@ def create_hub_app(
 
     @app.get("/api/measures")
     def list_measures(_who: Analyst) -> list[dict[str, Any]]:
-        return list(measure_catalogue().values())
+        return list(published_measures().values())
 
     return app

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import date
 from typing import Any
 
-import orjson
-
 from app.errors import InputError
 from app.hub.catalogue import check_against_catalogue
+from app.reports.catalogue import published_measures
 from app.reports.query import MeasureQuery
-from app.resources import data_path
-
-
-@functools.cache
-def measure_catalogue() -> dict[str, dict[str, Any]]:
-    """Return the published FHIR ``Measure`` resources by id."""
-    folder = data_path("schemas/measures")
-    measures = (orjson.loads(path.read_bytes()) for path in sorted(folder.glob("*.json")))
-    return {measure["id"]: measure for measure in measures}
 
 
 def _date(value: Any, name: str) -> date:
@@ -45,8 +34,8 @@ def query_from_request(document: dict[str, Any]) -> MeasureQuery:
     if not isinstance(document, dict):
         raise InputError("body: expected a JSON object")
     measure = document.get("measure")
-    if not isinstance(measure, str) or measure not in measure_catalogue():
-        known = ", ".join(sorted(measure_catalogue()))
+    if not isinstance(measure, str) or measure not in published_measures():
+        known = ", ".join(sorted(published_measures()))
         raise InputError(f"measure: unknown measure (known: {known})")
     period = document.get("period")
     if not isinstance(period, dict) or "start" not in period or "end" not in period:
@@ -64,7 +53,7 @@ def query_from_request(document: dict[str, Any]) -> MeasureQuery:
     if not isinstance(parameters, dict):
         raise InputError("parameters: expected {name: value}")
     check_against_catalogue(
-        measure_catalogue()[measure],
+        published_measures()[measure],
         {key: [str(v) for v in values] for key, values in filters.items()},
         stratify,
         {name: _parameter(value) for name, value in parameters.items()},

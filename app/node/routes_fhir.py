@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
-import orjson
 from fastapi import APIRouter
 
 from app import __version__
 from app.errors import NotFound
 from app.node.deps import ContextDep
 from app.profiles import code_systems, value_sets
-from app.resources import data_path
+from app.reports.catalogue import published_measures
 from app.web import OrjsonResponse
 
 router = APIRouter(prefix="/fhir")
@@ -31,13 +29,6 @@ RECORD_TYPES = (
 def fhir_response(document: dict[str, Any], status_code: int = 200) -> OrjsonResponse:
     """Return ``document`` as ``application/fhir+json``."""
     return OrjsonResponse(document, status_code=status_code, media_type=FHIR_JSON)
-
-
-@functools.cache
-def measure_catalogue() -> tuple[dict[str, Any], ...]:
-    """Return the FHIR ``Measure`` resources this node answers (from ``schemas/measures``)."""
-    folder = data_path("schemas/measures")
-    return tuple(orjson.loads(path.read_bytes()) for path in sorted(folder.glob("*.json")))
 
 
 def searchset(resources: list[dict[str, Any]]) -> dict[str, Any]:
@@ -113,13 +104,16 @@ def capability_statement(ctx: ContextDep) -> OrjsonResponse:
 @router.get("/Measure")
 def list_measures() -> OrjsonResponse:
     """The measure catalogue as a searchset Bundle."""
-    return fhir_response(searchset(list(measure_catalogue())))
+    return fhir_response(searchset(list(published_measures().values())))
 
 
 @router.get("/Measure/{measure_id}")
 def read_measure(measure_id: str) -> OrjsonResponse:
     """One catalogue measure; 404 when unknown."""
-    return fhir_response(_by_id(measure_catalogue(), "Measure", measure_id))
+    measure = published_measures().get(measure_id)
+    if measure is None:
+        raise NotFound(f"Measure/{measure_id}: no such resource")
+    return fhir_response(measure)
 
 
 @router.get("/CodeSystem")
