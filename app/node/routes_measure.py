@@ -47,12 +47,11 @@ async def evaluate_measure(request: Request, ctx: ContextDep, verified: Verified
             raise Unavailable(f"the query ran over query_timeout_s ({limit_s:g} s)") from None
     except KetanetError as error:
         await run_in_threadpool(
-            ctx.audit.append,
+            ctx.audit_refusal,
             actor=verified.kid,
             action="evaluate-measure",
             target=target,
-            decision="refused",
-            reason=f"{error.http_status}: {error.message}",
+            error=error,
             request_digest=content_digest(body),
         )
         raise

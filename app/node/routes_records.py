@@ -128,12 +128,7 @@ async def _audited(
         document = await run_in_threadpool(work)
     except KetanetError as error:
         await run_in_threadpool(
-            ctx.audit.append,
-            actor=verified.kid,
-            action="read",
-            target=target,
-            decision="refused",
-            reason=f"{error.http_status}: {error.message}",
+            ctx.audit_refusal, actor=verified.kid, action="read", target=target, error=error
         )
         raise
     await run_in_threadpool(
