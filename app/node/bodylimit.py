@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import PayloadTooLarge
@@ -38,8 +39,6 @@ class BodyLimitMiddleware:
 
 
 async def _send_too_large(send: Send, limit: int) -> None:
-    import orjson
-
     body = orjson.dumps(
         PayloadTooLarge(f"request body over max_body_bytes ({limit} bytes)").operation_outcome()
     )

@@ -8,15 +8,12 @@ from typing import Any
 
 import pytest
 
-from app.cli.init import scaffold_hub, scaffold_node
+from app.cli.init import scaffold_hub
 from app.cli.peers import add_peer
+from app.cli.provision import provision_node
 from app.cli.servers import ServerThread, free_port
 from app.config import load_node_settings
-from app.database import create_store_engine
-from app.ingest import ingest_export
 from app.node.app import create_node_app
-from app.store import upgrade_schema
-from app.synth import write_synthetic_export
 from app.trust.keys import load_signing_key, write_key_pair
 
 FHIR = "application/fhir+json"
@@ -38,26 +35,15 @@ def parameters(measure: str = "treated-patients", **extra: Any) -> dict[str, Any
 @pytest.fixture(scope="package")
 def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     root: Path = tmp_path_factory.mktemp("node")
-    port = free_port()
-    config = scaffold_node(root / "no", node_id="no", country="NO", port=port)
-    scaffold_hub(root / "hub", port=free_port())
+    hub_config = scaffold_hub(root / "hub", port=free_port())
+    config, _report = provision_node(
+        root, node_id="no", country="NO", patients=120, seed=5, hub_config=hub_config, formats="csv"
+    )
     write_key_pair(root / "other", "stranger")
     write_key_pair(root / "other", "reader")
-    add_peer(config, name="hub", jwk=root / "hub" / "keys" / "hub.jwk.json", grants=["aggregate"])
     add_peer(config, name="reader", jwk=root / "other" / "reader.jwk.json", grants=["record"])
-    write_synthetic_export(
-        country="NO", patients=120, seed=5, out_dir=root / "export", formats="csv"
-    )
     settings = load_node_settings(config)
-    engine = create_store_engine(settings.node.database_url)
-    upgrade_schema(engine)
-    ingest_export(
-        engine=engine,
-        paths=[root / "export" / "csv"],
-        secret=settings.node.pseudonym_secret.read_bytes().strip(),
-        timezone="UTC",
-    )
-    engine.dispose()
+    port = settings.node.port
     server = ServerThread(create_node_app(settings), port, name="no").start()
     yield {
         "url": server.url,
