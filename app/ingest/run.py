@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,12 +11,12 @@ from sqlalchemy import Engine
 
 from app.deid import Pseudonymiser
 from app.ingest.dry_run import Counter, read_only_store
-from app.ingest.erase import erased_patients
 from app.ingest.pipeline import RecordPipeline
 from app.ingest.plan import ExportPlan, plan_export
 from app.ingest.report import IngestRejected, IngestReport, IssueLog, open_rejects
-from app.ingest.runs import record_run, utc_now
-from app.ingest.writer import StoreWriter
+from app.store.erase import erased_patients
+from app.store.runs import record_run, utc_stamp
+from app.store.writer import StoreWriter
 
 log = logging.getLogger("ketanet.ingest")
 
@@ -31,6 +32,7 @@ def ingest_export(
     skip_invalid: bool = False,
     rejects_path: Path | None = None,
     progress: Callable[[int], None] | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> IngestReport:
     """Map, de-identify, validate and store an export; return the per-file report.
 
@@ -39,10 +41,10 @@ def ingest_export(
     Rows of erased patients are skipped. Raises ``IngestRejected`` (an ``InputError``) when a row
     breaks a rule and ``skip_invalid`` is off: then nothing is stored and the report's store
     counts are 0. ``InputError`` for a bad mapping or missing files, ``ConfigError`` for a short
-    secret.
+    secret. ``clock`` stamps the run (its start and finish, the node's ``data_as_of``).
     """
     plan = plan_export(paths, mapping=mapping, timezone=timezone)
-    report = IngestReport(mapping=plan.mapping.name, dry_run=dry_run, started_at=utc_now())
+    report = IngestReport(mapping=plan.mapping.name, dry_run=dry_run, started_at=utc_stamp(clock()))
     report.warnings.extend(plan.warnings)
     rejects = open_rejects(rejects_path)
     report.rejects_path = str(rejects_path) if rejects_path is not None else None
@@ -57,6 +59,7 @@ def ingest_export(
                 secret=secret,
                 skip_invalid=skip_invalid,
                 progress=progress,
+                clock=clock,
             )
         else:
             _store(
@@ -67,6 +70,7 @@ def ingest_export(
                 secret=secret,
                 skip_invalid=skip_invalid,
                 progress=progress,
+                clock=clock,
             )
     finally:
         if rejects is not None:
@@ -95,6 +99,7 @@ def _store(
     secret: bytes,
     skip_invalid: bool,
     progress: Callable[[int], None] | None,
+    clock: Callable[[], float],
 ) -> None:
     """Write the valid rows in one transaction; commit unless an atomic run found a problem."""
     with engine.connect() as connection, connection.begin() as transaction:
@@ -110,7 +115,7 @@ def _store(
 
         _drain(pipeline, writer.write, issues=issues, atomic=not skip_invalid)
         writer.finish()
-        _finish(report, pipeline, issues)
+        _finish(report, pipeline, issues, finished_at=utc_stamp(clock()))
         if issues.count and not skip_invalid:
             transaction.rollback()
             report.discard_store_counts()
@@ -139,6 +144,7 @@ def _dry_run(
     secret: bytes,
     skip_invalid: bool,
     progress: Callable[[int], None] | None,
+    clock: Callable[[], float],
 ) -> None:
     """Validate and count against a read-only view of the store; write nothing anywhere.
 
@@ -156,7 +162,7 @@ def _dry_run(
             progress=progress,
         )
         _drain(pipeline, view.count, issues=issues, atomic=not skip_invalid)
-        _finish(report, pipeline, issues)
+        _finish(report, pipeline, issues, finished_at=utc_stamp(clock()))
         if view.count is None or (issues.count and not skip_invalid):
             report.discard_store_counts()
 
@@ -179,9 +185,11 @@ def _drain(
         batch.report.unchanged += unchanged
 
 
-def _finish(report: IngestReport, pipeline: RecordPipeline, issues: IssueLog) -> None:
+def _finish(
+    report: IngestReport, pipeline: RecordPipeline, issues: IssueLog, *, finished_at: str
+) -> None:
     report.files = pipeline.reports
     report.warnings.extend(pipeline.warnings)
     report.issues = issues.kept
     report.issue_count = issues.count
-    report.finished_at = utc_now()
+    report.finished_at = finished_at

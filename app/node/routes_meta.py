@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy import text
 
-from app.ingest import data_as_of
 from app.node.deps import ContextDep, VerifiedDep
+from app.store import data_as_of
 from app.trust.keys import jwks_document
 from app.web import OrjsonResponse
 

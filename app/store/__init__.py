@@ -1,6 +1,11 @@
-"""The node's record store: SQLModel tables of the minimum dataset, engines and schema versions."""
+"""The node's store: every table of the node database and every read and write of it.
+
+Record tables of the minimum dataset (``models``), batched writes (``writer``), ingest runs and
+the data version (``runs``), erasure (``erase``) and the schema's migrations (``schema``).
+"""
 
 from app.database import create_store_engine
+from app.store.erase import erase_patient
 from app.store.models import (
     AdministrationRecord,
     AdverseEventRecord,
@@ -11,6 +16,7 @@ from app.store.models import (
     PatientRecord,
     RecordBase,
 )
+from app.store.runs import data_as_of, data_version
 from app.store.schema import SCHEMA_VERSION, upgrade_schema
 
 __all__ = [
@@ -24,5 +30,8 @@ __all__ = [
     "PatientRecord",
     "RecordBase",
     "create_store_engine",
+    "data_as_of",
+    "data_version",
+    "erase_patient",
     "upgrade_schema",
 ]

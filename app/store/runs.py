@@ -13,17 +13,17 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, Table, func, select
 
-from app.store.models import IngestRun
+from app.store.models import IngestRun, RecordBase
 
-RUNS: Table = IngestRun.__table__  # type: ignore[attr-defined]
+RUNS: Table = RecordBase.metadata.tables[str(IngestRun.__tablename__)]
 INGEST_STATUSES = ("ok", "partial")
 """Statuses of ingests that stored data (``partial``: with --skip-invalid and rejected rows)."""
 ERASED = "erased"
 
 
-def utc_now() -> str:
-    """Return the current UTC time as ``2026-11-20T08:00:00Z``."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def utc_stamp(epoch_s: float) -> str:
+    """Return ``epoch_s`` (a clock reading) as UTC to the second: ``2026-11-20T08:00:00Z``."""
+    return datetime.fromtimestamp(epoch_s, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def record_run(

@@ -1,30 +1,33 @@
-"""Erasure: removing every record of one patient, found by recomputing the pseudonym.
+"""Erasure: removing every record of one patient, by the patient's pseudonym.
 
-The patient's pseudonym (never the source id) is also kept in ``erased_patient``, so that the
-withdrawal sticks: every later import skips the patient's rows (counted as ``erased``).
+The pseudonym (never the source id) is also kept in ``erased_patient``, so that the withdrawal
+sticks: every later import skips the patient's rows (counted as ``erased``). The caller computes
+the pseudonym (``app.deid.pseudonymise_patient_id``): the store never sees a source id or the
+node's secret.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from sqlalchemy import Connection, Engine, Table, delete, select
 
-from app.deid import pseudonymise_patient_id
-from app.ingest.runs import ERASED, record_run, utc_now
-from app.ingest.writer import TABLES
 from app.store.models import RecordBase
+from app.store.runs import ERASED, record_run, utc_stamp
+from app.store.writer import TABLES
 
 ERASED_PATIENTS: Table = RecordBase.metadata.tables["erased_patient"]
 
 
-def erase_patient(*, engine: Engine, secret: bytes, source_patient_id: str) -> int:
-    """Delete the patient and all their records, and bar later imports of them.
+def erase_patient(*, engine: Engine, pseudonym: str, clock: Callable[[], float] = time.time) -> int:
+    """Delete the patient ``pseudonym`` and all their records, and bar later imports of them.
 
     Returns the number of rows deleted (0 when the store held none; erasing again changes
-    nothing). Raises ``ConfigError`` when the secret is too short.
+    nothing).
     """
-    pseudonym = pseudonymise_patient_id(secret, source_patient_id)
     deleted = 0
-    started_at = utc_now()
+    started_at = utc_stamp(clock())
     with engine.begin() as connection:
         _remember(connection, pseudonym, started_at)
         # Records first, the patient last: records reference the patient row.
@@ -36,7 +39,7 @@ def erase_patient(*, engine: Engine, secret: bytes, source_patient_id: str) -> i
             record_run(
                 connection,
                 started_at=started_at,
-                finished_at=utc_now(),
+                finished_at=utc_stamp(clock()),
                 mapping="erase",
                 status=ERASED,
                 counts={"deleted": deleted},
