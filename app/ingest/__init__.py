@@ -6,8 +6,8 @@ sample rows to a FHIR Bundle without storing anything. The store writes the rows
 """
 
 from app.ingest.check import check_mapping
-from app.ingest.report import FileReport, IngestRejected, IngestReport
-from app.ingest.run import ingest_export
+from app.ingest.ingest_report import FileReport, IngestRejected, IngestReport
+from app.ingest.transaction import ingest_export
 
 __all__ = [
     "FileReport",

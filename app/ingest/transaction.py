@@ -11,9 +11,9 @@ from sqlalchemy import Engine
 
 from app.deid import Pseudonymiser
 from app.ingest.dry_run import Counter, read_only_store
+from app.ingest.ingest_report import IngestRejected, IngestReport, IssueLog, open_rejects
 from app.ingest.pipeline import RecordPipeline
 from app.ingest.plan import ExportPlan, plan_export
-from app.ingest.report import IngestRejected, IngestReport, IssueLog, open_rejects
 from app.store.erase import erased_patients
 from app.store.runs import record_run, utc_stamp
 from app.store.writer import StoreWriter
