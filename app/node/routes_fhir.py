@@ -11,19 +11,11 @@ from app.errors import NotFound
 from app.node.deps import ContextDep
 from app.profiles import code_systems, value_sets
 from app.reports.catalogue import published_measures
+from app.store.resource_tables import RESOURCE_TABLES
 from app.web import OrjsonResponse
 
 router = APIRouter(prefix="/fhir")
 FHIR_JSON = "application/fhir+json"
-RECORD_TYPES = (
-    "Patient",
-    "Condition",
-    "MedicationAdministration",
-    "MedicationDispense",
-    "Observation",
-    "AdverseEvent",
-    "MedicationStatement",
-)
 
 
 def fhir_response(document: dict[str, Any], status_code: int = 200) -> OrjsonResponse:
@@ -64,7 +56,7 @@ def capability_statement(ctx: ContextDep) -> OrjsonResponse:
             "searchParam": [] if kind == "Patient" else record_search,
             "documentation": "Signed requests from peers with the 'record' grant only.",
         }
-        for kind in RECORD_TYPES
+        for kind in RESOURCE_TABLES
     ]
     resources += [
         {"type": kind, "interaction": [{"code": "read"}, {"code": "search-type"}]}
