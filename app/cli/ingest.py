@@ -21,7 +21,6 @@ from app.errors import Issue, KetanetError
 from app.ingest import IngestRejected, IngestReport, check_mapping, ingest_export
 from app.store import create_store_engine, erase_patient, upgrade_schema
 from app.trust.audit import AuditLog
-from app.trust.tables import create_trust_tables
 
 ConfigOption = Annotated[Path, typer.Option("--config", help="Node configuration file (TOML).")]
 PathsArgument = Annotated[
@@ -122,7 +121,6 @@ def node_erase(
             upgrade_schema(engine)
             pseudonym = pseudonymise_patient_id(_secret(settings), patient_id)
             deleted = erase_patient(engine=engine, pseudonym=pseudonym)
-            create_trust_tables(engine)
             AuditLog(engine).append(
                 actor="operator (cli)",
                 action="erase",

@@ -17,14 +17,14 @@ from app.config import HubSettings
 from app.database import create_store_engine
 from app.errors import NotFound
 from app.hub.fanout import NodeReply, fan_out, node_client
+from app.hub.migrations import upgrade_hub_schema
 from app.hub.pooling import PooledQuery, pool_answers
 from app.hub.requests import query_echo
-from app.hub.tables import create_hub_tables, node_result_table, query_table
+from app.hub.tables import node_result_table, query_table
 from app.reports.query import MeasureQuery, to_parameters
 from app.trust.audit import AuditLog
 from app.trust.digest import content_digest
 from app.trust.keys import SigningKey, load_signing_key
-from app.trust.tables import create_trust_tables
 
 
 class HubService:
@@ -41,8 +41,7 @@ class HubService:
         self.clock = clock
         self.transport = transport
         self.engine: Engine = create_store_engine(settings.hub.database_url)
-        create_hub_tables(self.engine)
-        create_trust_tables(self.engine)
+        upgrade_hub_schema(self.engine)
         self.audit = AuditLog(self.engine, clock=clock)
         self.key: SigningKey = load_signing_key(settings.hub.signing_key)
         self.client: httpx.AsyncClient | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -13,7 +14,6 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.config import NodeSettings
-from app.disclosure import create_disclosure_tables
 from app.errors import InputError, KetanetError, NotFound
 from app.node import routes_fhir, routes_measure, routes_meta, routes_records
 from app.node.bodylimit import BodyLimitMiddleware
@@ -25,23 +25,29 @@ from app.trust.keys import load_signing_key
 from app.trust.nonces import NonceStore
 from app.trust.peers import TrustStore
 from app.trust.signatures import RequestVerifier, claimed_keyid
-from app.trust.tables import create_trust_tables
 from app.web import AuditEveryRequest, OrjsonResponse
 
 FHIR_JSON = "application/fhir+json"
 log = logging.getLogger("ketanet.node")
 
 
-def create_node_app(settings: NodeSettings, *, clock: Callable[[], float] = time.time) -> FastAPI:
-    """Return a node app for ``settings``: database migrated, keys loaded, routes mounted."""
+def create_node_app(
+    settings: NodeSettings,
+    *,
+    clock: Callable[[], float] = time.time,
+    rng: random.Random | None = None,
+) -> FastAPI:
+    """Return a node app for ``settings``: database migrated, keys loaded, routes mounted.
+
+    ``clock`` stamps answers, audit entries and signatures; ``rng`` draws the noise of answers
+    (None: the OS CSPRNG). Freeze and seed them only to make answers reproducible in tests.
+    """
     engine = create_store_engine(settings.node.database_url)
     upgrade_schema(engine)
-    create_trust_tables(engine)
-    create_disclosure_tables(engine)
     audit = AuditLog(engine, clock=clock)
     verifier = RequestVerifier(
         trust=TrustStore.from_peer_configs(settings.peers),
-        nonces=NonceStore(engine),
+        nonces=NonceStore(engine, clock=clock),
         audience=settings.node.public_url,
         clock=clock,
     )
@@ -53,6 +59,7 @@ def create_node_app(settings: NodeSettings, *, clock: Callable[[], float] = time
         audit=audit,
         rate_limiter=RateLimiter(settings.limits.rate_per_minute),
         clock=clock,
+        rng=rng,
     )
     app = FastAPI(
         title=f"KetaNet node {settings.node.id} ({settings.node.country})",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ class NodeContext:
     audit: AuditLog
     rate_limiter: RateLimiter
     clock: Callable[[], float] = time.time
+    rng: random.Random | None = None
+    """The noise source of answers; None is the OS CSPRNG (seed one only in tests)."""
 
     def audit_refusal(
         self,

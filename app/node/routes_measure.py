@@ -9,13 +9,11 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from app.disclosure import answer_query
 from app.errors import InputError, KetanetError, Unavailable
 from app.measures import validate_query
+from app.node.answers import answer_query
 from app.node.context import NodeContext
 from app.node.deps import ContextDep, VerifiedDep
-from app.reports.fhir import to_measure_report
-from app.reports.model import MeasureAnswer
 from app.reports.query import MeasureQuery, parse_parameters
 from app.store import data_as_of, data_version
 from app.trust.digest import content_digest
@@ -40,7 +38,7 @@ async def evaluate_measure(request: Request, ctx: ContextDep, verified: Verified
         limit_s = ctx.settings.limits.query_timeout_s
         try:
             # the database stops the evaluation at limit_s; the outer wait is a backstop
-            answer = await asyncio.wait_for(
+            payload = await asyncio.wait_for(
                 run_in_threadpool(_answer, ctx, query, f"peer:{verified.peer.name}"), limit_s + 5
             )
         except TimeoutError:
@@ -55,7 +53,6 @@ async def evaluate_measure(request: Request, ctx: ContextDep, verified: Verified
             request_digest=content_digest(body),
         )
         raise
-    payload = orjson.dumps(to_measure_report(answer))
     headers = sign_response(
         status=200,
         headers={"content-type": FHIR_JSON},
@@ -93,7 +90,7 @@ def _parse(body: bytes) -> MeasureQuery:
     return query
 
 
-def _answer(ctx: NodeContext, query: MeasureQuery, requester: str) -> MeasureAnswer:
+def _answer(ctx: NodeContext, query: MeasureQuery, requester: str) -> bytes:
     node = ctx.settings.node
     return answer_query(
         ctx.engine,
@@ -106,4 +103,6 @@ def _answer(ctx: NodeContext, query: MeasureQuery, requester: str) -> MeasureAns
         country=node.country,
         node_id=node.id,
         data_as_of=data_as_of(ctx.engine),
+        rng=ctx.rng,
+        clock=ctx.clock,
     )

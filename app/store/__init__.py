@@ -1,11 +1,14 @@
 """The node's store: every table of the node database and every read and write of it.
 
 Record tables of the minimum dataset (``models``), batched writes (``writer``), ingest runs and
-the data version (``runs``), erasure (``erase``) and the schema's migrations (``schema``).
+the data version (``runs``), erasure (``erase``), record reads for FHIR (``resource_tables``), the
+answer cache and ε ledger (``answer_cache``, ``privacy_ledger``) and the one migration list of
+the node database (``migrations``).
 """
 
 from app.database import create_store_engine
 from app.store.erase import erase_patient
+from app.store.migrations import SCHEMA_VERSION, upgrade_schema
 from app.store.models import (
     AdministrationRecord,
     AdverseEventRecord,
@@ -17,7 +20,6 @@ from app.store.models import (
     RecordBase,
 )
 from app.store.runs import data_as_of, data_version
-from app.store.schema import SCHEMA_VERSION, upgrade_schema
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -16,8 +16,9 @@ from app.cli.ingest import ingest as ingest_command
 from app.cli.ingest import mapping_check, node_erase
 from app.deid import pseudonymise_patient_id
 from app.ingest import IngestReport, ingest_export
+from app.schema_versions import SchemaHistory, upgrade
 from app.store import create_store_engine, data_version, erase_patient
-from app.store.schema import MIGRATIONS, current_version, schema_version_table
+from app.store.migrations import NODE_SCHEMA
 
 SECRET = b"test pseudonym secret: 32+ bytes, never a real one"
 
@@ -159,13 +160,7 @@ def write_version_1_store(database: Path) -> None:
     """Create a store with only the first schema migration applied (as an older ketanet left it)."""
     engine = create_store_engine(f"sqlite:///{database}")
     try:
-        with engine.begin() as connection:
-            current_version(connection)
-            description, migrate = MIGRATIONS[0]
-            migrate(connection)
-            connection.execute(
-                schema_version_table.insert().values(version=1, description=description)
-            )
+        upgrade(engine, SchemaHistory(NODE_SCHEMA.version_table, NODE_SCHEMA.migrations[:1]))
     finally:
         engine.dispose()
 

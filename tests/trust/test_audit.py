@@ -14,9 +14,10 @@ from typer.testing import CliRunner
 from app.cli.audit import audit_app
 from app.database import create_store_engine
 from app.errors import IntegrityError
+from app.store import upgrade_schema
 from app.trust.audit import AuditLog, entry_hash, verify_checkpoint
 from app.trust.keys import SigningKey, write_key_pair
-from app.trust.tables import audit_checkpoint, audit_log, create_trust_tables
+from app.trust.tables import audit_checkpoint, audit_log
 
 from .support import FakeClock
 
@@ -181,7 +182,7 @@ def _node_config(tmp_path: Path) -> Path:
 
 def _cli_log(config: Path) -> tuple[AuditLog, Engine]:
     engine = create_store_engine(f"sqlite:///{config.parent / 'no.db'}")
-    create_trust_tables(engine)
+    upgrade_schema(engine)
     return filled(engine), engine
 
 

@@ -1,24 +1,28 @@
-"""Answer one measure query under the node's disclosure policy (the node route's entry point).
+"""Answer one measure query under the node's disclosure policy: the node's answering use case.
 
-validate → cache lookup → budget check → evaluate (SQL) → disclose → charge ε and store in the
-cache (one transaction) → ``MeasureAnswer``. A repeated question over unchanged data returns the
-cached answer (same noise, no new ε). The charge happens together with the cache insert, so a
-concurrent twin of the query either finds the other's answer or pays for its own.
+validate → cache lookup → budget check → evaluate (SQL) → disclose → the FHIR ``MeasureReport``
+bytes → charge ε and store those bytes in the cache (one transaction). The bytes are made once:
+a repeated question over unchanged data gets the cached bytes as they are (same noise, same time
+stamp, no new ε), and the route signs exactly what it was given. The charge happens together with
+the cache insert, so a concurrent twin of the query either finds the other's answer or pays for
+its own. The time stamp comes from the injected clock and the noise from the injected random
+source, so under a frozen clock (and a seeded source) the same data give the same bytes.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import orjson
 from sqlalchemy import Engine, exc
 
 from app.config import DisclosureSection
-from app.disclosure.cache import answer_cache_key, cached_report, store_report
-from app.disclosure.chain import apply_disclosure, effective_policy
-from app.disclosure.ledger import charge_epsilon, check_budget
+from app.disclosure import apply_disclosure, effective_policy
 from app.errors import PolicyRefusal
 from app.measures import (
     evaluate_measure,
@@ -29,9 +33,21 @@ from app.measures import (
     validate_query,
 )
 from app.measures.limits import evaluation_limits
-from app.reports.fhir import from_measure_report, to_measure_report
-from app.reports.model import MeasureAnswer
+from app.reports.fhir import to_measure_report
+from app.reports.model import DisclosurePolicy, MeasureAnswer
 from app.reports.query import MeasureQuery, canonical_key
+from app.store.answer_cache import answer_cache_key, cached_report, store_report
+from app.store.privacy_ledger import charge_epsilon, check_budget
+
+
+def node_policy(settings: DisclosureSection) -> DisclosurePolicy:
+    """Return the disclosure policy the node's ``[disclosure]`` settings set."""
+    return DisclosurePolicy(
+        min_cell=settings.min_cell,
+        mask_zero=settings.mask_zero,
+        rounding=settings.rounding,
+        epsilon=settings.epsilon,
+    )
 
 
 def answer_query(
@@ -47,8 +63,9 @@ def answer_query(
     max_strata: int | None = None,
     rng: random.Random | None = None,
     timeout_s: float | None = None,
-) -> MeasureAnswer:
-    """Return the disclosed answer to ``query`` for a requester.
+    clock: Callable[[], float] = time.time,
+) -> bytes:
+    """Return the disclosed answer to ``query`` for a requester: MeasureReport JSON bytes.
 
     Raises ``InputError`` (400) for a query the catalogue refuses, ``PolicyRefusal`` (403) for one
     whose answer could hold more than ``max_strata`` strata, and ``BudgetExhausted`` (429) when
@@ -62,7 +79,7 @@ def answer_query(
             f"stratifier: the answer could hold {strata_count(query)} strata; "
             f"this node answers at most {max_strata}"
         )
-    policy = effective_policy(settings, query.min_cell)
+    policy = effective_policy(node_policy(settings), query.min_cell)
     query = replace(query, min_cell=policy.min_cell)
     noise = policy.epsilon > 0
     budgeted = noise and settings.epsilon_budget > 0
@@ -73,7 +90,7 @@ def answer_query(
     with engine.connect() as connection:
         hit = cached_report(connection, cache_key)
         if hit is not None:
-            return from_measure_report(hit)
+            return hit
         if budgeted:
             check_budget(
                 connection,
@@ -98,6 +115,7 @@ def answer_query(
         replace(result, overlapping=overlapping.get(result.population, frozenset()))
         for result in populations
     ]
+    now = datetime.fromtimestamp(clock(), UTC).isoformat(timespec="seconds")
     answer = MeasureAnswer(
         measure=query.measure,
         version=query.version or "",
@@ -110,14 +128,14 @@ def answer_query(
         data_as_of=data_as_of,
         strata_overlap=strata_overlap(query),
         noise_scale=noise_scale,
-        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        generated_at=now,
     )
-    report = to_measure_report(answer)
+    report = orjson.dumps(to_measure_report(answer))
     try:
         with engine.begin() as connection:
             hit = cached_report(connection, cache_key)
             if hit is not None:
-                return from_measure_report(hit)
+                return hit
             if budgeted:
                 charge_epsilon(
                     connection,
@@ -132,6 +150,7 @@ def answer_query(
                 query_key=query_key,
                 data_version=data_version,
                 report=report,
+                created_at=now,
             )
     except exc.IntegrityError:
         # A concurrent twin stored its answer first (and paid for it): serve that one.
@@ -139,12 +158,13 @@ def answer_query(
             hit = cached_report(connection, cache_key)
         if hit is None:
             raise
-        return from_measure_report(hit)
-    return answer
+        return hit
+    return report
 
 
 def _query_key(query: MeasureQuery, settings: DisclosureSection) -> str:
     """Return the canonical query with the node's policy: a policy change means a new answer."""
-    # The budget does not shape an answer; every other disclosure setting does.
+    # The budget does not shape an answer; every other disclosure setting does. Keep this key as
+    # it is: answers cached by earlier releases are found by it.
     shaping = settings.model_dump(exclude={"epsilon_budget"})
     return canonical_key(query) + "|" + json.dumps(shaping, sort_keys=True)

@@ -7,16 +7,18 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from app.config import DisclosureSection
 from app.database import create_store_engine
-from app.disclosure import answer_query, create_disclosure_tables
 from app.errors import Unavailable
 from app.ingest import ingest_export
+from app.node.answers import answer_query
+from app.reports.model import MeasureAnswer
 from app.reports.query import MeasureQuery
 from app.store import upgrade_schema
 from app.synth import write_synthetic_export
+from tests.disclosure.support import decoded
 
 QUERY = MeasureQuery(
     measure="adverse-events",
@@ -30,10 +32,9 @@ QUERY = MeasureQuery(
 )
 
 
-def _loaded(url: str, export: Path) -> object:
+def _loaded(url: str, export: Path) -> Engine:
     engine = create_store_engine(url)
     upgrade_schema(engine)
-    create_disclosure_tables(engine)
     ingest_export(engine=engine, paths=[export], secret=b"s" * 32, timezone="UTC")
     return engine
 
@@ -45,14 +46,16 @@ def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "csv"
 
 
-def _answer(engine: object, requester: str, timeout_s: float | None):  # type: ignore[no-untyped-def]
-    return answer_query(
-        engine,  # type: ignore[arg-type]
-        QUERY,
-        requester_kid=requester,
-        settings=DisclosureSection(min_cell=1),
-        data_version="1",
-        timeout_s=timeout_s,
+def _answer(engine: Engine, requester: str, timeout_s: float | None) -> MeasureAnswer:
+    return decoded(
+        answer_query(
+            engine,
+            QUERY,
+            requester_kid=requester,
+            settings=DisclosureSection(min_cell=1),
+            data_version="1",
+            timeout_s=timeout_s,
+        )
     )
 
 

@@ -14,14 +14,14 @@ from fhir.resources.R4B.measurereport import MeasureReport
 from sqlalchemy import Engine
 
 from app.config import DisclosureSection
-from app.disclosure import answer_query, spent_epsilon
 from app.errors import BudgetExhausted, PolicyRefusal
 from app.measures import load_catalogue
-from app.reports.fhir import to_measure_report
+from app.node.answers import answer_query
 from app.reports.model import MeasureAnswer
 from app.reports.query import MeasureQuery
 from app.store import create_store_engine
-from tests.disclosure.support import node_database, sqlite_node
+from app.store.privacy_ledger import spent_epsilon
+from tests.disclosure.support import decoded, node_database, sqlite_node
 
 pytestmark = pytest.mark.disclosure
 
@@ -40,6 +40,27 @@ def ask(
     data_version: str = "v1",
     max_strata: int | None = None,
 ) -> MeasureAnswer:
+    return decoded(
+        report(
+            engine,
+            query,
+            settings=settings,
+            requester=requester,
+            data_version=data_version,
+            max_strata=max_strata,
+        )
+    )
+
+
+def report(
+    engine: Engine,
+    query: MeasureQuery = QUERY,
+    *,
+    settings: DisclosureSection = NOISY,
+    requester: str = "hub-key",
+    data_version: str = "v1",
+    max_strata: int | None = None,
+) -> bytes:
     return answer_query(
         engine,
         query,
@@ -123,7 +144,7 @@ def test_answer_query_reports_validate_as_fhir_for_every_measure(tmp_path: Path)
             definition.stratifiers,
             parameters.get(measure, {}),
         )
-        answer = answer_query(
+        sent = answer_query(
             engine,
             query,
             requester_kid="k",
@@ -131,7 +152,8 @@ def test_answer_query_reports_validate_as_fhir_for_every_measure(tmp_path: Path)
             data_version="v",
             rng=random.Random(5),
         )
-        MeasureReport.model_validate(to_measure_report(answer))
+        MeasureReport.model_validate_json(sent)
+        answer = decoded(sent)
         assert set(answer.noise_scale) == {p.population for p in answer.populations}
         # Zero-filled domains: every stratum appears, whatever the data.
         assert all(len(table) >= 2 for p in answer.populations for table in p.strata.values())

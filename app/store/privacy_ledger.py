@@ -1,4 +1,4 @@
-"""The per-requester privacy-budget ledger (DESIGN.md section 7).
+"""The per-requester privacy-budget ledger (docs/disclosure.md).
 
 ε is kept in integer millionths: a charge is rounded up and the budget down, so rounding can only
 make the ledger stricter, and ten answers of ε = 0.1 exactly fill a budget of 1.0. A charge is one
@@ -11,12 +11,30 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from sqlalchemy import Connection, exc, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    MetaData,
+    String,
+    Table,
+    exc,
+    insert,
+    select,
+    update,
+)
 
-from app.disclosure.tables import epsilon_ledger_table
 from app.errors import BudgetExhausted
 
 MICRO = 1_000_000
+
+epsilon_ledger_table = Table(
+    "disclosure_epsilon_ledger",
+    MetaData(),
+    Column("requester_kid", String(200), primary_key=True),
+    Column("spent_micro_epsilon", BigInteger, nullable=False),
+)
+"""ε spent per requester, in millionths so sums are exact integers (no float drift)."""
 
 
 def to_micro(epsilon: float, *, round_up: bool) -> int:
