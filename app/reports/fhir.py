@@ -1,4 +1,4 @@
-"""``MeasureAnswer`` ⇄ FHIR R4 ``MeasureReport`` (plain dicts; DESIGN.md sections 5 and 7).
+"""``MeasureAnswer`` ⇄ FHIR R4 ``MeasureReport`` (plain dicts; docs/measures.md, docs/disclosure.md).
 
 One ``group`` per population. Every count that disclosure control touched carries the
 ``cell-disclosure`` extension (one per reason) on the primitive's ``_count``; a masked count has no
@@ -10,7 +10,7 @@ malformed one with ``InputError`` (the hub then marks the node ``invalid-report`
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, cast, get_args
 
 from app.errors import InputError, Issue
@@ -31,7 +31,7 @@ REASONS: frozenset[str] = frozenset(get_args(Reason))
 
 
 def to_measure_report(answer: MeasureAnswer) -> dict[str, Any]:
-    """Return ``answer`` as a FHIR ``MeasureReport`` (type ``summary``)."""
+    """Return ``answer`` as a FHIR ``MeasureReport`` (type ``summary``), dated ``generated_at``."""
     policy = answer.policy
     extensions: list[dict[str, Any]] = [
         {
@@ -54,8 +54,14 @@ def to_measure_report(answer: MeasureAnswer) -> dict[str, Any]:
         "status": "complete",
         "type": "summary",
         "measure": f"{MEASURE_BASE}{answer.measure}|{answer.version}",
-        "date": answer.generated_at or datetime.now(UTC).isoformat(timespec="seconds"),
-        "period": {"start": answer.period_start.isoformat(), "end": answer.period_end.isoformat()},
+    }
+    if answer.generated_at is not None:
+        # The node's clock set it: the builder reads no clock, so the same answer gives the
+        # same bytes (and a report without a time has no ``date``, which FHIR allows).
+        report["date"] = answer.generated_at
+    report["period"] = {
+        "start": answer.period_start.isoformat(),
+        "end": answer.period_end.isoformat(),
     }
     if answer.country is not None:
         report["reporter"] = {"display": answer.country}
