@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from app.config import DisclosureSection
 from app.database import create_store_engine
@@ -70,17 +69,15 @@ def test_sqlite_interrupts_an_evaluation_past_its_time_limit(tmp_path: Path, exp
 
 
 def test_postgres_limits_apply_and_answers_match(
-    postgres_url: str, tmp_path: Path, export: Path
+    postgres_schema_url: str, tmp_path: Path, export: Path
 ) -> None:
-    # a schema of our own: other tests share the session's database
-    schema = f"limits_{secrets.token_hex(4)}"
-    admin = create_store_engine(postgres_url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    admin.dispose()
-    engine = _loaded(f"{postgres_url}?options=-csearch_path%3D{schema}", export)
+    engine = _loaded(postgres_schema_url, export)
     sqlite = _loaded(f"sqlite:///{tmp_path / 'n.db'}", export)
-    assert (
-        _answer(engine, "a", timeout_s=60.0).populations
-        == _answer(sqlite, "a", timeout_s=None).populations
-    )
+    try:
+        assert (
+            _answer(engine, "a", timeout_s=60.0).populations
+            == _answer(sqlite, "a", timeout_s=None).populations
+        )
+    finally:
+        engine.dispose()
+        sqlite.dispose()

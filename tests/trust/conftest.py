@@ -6,12 +6,11 @@ migration list); on PostgreSQL each test gets a schema of its own in the session
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from app.database import create_store_engine
 from app.store import upgrade_schema
@@ -45,19 +44,6 @@ def _engine(url: str) -> Iterator[Engine]:
         engine.dispose()
 
 
-def _postgres_engine(server_url: str) -> Iterator[Engine]:
-    schema = f"trust_{secrets.token_hex(4)}"
-    admin = create_store_engine(server_url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield from _engine(f"{server_url}?options=-csearch_path%3D{schema}")
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 @pytest.fixture
 def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
     yield from _engine(f"sqlite:///{tmp_path / 'trust.db'}")
@@ -69,7 +55,7 @@ def trust_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
     if request.param == "sqlite":
         yield from _engine(f"sqlite:///{tmp_path / 'trust.db'}")
     else:
-        yield from _postgres_engine(request.getfixturevalue("postgres_url"))
+        yield from _engine(request.getfixturevalue("postgres_schema_url"))
 
 
 @pytest.fixture
