@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 from fhir.resources.R4B.measurereport import MeasureReport
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 
 from app.config import DisclosureSection
 from app.errors import BudgetExhausted, PolicyRefusal
@@ -20,6 +21,7 @@ from app.node.answers import answer_query
 from app.reports.model import MeasureAnswer
 from app.reports.query import MeasureQuery
 from app.store import create_store_engine
+from app.store.answer_cache import answer_cache_table
 from app.store.privacy_ledger import spent_epsilon
 from tests.disclosure.support import decoded, node_database, sqlite_node
 
@@ -29,27 +31,7 @@ QUERY = MeasureQuery(
     "treated-patients", None, date(2024, 1, 1), date(2024, 12, 31), {}, ("drug", "sex"), {}
 )
 NOISY = DisclosureSection(min_cell=11, epsilon=0.5, epsilon_budget=2.0)
-
-
-def ask(
-    engine: Engine,
-    query: MeasureQuery = QUERY,
-    *,
-    settings: DisclosureSection = NOISY,
-    requester: str = "hub-key",
-    data_version: str = "v1",
-    max_strata: int | None = None,
-) -> MeasureAnswer:
-    return decoded(
-        report(
-            engine,
-            query,
-            settings=settings,
-            requester=requester,
-            data_version=data_version,
-            max_strata=max_strata,
-        )
-    )
+FROZEN_S = 1_800_000_000.0
 
 
 def report(
@@ -71,7 +53,13 @@ def report(
         node_id="no",
         data_as_of="2026-11-20T08:00:00Z",
         max_strata=max_strata,
+        clock=lambda: FROZEN_S,
     )
+
+
+def ask(engine: Engine, query: MeasureQuery = QUERY, **options: Any) -> MeasureAnswer:
+    """Return the answer that ``report`` sends, read back."""
+    return decoded(report(engine, query, **options))
 
 
 def spent(engine: Engine, requester: str = "hub-key") -> float:
@@ -81,9 +69,21 @@ def spent(engine: Engine, requester: str = "hub-key") -> float:
 
 def test_answer_query_serves_rephrased_question_from_cache(tmp_path: Path) -> None:
     engine = sqlite_node(tmp_path)
-    first = ask(engine)
+    first = report(engine)
     rephrased = replace(QUERY, version="1", stratify=("sex", "drug"), min_cell=5)
-    assert ask(engine, rephrased) == first  # min-cell 5 is looser: the node's 11 holds
+    assert report(engine, rephrased) == first  # min-cell 5 is looser: the node's 11 holds
+    assert spent(engine) == 0.5
+
+
+def test_answer_query_serves_the_cached_bytes_as_stored(tmp_path: Path) -> None:
+    engine = sqlite_node(tmp_path)
+    first = report(engine)
+    assert decoded(first).generated_at == "2027-01-15T08:00:00+00:00"  # the injected clock
+    # Change the stored text without changing its meaning: a hit is those bytes, not a re-rendering.
+    respaced = first.replace(b'"status":', b'"status": ')
+    with engine.begin() as connection:
+        connection.execute(update(answer_cache_table).values(report_json=respaced.decode()))
+    assert report(engine) == respaced
     assert spent(engine) == 0.5
 
 
@@ -188,8 +188,8 @@ def postgres_node(postgres_url: str) -> Iterator[Engine]:
 def test_answer_query_caches_and_refuses_on_postgresql(
     postgres_node: Engine, tmp_path: Path
 ) -> None:
-    first = ask(postgres_node)
-    assert all(ask(postgres_node) == first for _ in range(5))
+    first = report(postgres_node)
+    assert all(report(postgres_node) == first for _ in range(5))
     assert spent(postgres_node) == 0.5
     for day in (27, 28, 29):
         ask(postgres_node, replace(QUERY, period_end=date(2024, 12, day)))
