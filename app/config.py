@@ -38,7 +38,7 @@ class _Section(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # The environment wins over the file, as DESIGN.md section 2 requires.
+        # The environment wins over the file (docs/cli.md, configuration reference).
         return (env_settings, init_settings)
 
 
@@ -66,7 +66,7 @@ class NodeSection(_Section):
 
 
 class DisclosureSection(_Section):
-    """``[disclosure]``: the node's disclosure-control policy (DESIGN.md section 7)."""
+    """``[disclosure]``: the node's disclosure-control policy (docs/disclosure.md)."""
 
     model_config = SettingsConfigDict(env_prefix="KETANET_DISCLOSURE_", extra="forbid")
 
