@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import psycopg
 import pytest
@@ -29,13 +31,10 @@ def postgres_url() -> Iterator[str]:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(reason)
         pytest.skip(reason)
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield f"{POSTGRES_SERVER.replace('postgresql://', 'postgresql+psycopg://')}/{name}"
-        finally:
-            # FORCE ends connections a test's engine pool may still hold (PostgreSQL 13+).
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    # FORCE ends connections a test's engine pool may still hold (PostgreSQL 13+).
+    drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+    with admin, _created(admin, f'CREATE DATABASE "{name}"', drop):
+        yield f"{POSTGRES_SERVER.replace('postgresql://', 'postgresql+psycopg://')}/{name}"
 
 
 @pytest.fixture
@@ -47,9 +46,15 @@ def postgres_schema_url(postgres_url: str) -> Iterator[str]:
     """
     schema = f"test_{secrets.token_hex(6)}"
     admin = psycopg.connect(postgres_url.replace("+psycopg", ""), autocommit=True)
-    with admin:
-        admin.execute(f'CREATE SCHEMA "{schema}"')
-        try:
-            yield f"{postgres_url}?options=-csearch_path%3D{schema}"
-        finally:
-            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with admin, _created(admin, f'CREATE SCHEMA "{schema}"', f'DROP SCHEMA "{schema}" CASCADE'):
+        yield f"{postgres_url}?options=-csearch_path%3D{schema}"
+
+
+@contextmanager
+def _created(admin: psycopg.Connection[Any], create: str, drop: str) -> Iterator[None]:
+    """Run ``create``, then ``drop`` when the block ends, however it ends."""
+    admin.execute(create)
+    try:
+        yield
+    finally:
+        admin.execute(drop)
