@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from fhir.resources.R4B.measurereport import MeasureReport
 from sqlalchemy import Engine, update
@@ -170,18 +171,35 @@ def test_answer_query_refuses_more_strata_than_the_node_allows(tmp_path: Path) -
 
 
 @pytest.fixture
-def postgres_node(postgres_url: str) -> Iterator[Engine]:
-    server, _, name = postgres_url.rpartition("/")
-    own = f"{name}_disclosure"
-    admin_url = server.replace("postgresql+psycopg", "postgresql") + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{own}"')
-    engine = node_database(f"{server}/{own}")
+def postgres_node(postgres_schema_url: str) -> Iterator[Engine]:
+    engine = node_database(postgres_schema_url)
     yield engine
     engine.dispose()
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_node(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """The small node database on SQLite, then on PostgreSQL."""
+    if request.param == "postgresql":
+        yield request.getfixturevalue("postgres_node")
+        return
+    engine = sqlite_node(tmp_path)
+    yield engine
+    engine.dispose()
+
+
+def test_answer_query_concurrent_twins_get_one_answer_and_pay_once(any_node: Engine) -> None:
+    twins = 6
+    barrier = threading.Barrier(twins)
+
+    def twin(_: int) -> bytes:
+        barrier.wait()
+        return report(any_node)
+
+    with ThreadPoolExecutor(twins) as pool:
+        sent = list(pool.map(twin, range(twins)))
+    assert len(set(sent)) == 1
+    assert spent(any_node) == 0.5
 
 
 @pytest.mark.postgres
