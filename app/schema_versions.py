@@ -70,7 +70,9 @@ def creating(*tables: Table) -> Step:
     """Return a step creating ``tables`` (with their indexes) unless they exist already.
 
     For tables that databases made before versioning already hold: adopting them creates them
-    on a new database and leaves an existing one as it is.
+    on a new database and leaves an existing one as it is. A table is created as the code
+    defines it today, so a later migration that changes it must look before it alters (add a
+    column only when it is missing): on a new database the change is already there.
     """
 
     def create(connection: Connection) -> None:
