@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from app.resources import data_path
+from app.package_data import data_path
 
 SD = "https://ketanet.org/fhir/StructureDefinition/"
 PERIOD_YEARS = None

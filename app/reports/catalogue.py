@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from app.resources import data_path
+from app.package_data import data_path
 
 
 @functools.cache

@@ -8,7 +8,7 @@ import pytest
 from fhir.resources.R4B.measure import Measure
 
 from app.measures import load_catalogue
-from app.resources import data_path
+from app.package_data import data_path
 
 PATIENT = ["drug", "route", "sex", "age-band", "year", "setting"]
 EVENT = ["event", "severity", "serious", "drug", "route"]

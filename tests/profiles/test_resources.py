@@ -20,7 +20,7 @@ from app.profiles import (
     validate_resource,
     value_sets,
 )
-from app.resources import data_path
+from app.package_data import data_path
 from app.store import create_store_engine, upgrade_schema
 from app.synth import write_synthetic_export
 from tests.ingest.support import SECRET, run_cli
