@@ -31,11 +31,11 @@ from sqlalchemy import Engine, text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.disclosure import apply_disclosure
+from app.exchange.answer import DisclosurePolicy, MeasureAnswer
+from app.exchange.measure_report import to_measure_report
+from app.exchange.query import MeasureQuery
 from app.measures import evaluate_measure
 from app.measures.limits import evaluation_limits
-from app.reports.fhir import to_measure_report
-from app.reports.model import DisclosurePolicy, MeasureAnswer
-from app.reports.query import MeasureQuery
 from app.store import create_store_engine, upgrade_schema
 
 DAY_S = 86_400

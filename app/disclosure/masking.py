@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from app.disclosure.cells import Populations, map_cells
-from app.reports.model import Cell
+from app.exchange.answer import Cell
 
 
 def mask_small_cells(populations: Populations, *, min_cell: int, mask_zero: bool) -> Populations:

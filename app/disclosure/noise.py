@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 
 from app.disclosure.cells import Populations, map_cells
-from app.reports.model import Cell
+from app.exchange.answer import Cell
 
 Release = tuple[str, str | None]
 INTERVAL_COVERAGE = 0.95

@@ -8,7 +8,7 @@ that this one count is exact.
 from __future__ import annotations
 
 from app.disclosure.cells import Populations, map_cells
-from app.reports.model import Cell
+from app.exchange.answer import Cell
 
 
 def round_to_base(count: int, base: int) -> int:

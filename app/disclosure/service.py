@@ -20,6 +20,9 @@ from app.disclosure.cache import answer_cache_key, cached_report, store_report
 from app.disclosure.chain import apply_disclosure, effective_policy
 from app.disclosure.ledger import charge_epsilon, check_budget
 from app.errors import PolicyRefusal
+from app.exchange.answer import MeasureAnswer
+from app.exchange.measure_report import from_measure_report, to_measure_report
+from app.exchange.query import MeasureQuery, canonical_key
 from app.measures import (
     evaluate_measure,
     overlapping_by_population,
@@ -29,9 +32,6 @@ from app.measures import (
     validate_query,
 )
 from app.measures.limits import evaluation_limits
-from app.reports.fhir import from_measure_report, to_measure_report
-from app.reports.model import MeasureAnswer
-from app.reports.query import MeasureQuery, canonical_key
 
 
 def answer_query(

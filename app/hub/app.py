@@ -17,13 +17,13 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from app.config import HubSettings
 from app.errors import InputError, KetanetError, NotFound
+from app.exchange.catalogue import published_measures
 from app.hub.fanout import pinned_keys
 from app.hub.pooling import rows_to_csv
 from app.hub.report import pooled_measure_report
 from app.hub.requests import query_from_request
 from app.hub.service import HubService
 from app.hub.tokens import TokenRegistry
-from app.reports.catalogue import published_measures
 from app.web import AuditEveryRequest, OrjsonResponse
 
 log = logging.getLogger("ketanet.hub")

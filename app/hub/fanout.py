@@ -22,10 +22,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from app.config import NodeEntry
 from app.errors import InputError, SignatureError
+from app.exchange.answer import MeasureAnswer
+from app.exchange.measure_report import from_measure_report
+from app.exchange.query import MeasureQuery, to_parameters
 from app.hub.transport import PerOriginTransport
-from app.reports.fhir import from_measure_report
-from app.reports.model import MeasureAnswer
-from app.reports.query import MeasureQuery, to_parameters
 from app.trust.httpx_auth import SignedRequestAuth
 from app.trust.keys import SigningKey, jwk_thumbprint, public_key_from_jwk
 from app.trust.signatures import Receipt, verify_response

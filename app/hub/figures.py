@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from app.exchange.answer import MeasureAnswer
 from app.hub.bounds import Bounded, exact_count, strata_bounds, sum_bounds, total_bounds
-from app.reports.model import MeasureAnswer
 
 ALL_COUNTRIES = "ALL"
 

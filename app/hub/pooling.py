@@ -20,10 +20,10 @@ from datetime import date
 from typing import Any, Literal, Protocol, cast
 
 from app.errors import InputError
+from app.exchange.answer import MeasureAnswer
 from app.hub.bounds import Bounded, disclosure_problem
 from app.hub.estimates import statistics_rows
 from app.hub.figures import CountryFigures, Figures, PooledFigures, country_figures
-from app.reports.model import MeasureAnswer
 
 NodeStatus = Literal["ok", "refused", "timeout", "unreachable", "bad-signature", "invalid-report"]
 NODE_STATUSES: tuple[NodeStatus, ...] = (

@@ -6,9 +6,9 @@ from datetime import date
 from typing import Any
 
 from app.errors import InputError
+from app.exchange.catalogue import published_measures
+from app.exchange.query import MeasureQuery
 from app.hub.catalogue import check_against_catalogue
-from app.reports.catalogue import published_measures
-from app.reports.query import MeasureQuery
 
 
 def _date(value: Any, name: str) -> date:

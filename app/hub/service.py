@@ -16,11 +16,11 @@ from sqlalchemy import Engine, select
 from app.config import HubSettings
 from app.database import create_store_engine
 from app.errors import NotFound
+from app.exchange.query import MeasureQuery, to_parameters
 from app.hub.fanout import NodeReply, fan_out, node_client
 from app.hub.pooling import PooledQuery, pool_answers
 from app.hub.requests import query_echo
 from app.hub.tables import create_hub_tables, node_result_table, query_table
-from app.reports.query import MeasureQuery, to_parameters
 from app.trust.audit import AuditLog
 from app.trust.digest import content_digest
 from app.trust.keys import SigningKey, load_signing_key

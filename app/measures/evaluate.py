@@ -12,6 +12,8 @@ from dataclasses import replace
 
 from sqlalchemy import Connection
 
+from app.exchange.answer import Cell, PopulationResult
+from app.exchange.query import MeasureQuery
 from app.measures.administrations import build_administrations
 from app.measures.adverse_events import build_adverse_events
 from app.measures.aggregate import PopulationSource, count_populations
@@ -23,8 +25,6 @@ from app.measures.guideline_adherence import build_guideline_adherence
 from app.measures.releases import answered_populations, applicable_stratifiers, stratum_values
 from app.measures.treated_patients import build_treated_patients
 from app.measures.validation import validate_query
-from app.reports.model import Cell, PopulationResult
-from app.reports.query import MeasureQuery
 
 Builder = Callable[[MeasureContext], dict[str, PopulationSource]]
 BUILDERS: dict[str, Builder] = {

@@ -11,8 +11,8 @@ import math
 from dataclasses import replace
 
 from app.errors import InputError, Issue
+from app.exchange.query import MeasureQuery
 from app.measures.catalogue import MeasureDefinition, load_catalogue
-from app.reports.query import MeasureQuery
 
 MAX_DECIMAL_PARAMETER = 1_000_000.0
 

@@ -8,9 +8,9 @@ from fastapi import APIRouter
 
 from app import __version__
 from app.errors import NotFound
+from app.exchange.catalogue import published_measures
 from app.node.deps import ContextDep
 from app.profiles import code_systems, value_sets
-from app.reports.catalogue import published_measures
 from app.web import OrjsonResponse
 
 router = APIRouter(prefix="/fhir")

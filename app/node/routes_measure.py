@@ -11,13 +11,13 @@ from fastapi.responses import Response
 
 from app.disclosure import answer_query
 from app.errors import InputError, KetanetError, Unavailable
+from app.exchange.answer import MeasureAnswer
+from app.exchange.measure_report import to_measure_report
+from app.exchange.query import MeasureQuery, parse_parameters
 from app.ingest import data_as_of, data_version
 from app.measures import validate_query
 from app.node.context import NodeContext
 from app.node.deps import ContextDep, VerifiedDep
-from app.reports.fhir import to_measure_report
-from app.reports.model import MeasureAnswer
-from app.reports.query import MeasureQuery, parse_parameters
 from app.trust.digest import content_digest
 from app.trust.fastapi_auth import require_grant
 from app.trust.signatures import sign_response

@@ -20,9 +20,9 @@ from app.config import DisclosureSection
 from app.disclosure import answer_query, apply_disclosure, spent_epsilon
 from app.disclosure.chain import effective_policy
 from app.errors import BudgetExhausted
+from app.exchange.answer import MeasureAnswer
+from app.exchange.query import MeasureQuery
 from app.measures import evaluate_measure, release_sensitivities, validate_query
-from app.reports.model import MeasureAnswer
-from app.reports.query import MeasureQuery
 from tests.disclosure.support import sqlite_node
 
 pytestmark = pytest.mark.disclosure

@@ -13,8 +13,8 @@ from app.config import DisclosureSection
 from app.database import create_store_engine
 from app.disclosure import answer_query, create_disclosure_tables
 from app.errors import Unavailable
+from app.exchange.query import MeasureQuery
 from app.ingest import ingest_export
-from app.reports.query import MeasureQuery
 from app.store import upgrade_schema
 from app.synth import write_synthetic_export
 

@@ -16,10 +16,10 @@ from sqlalchemy import Engine
 from app.config import DisclosureSection
 from app.disclosure import answer_query, spent_epsilon
 from app.errors import BudgetExhausted, PolicyRefusal
+from app.exchange.answer import MeasureAnswer
+from app.exchange.measure_report import to_measure_report
+from app.exchange.query import MeasureQuery
 from app.measures import load_catalogue
-from app.reports.fhir import to_measure_report
-from app.reports.model import MeasureAnswer
-from app.reports.query import MeasureQuery
 from app.store import create_store_engine
 from tests.disclosure.support import node_database, sqlite_node
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from app.errors import InputError
+from app.exchange.answer import Cell, DisclosurePolicy, MeasureAnswer, PopulationResult
 from app.hub.pooling import (
     CROSS_BORDER_CAVEAT,
     ROW_COLUMNS,
@@ -21,7 +22,6 @@ from app.hub.pooling import (
     pool_answers,
     rows_to_csv,
 )
-from app.reports.model import Cell, DisclosurePolicy, MeasureAnswer, PopulationResult
 
 START, END = date(2024, 1, 1), date(2024, 12, 31)
 QUERY = PooledQuery(

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from app.exchange.answer import Cell, DisclosurePolicy, MeasureAnswer, PopulationResult
 from app.hub.bounds import (
     Bounded,
     disclosure_problem,
@@ -15,7 +16,6 @@ from app.hub.bounds import (
     sum_bounds,
     total_bounds,
 )
-from app.reports.model import Cell, DisclosurePolicy, MeasureAnswer, PopulationResult
 
 SMALL = Cell(None, ("small-cell",))
 COMPLEMENTARY = Cell(None, ("complementary",))

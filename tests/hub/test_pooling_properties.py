@@ -13,8 +13,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.exchange.answer import Cell, DisclosurePolicy, MeasureAnswer, PopulationResult
 from app.hub.pooling import NodeOutcome, PooledQuery, pool_answers
-from app.reports.model import Cell, DisclosurePolicy, MeasureAnswer, PopulationResult
 
 START, END = date(2024, 1, 1), date(2024, 12, 31)
 STRATIFIERS = {"route": ["iv", "im", "sc", "intranasal"], "sex": ["female", "male", "other"]}

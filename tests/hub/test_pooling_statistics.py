@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from app.exchange.answer import Cell, DisclosurePolicy, MeasureAnswer, PopulationResult
 from app.hub.meta import dersimonian_laird
 from app.hub.pooling import NodeOutcome, PooledQuery, pool_answers
 from app.hub.stats import rate_with_interval, wilson_interval
-from app.reports.model import Cell, DisclosurePolicy, MeasureAnswer, PopulationResult
 
 START, END = date(2024, 1, 1), date(2024, 12, 31)
 SMALL = Cell(None, ("small-cell",))

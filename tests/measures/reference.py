@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from app.reports.query import MeasureQuery
+from app.exchange.query import MeasureQuery
 from app.store.models import RecordBase
 
 DAY = 86_400

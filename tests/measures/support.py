@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import Engine, insert
 
+from app.exchange.answer import PopulationResult
+from app.exchange.query import MeasureQuery
 from app.measures import evaluate_measure
-from app.reports.model import PopulationResult
-from app.reports.query import MeasureQuery
 from app.store.models import RecordBase
 
 EPOCH = date(1970, 1, 1)
