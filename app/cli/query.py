@@ -16,7 +16,7 @@ from app.cli.render import render_document
 from app.config import load_hub_settings
 from app.hub.fanout import NodeReply
 from app.hub.pooling import rows_to_csv
-from app.hub.report import pooled_measure_report
+from app.hub.pooled_report import pooled_measure_report
 from app.hub.requests import query_from_options
 from app.hub.service import HubService
 

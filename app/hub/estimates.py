@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from app.hub.bounds import Bounded
 from app.hub.figures import Figures
-from app.hub.meta import dersimonian_laird
+from app.hub.meta_analysis import dersimonian_laird
 from app.hub.stats import rate_with_interval, wilson_interval
 
 

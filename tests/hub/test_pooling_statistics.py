@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from app.exchange.answer import Cell, DisclosurePolicy, MeasureAnswer, PopulationResult
-from app.hub.meta import dersimonian_laird
+from app.hub.meta_analysis import dersimonian_laird
 from app.hub.pooling import NodeOutcome, PooledQuery, pool_answers
 from app.hub.stats import rate_with_interval, wilson_interval
 
