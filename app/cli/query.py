@@ -15,8 +15,8 @@ from app.cli.output import exit_on_error, print_json
 from app.cli.render import render_document
 from app.config import load_hub_settings
 from app.hub.fanout import NodeReply
-from app.hub.pooling import rows_to_csv
 from app.hub.pooled_report import pooled_measure_report
+from app.hub.pooling import rows_to_csv
 from app.hub.requests import query_from_options
 from app.hub.service import HubService
 

@@ -19,8 +19,8 @@ from app.config import HubSettings
 from app.errors import InputError, KetanetError, NotFound
 from app.exchange.catalogue import published_measures
 from app.hub.fanout import pinned_keys
-from app.hub.pooling import rows_to_csv
 from app.hub.pooled_report import pooled_measure_report
+from app.hub.pooling import rows_to_csv
 from app.hub.requests import query_from_request
 from app.hub.service import HubService
 from app.hub.tokens import TokenRegistry

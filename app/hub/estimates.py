@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from app.hub.bounds import Bounded
+from app.disclosure.bounds import Bounded
 from app.hub.figures import Figures
 from app.hub.meta_analysis import dersimonian_laird
 from app.hub.stats import rate_with_interval, wilson_interval

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal, Protocol, cast
 
+from app.disclosure.bounds import Bounded, disclosure_problem
 from app.errors import InputError
 from app.exchange.answer import MeasureAnswer
-from app.hub.bounds import Bounded, disclosure_problem
 from app.hub.estimates import statistics_rows
 from app.hub.figures import CountryFigures, Figures, PooledFigures, country_figures
 

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.config import NodeSettings
-from app.disclosure import create_disclosure_tables
+from app.disclosure.tables import create_disclosure_tables
 from app.errors import InputError, KetanetError, NotFound
 from app.node import routes_fhir, routes_measure, routes_meta, routes_records
 from app.node.bodylimit import BodyLimitMiddleware

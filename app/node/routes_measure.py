@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from app.disclosure import answer_query
+from app.disclosure.service import answer_query
 from app.errors import InputError, KetanetError, Unavailable
 from app.exchange.answer import MeasureAnswer
 from app.exchange.measure_report import to_measure_report

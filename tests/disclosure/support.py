@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert
 
-from app.disclosure import create_disclosure_tables
+from app.disclosure.tables import create_disclosure_tables
 from app.store import create_store_engine, upgrade_schema
 from app.store.models import RecordBase
 

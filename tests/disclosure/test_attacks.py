@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 
 from app.config import DisclosureSection
-from app.disclosure import answer_query, apply_disclosure, spent_epsilon
+from app.disclosure import apply_disclosure
 from app.disclosure.chain import effective_policy
+from app.disclosure.ledger import spent_epsilon
+from app.disclosure.service import answer_query
 from app.errors import BudgetExhausted
 from app.exchange.answer import MeasureAnswer
 from app.exchange.query import MeasureQuery

@@ -11,7 +11,8 @@ from sqlalchemy import text
 
 from app.config import DisclosureSection
 from app.database import create_store_engine
-from app.disclosure import answer_query, create_disclosure_tables
+from app.disclosure.service import answer_query
+from app.disclosure.tables import create_disclosure_tables
 from app.errors import Unavailable
 from app.exchange.query import MeasureQuery
 from app.ingest import ingest_export

@@ -14,7 +14,8 @@ from fhir.resources.R4B.measurereport import MeasureReport
 from sqlalchemy import Engine
 
 from app.config import DisclosureSection
-from app.disclosure import answer_query, spent_epsilon
+from app.disclosure.ledger import spent_epsilon
+from app.disclosure.service import answer_query
 from app.errors import BudgetExhausted, PolicyRefusal
 from app.exchange.answer import MeasureAnswer
 from app.exchange.measure_report import to_measure_report

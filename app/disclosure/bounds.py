@@ -1,4 +1,4 @@
-"""Intervals for the true counts behind disclosure-controlled cells (DESIGN.md section 7 "Bounds").
+"""Intervals for the true counts behind disclosure-controlled cells (``docs/disclosure.md``, "Bounds").
 
 Per published cell:
 
