@@ -15,9 +15,9 @@ import httpx
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
+from app.catalogue import published_measures
 from app.config import HubSettings
 from app.errors import InputError, KetanetError, NotFound
-from app.exchange.catalogue import published_measures
 from app.hub.fanout import pinned_keys
 from app.hub.pooled_report import pooled_measure_report
 from app.hub.pooling import rows_to_csv

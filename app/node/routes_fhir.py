@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter
 
 from app import __version__
+from app.catalogue import published_measures
 from app.errors import NotFound
-from app.exchange.catalogue import published_measures
 from app.node.deps import ContextDep
 from app.profiles import code_systems, value_sets
 from app.web import OrjsonResponse

@@ -15,7 +15,6 @@ from app.exchange.answer import MeasureAnswer
 from app.exchange.measure_report import to_measure_report
 from app.exchange.query import MeasureQuery, parse_parameters
 from app.ingest import data_as_of, data_version
-from app.measures import validate_query
 from app.node.context import NodeContext
 from app.node.deps import ContextDep, VerifiedDep
 from app.trust.digest import content_digest
@@ -88,9 +87,8 @@ def _parse(body: bytes) -> MeasureQuery:
         raise InputError("body: not valid JSON (expected a FHIR Parameters resource)") from None
     if not isinstance(document, dict) or document.get("resourceType") != "Parameters":
         raise InputError("body: expected a FHIR Parameters resource")
-    query = parse_parameters(document)
-    validate_query(query)
-    return query
+    # Only the shape here: ``answer_query`` checks the query against the catalogue, once.
+    return parse_parameters(document)
 
 
 def _answer(ctx: NodeContext, query: MeasureQuery, requester: str) -> MeasureAnswer:

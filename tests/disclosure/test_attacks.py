@@ -137,7 +137,7 @@ def test_differencing_under_noise_is_inexact_and_bounded_by_the_ledger(tmp_path:
     with engine.connect() as connection:
         pair = [
             (evaluate_measure(connection, q, clip_records_per_patient=100), q)
-            for q in (ALL, COMMON)
+            for q in (validate_query(ALL), validate_query(COMMON))
         ]
     for _ in range(trials):
         noisy_totals = []

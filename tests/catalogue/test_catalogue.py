@@ -7,7 +7,7 @@ import json
 import pytest
 from fhir.resources.R4B.measure import Measure
 
-from app.measures import load_catalogue
+from app.catalogue import load_catalogue
 from app.package_data import data_path
 
 PATIENT = ["drug", "route", "sex", "age-band", "year", "setting"]
