@@ -20,9 +20,9 @@ from app.node.deps import ContextDep, VerifiedDep
 from app.trust.digest import content_digest
 from app.trust.fastapi_auth import require_grant
 from app.trust.signatures import sign_response
+from app.web import FHIR_JSON, audit_refusal, audit_request
 
 router = APIRouter()
-FHIR_JSON = "application/fhir+json"
 
 
 @router.post("/fhir/Measure/$evaluate-measure")
@@ -46,7 +46,9 @@ async def evaluate_measure(request: Request, ctx: ContextDep, verified: Verified
             raise Unavailable(f"the query ran over query_timeout_s ({limit_s:g} s)") from None
     except KetanetError as error:
         await run_in_threadpool(
-            ctx.audit_refusal,
+            audit_refusal,
+            request,
+            ctx.audit,
             actor=verified.kid,
             action="evaluate-measure",
             target=target,
@@ -64,7 +66,9 @@ async def evaluate_measure(request: Request, ctx: ContextDep, verified: Verified
         now=ctx.clock(),
     )
     await run_in_threadpool(
-        ctx.audit.append,
+        audit_request,
+        request,
+        ctx.audit,
         actor=verified.kid,
         action="evaluate-measure",
         target=target,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from sqlalchemy import text
 
 from app.ingest import data_as_of
 from app.node.deps import ContextDep, VerifiedDep
 from app.trust.keys import jwks_document
-from app.web import OrjsonResponse
+from app.web import OrjsonResponse, audit_request
 
 router = APIRouter()
 
@@ -45,10 +45,12 @@ def jwks(ctx: ContextDep) -> OrjsonResponse:
 
 
 @router.get("/audit/checkpoint")
-def audit_checkpoint(ctx: ContextDep, verified: VerifiedDep) -> OrjsonResponse:
+def audit_checkpoint(request: Request, ctx: ContextDep, verified: VerifiedDep) -> OrjsonResponse:
     """The audit chain head signed by the node, for any trusted peer to keep as a witness."""
     checkpoint = ctx.audit.checkpoint(ctx.signing_key)
-    ctx.audit.append(
+    audit_request(
+        request,
+        ctx.audit,
         actor=verified.kid,
         action="audit-checkpoint",
         target="/audit/checkpoint",

@@ -12,7 +12,7 @@ from sqlalchemy import Table, and_, func, select
 from app.errors import InputError, KetanetError, NotFound
 from app.node.context import NodeContext
 from app.node.deps import ContextDep, VerifiedDep
-from app.node.routes_fhir import RECORD_TYPES, fhir_response
+from app.node.routes_fhir import RECORD_TYPES
 from app.node.search_params import search_conditions
 from app.profiles import record_to_resource
 from app.store.models import (
@@ -24,7 +24,7 @@ from app.store.models import (
     PatientRecord,
 )
 from app.trust.fastapi_auth import require_grant
-from app.web import OrjsonResponse
+from app.web import OrjsonResponse, audit_refusal, audit_request, fhir_json
 
 router = APIRouter(prefix="/fhir")
 MAX_COUNT = 1000
@@ -119,7 +119,7 @@ def _check(kind: str) -> None:
 
 
 async def _audited(
-    ctx: NodeContext, verified: VerifiedDep, target: str, work: Any
+    request: Request, ctx: NodeContext, verified: VerifiedDep, target: str, work: Any
 ) -> OrjsonResponse:
     """Run ``work`` for a peer with the ``record`` grant; audit the decision either way."""
     try:
@@ -128,13 +128,25 @@ async def _audited(
         document = await run_in_threadpool(work)
     except KetanetError as error:
         await run_in_threadpool(
-            ctx.audit_refusal, actor=verified.kid, action="read", target=target, error=error
+            audit_refusal,
+            request,
+            ctx.audit,
+            actor=verified.kid,
+            action="read",
+            target=target,
+            error=error,
         )
         raise
     await run_in_threadpool(
-        ctx.audit.append, actor=verified.kid, action="read", target=target, decision="answered"
+        audit_request,
+        request,
+        ctx.audit,
+        actor=verified.kid,
+        action="read",
+        target=target,
+        decision="answered",
     )
-    return fhir_response(document)
+    return fhir_json(document)
 
 
 @router.get("/{kind}")
@@ -146,15 +158,17 @@ async def search_records(
     params: dict[str, list[str]] = {}
     for key, value in request.query_params.multi_items():
         params.setdefault(key, []).append(value)
-    return await _audited(ctx, verified, f"{kind}?search", lambda: _search(ctx, kind, params))
+    return await _audited(
+        request, ctx, verified, f"{kind}?search", lambda: _search(ctx, kind, params)
+    )
 
 
 @router.get("/{kind}/{resource_id}")
 async def read_record(
-    kind: str, resource_id: str, ctx: ContextDep, verified: VerifiedDep
+    kind: str, resource_id: str, request: Request, ctx: ContextDep, verified: VerifiedDep
 ) -> OrjsonResponse:
     """Read one de-identified record by its pseudonymous id."""
     _check(kind)
     return await _audited(
-        ctx, verified, f"{kind}/{resource_id}", lambda: _read(ctx, kind, resource_id)
+        request, ctx, verified, f"{kind}/{resource_id}", lambda: _read(ctx, kind, resource_id)
     )

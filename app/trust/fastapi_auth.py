@@ -1,8 +1,9 @@
 """FastAPI glue: the dependency that authenticates a signed request, and the grant check.
 
 The app must hold a ``RequestVerifier`` in ``app.state.verifier`` and an ``AuditLog`` in
-``app.state.audit``; refusals are audited here and raised as ``KetanetError`` for the app's
-exception handler to render as an ``OperationOutcome``. The target URI is rebuilt from the request
+``app.state.audit``; refusals are audited here (``app.web.audit_refusal``, so the request counts as
+audited) and raised as ``KetanetError`` for the app's exception handler to render as an
+``OperationOutcome``; a verified request is audited by its route, with the answer. The target URI is rebuilt from the request
 as received (scheme, ``Host``, raw path, query), so behind a TLS-terminating proxy run uvicorn
 with ``--proxy-headers`` for the scheme to match the node's ``public_url``.
 """
@@ -19,6 +20,7 @@ from app.errors import KetanetError, PolicyRefusal
 from app.trust.audit import AuditLog
 from app.trust.digest import content_digest
 from app.trust.signatures import RequestVerifier, VerifiedRequest, claimed_keyid
+from app.web import audit_refusal
 
 
 def received_url(request: Request) -> str:
@@ -45,8 +47,6 @@ async def verified_request(request: Request) -> VerifiedRequest:
     verifier: RequestVerifier = request.app.state.verifier
     audit: AuditLog = request.app.state.audit
     body = await request.body()
-    # from here on the request is audited: as a refusal below, or by the route with its answer
-    request.state.audited = True
     try:
         # Off the event loop: the nonce INSERT is blocking database I/O.
         return await run_in_threadpool(
@@ -59,12 +59,13 @@ async def verified_request(request: Request) -> VerifiedRequest:
         )
     except KetanetError as error:
         await run_in_threadpool(
-            audit.append,
+            audit_refusal,
+            request,
+            audit,
             actor=claimed_keyid(request.headers) or "unauthenticated",
             action="authenticate",
             target=f"{request.method} {request.url.path}"[:500],
-            decision="refused",
-            reason=f"{error.http_status}: {error.message}",
+            error=error,
             request_digest=content_digest(body) if body else None,
         )
         raise
