@@ -12,7 +12,6 @@ and rule broken, never the patient value.
      │    └── BearerTokenRefused                HTTP 401  (hub API token; WWW-Authenticate: Bearer)
      ├── PolicyRefusal                exit 5, HTTP 403  (no grant, policy refuses)
      ├── NotFound                     exit 6, HTTP 404
-     ├── MethodNotAllowed                     HTTP 405  (with the Allow header)
      ├── Conflict                     exit 7, HTTP 409  (replayed nonce, duplicate id)
      ├── BudgetExhausted              exit 8, HTTP 429  (privacy budget spent, rate limit)
      ├── IntegrityError               exit 9            (audit chain broken)
@@ -128,20 +127,6 @@ class NotFound(KetanetError):
     exit_code = 6
     http_status = 404
     fhir_code = "not-found"
-
-
-class MethodNotAllowed(KetanetError):
-    """The path exists but does not take this HTTP method."""
-
-    http_status = 405
-    fhir_code = "not-supported"
-
-    def __init__(self, message: str, *, allowed: str | None = None) -> None:
-        super().__init__(message)
-        self.allowed = allowed
-
-    def headers(self) -> dict[str, str]:
-        return {"Allow": self.allowed} if self.allowed else {}
 
 
 class Conflict(KetanetError):

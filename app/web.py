@@ -4,15 +4,16 @@
 - ``install_error_handlers`` makes every error of an app an ``OperationOutcome`` with its status:
   a domain error, an unknown path (404), a method not allowed (405), a request that fails
   FastAPI's validation (400) and an unexpected exception (500, never a trace).
-- ``AuditEveryRequest`` appends one audit entry for every request. A route or dependency that
-  knows more (the peer's key id, the answer's digest) writes its own entry with ``audit_request``
-  or ``audit_refusal``; the middleware then sees that the request is audited and adds nothing.
+- ``AuditEveryRequest`` gives every request one audit entry: a route or dependency that knows
+  more (the peer's key id, the answer's digest) writes it through the request's ``RequestAudit``
+  (``request_audit(request).answered(...)`` or ``.refused(...)``); otherwise the middleware does.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import orjson
 from fastapi import FastAPI
@@ -20,18 +21,19 @@ from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
-from app.errors import InputError, KetanetError, MethodNotAllowed, NotFound
+from app.errors import InputError, KetanetError, NotFound
 
 FHIR_JSON = "application/fhir+json"
 log = logging.getLogger("ketanet.web")
 
 
-class OrjsonResponse(Response):
-    """A JSON response serialised with orjson (plain dicts, ~100× faster than FHIR models)."""
+class OrjsonResponse(JSONResponse):
+    """A JSON response serialised with orjson (plain dicts, ~100× faster than FHIR models).
 
-    media_type = "application/json"
+    A ``JSONResponse`` so that FastAPI documents the routes' response models in OpenAPI.
+    """
 
     def render(self, content: Any) -> bytes:
         """Return ``content`` as JSON bytes."""
@@ -48,12 +50,16 @@ def fhir_json(
 def install_error_handlers(app: FastAPI, *, media_type: str = "application/json") -> None:
     """Render every error ``app`` raises as an ``OperationOutcome`` of ``media_type``."""
 
-    def outcome(error: KetanetError, status_code: int | None = None) -> Response:
+    def outcome(
+        error: KetanetError,
+        status_code: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
         return OrjsonResponse(
             error.operation_outcome(),
             status_code=status_code or error.http_status,
             media_type=media_type,
-            headers=error.headers(),
+            headers={**error.headers(), **(headers or {})},
         )
 
     @app.exception_handler(KetanetError)
@@ -70,10 +76,8 @@ def install_error_handlers(app: FastAPI, *, media_type: str = "application/json"
     async def _http_error(_request: Request, error: StarletteHTTPException) -> Response:
         if error.status_code == 404:
             return outcome(NotFound("no such endpoint"))
-        if error.status_code == 405:
-            allowed = (error.headers or {}).get("Allow")
-            return outcome(MethodNotAllowed("method not allowed here", allowed=allowed))
-        return outcome(KetanetError(str(error.detail)), status_code=error.status_code)
+        # e.g. 405 Method Not Allowed, keeping its Allow header
+        return outcome(KetanetError(str(error.detail)), error.status_code, error.headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, error: Exception) -> Response:
@@ -82,92 +86,81 @@ def install_error_handlers(app: FastAPI, *, media_type: str = "application/json"
         return outcome(KetanetError("internal error"))
 
 
-class AuditSink(Protocol):
-    """Where audit entries go (``app.trust.audit.AuditLog``)."""
+_REQUEST_AUDIT = "ketanet.request_audit"
+"""Key of the ASGI scope under which ``AuditEveryRequest`` keeps each request's ``RequestAudit``."""
 
-    def append(
+
+class RequestAudit:
+    """The audit entry of one HTTP request, written once by whoever knows most about it."""
+
+    def __init__(self, append: Callable[..., object]) -> None:
+        self._append = append
+        self.written = False
+
+    async def answered(
         self,
-        *,
         actor: str,
         action: str,
         target: str,
-        decision: str,
-        reason: str | None = None,
+        *,
         request_digest: str | None = None,
         response_digest: str | None = None,
-    ) -> Any:
-        """Append one entry."""
+    ) -> None:
+        """Write the entry of an answered request (the database write runs off the event loop)."""
+        await self._write(
+            actor=actor, action=action, target=target, decision="answered",
+            request_digest=request_digest, response_digest=response_digest,
+        )  # fmt: skip
+
+    async def refused(
+        self,
+        error: KetanetError,
+        actor: str,
+        action: str,
+        target: str,
+        *,
+        request_digest: str | None = None,
+    ) -> None:
+        """Write the entry of a refused request: the error's status and rule."""
+        await self._write(
+            actor=actor, action=action, target=target, decision="refused",
+            reason=f"{error.http_status}: {error.message}", request_digest=request_digest,
+        )  # fmt: skip
+
+    async def _write(self, **entry: str | None) -> None:
+        await run_in_threadpool(self._append, **entry)
+        self.written = True
 
 
-_AUDITED = "ketanet.audited"
-"""Key of the ASGI scope: present once the request's own audit entry is written."""
-
-
-def audit_request(
-    connection: HTTPConnection,
-    audit: AuditSink,
-    *,
-    actor: str,
-    action: str,
-    target: str,
-    decision: str,
-    reason: str | None = None,
-    request_digest: str | None = None,
-    response_digest: str | None = None,
-) -> None:
-    """Append this request's audit entry (blocking I/O: call it in a thread from async code)."""
-    audit.append(
-        actor=actor,
-        action=action,
-        target=target,
-        decision=decision,
-        reason=reason,
-        request_digest=request_digest,
-        response_digest=response_digest,
-    )
-    connection.scope[_AUDITED] = True
-
-
-def audit_refusal(
-    connection: HTTPConnection,
-    audit: AuditSink,
-    *,
-    actor: str,
-    action: str,
-    target: str,
-    error: KetanetError,
-    request_digest: str | None = None,
-) -> None:
-    """Append this request's refusal (status and rule) to the audit log; see ``audit_request``."""
-    audit_request(
-        connection,
-        audit,
-        actor=actor,
-        action=action,
-        target=target,
-        decision="refused",
-        reason=f"{error.http_status}: {error.message}",
-        request_digest=request_digest,
-    )
+def request_audit(connection: HTTPConnection) -> RequestAudit:
+    """Return the audit of this request; raises ``RuntimeError`` without ``AuditEveryRequest``."""
+    audit = connection.scope.get(_REQUEST_AUDIT)
+    if not isinstance(audit, RequestAudit):
+        raise RuntimeError("the app does not install AuditEveryRequest")
+    return audit
 
 
 class AuditEveryRequest:
-    """ASGI middleware appending an audit entry for every request that did not write its own.
+    """ASGI middleware giving every request one audit entry.
 
-    Routes that audit with their own detail use ``audit_request``/``audit_refusal``; this catches
-    the rest (public metadata, 404s, 413s, unexpected errors), so the audit log holds every request
-    the service handled, each once.
+    Each request gets a ``RequestAudit`` (``request_audit(request)``): a route or dependency that
+    knows more (the peer's key id, the answer's digest) writes the entry through it. For the rest
+    (public metadata, 404s, 413s, unexpected errors) this writes a plain one from the method, path
+    and status, so the audit log holds every request the service handled, each once.
     """
 
-    def __init__(self, app: Any, *, audit: AuditSink, actor_of: Any) -> None:
+    def __init__(
+        self, app: Any, *, append: Callable[..., object], actor_of: Callable[[dict[str, str]], str]
+    ) -> None:
         self.app = app
-        self.audit = audit
+        self.append = append
         self.actor_of = actor_of
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        audit = scope[_REQUEST_AUDIT] = RequestAudit(self.append)
         status = {"code": 500}
 
         async def capture(message: Any) -> None:
@@ -178,13 +171,13 @@ class AuditEveryRequest:
         try:
             await self.app(scope, receive, capture)
         finally:
-            if not scope.get(_AUDITED):
+            if not audit.written:
                 headers = {
                     k.decode("latin-1").lower(): v.decode("latin-1")
                     for k, v in scope.get("headers", [])
                 }
                 await run_in_threadpool(
-                    self.audit.append,
+                    self.append,
                     actor=self.actor_of(headers),
                     action=f"{scope['method']} {scope['path']}"[:200],
                     target=scope["path"][:500],

@@ -127,7 +127,7 @@ async def _series(service: HubService, query: Any, repeats: int) -> tuple[list[f
     try:
         for repeat in range(repeats + 2):
             started, cpu_started = time.perf_counter(), time.process_time()
-            document = await service.run_query(query, actor="bench")
+            document = (await service.run_query(query, actor="bench")).model_dump()
             elapsed, cpu_used = time.perf_counter() - started, time.process_time() - cpu_started
             assert all(n["status"] == "ok" for n in document["nodes"]), document["nodes"]
             if repeat >= 2:  # two warm-ups

@@ -54,12 +54,11 @@ def create_node_app(settings: NodeSettings, *, clock: Callable[[], float] = time
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.limits.max_body_bytes)
     app.add_middleware(
         AuditEveryRequest,
-        audit=audit,
+        append=audit.append,
         actor_of=lambda headers: claimed_keyid(headers) or "anonymous",
     )
     app.state.ctx = context
     app.state.verifier = verifier
-    app.state.audit = audit
     install_error_handlers(app, media_type=FHIR_JSON)
     app.include_router(routes_meta.router)
     app.include_router(routes_measure.router)

@@ -20,7 +20,7 @@ from app.node.deps import ContextDep, VerifiedDep
 from app.trust.digest import content_digest
 from app.trust.fastapi_auth import require_grant
 from app.trust.signatures import sign_response
-from app.web import FHIR_JSON, audit_refusal, audit_request
+from app.web import FHIR_JSON, request_audit
 
 router = APIRouter()
 
@@ -45,15 +45,8 @@ async def evaluate_measure(request: Request, ctx: ContextDep, verified: Verified
         except TimeoutError:
             raise Unavailable(f"the query ran over query_timeout_s ({limit_s:g} s)") from None
     except KetanetError as error:
-        await run_in_threadpool(
-            audit_refusal,
-            request,
-            ctx.audit,
-            actor=verified.kid,
-            action="evaluate-measure",
-            target=target,
-            error=error,
-            request_digest=content_digest(body),
+        await request_audit(request).refused(
+            error, verified.kid, "evaluate-measure", target, request_digest=content_digest(body)
         )
         raise
     payload = orjson.dumps(to_measure_report(answer))
@@ -65,14 +58,10 @@ async def evaluate_measure(request: Request, ctx: ContextDep, verified: Verified
         key=ctx.signing_key,
         now=ctx.clock(),
     )
-    await run_in_threadpool(
-        audit_request,
-        request,
-        ctx.audit,
-        actor=verified.kid,
-        action="evaluate-measure",
-        target=target,
-        decision="answered",
+    await request_audit(request).answered(
+        verified.kid,
+        "evaluate-measure",
+        target,
         request_digest=content_digest(body),
         response_digest=content_digest(payload),
     )

@@ -24,7 +24,7 @@ from app.store.models import (
     PatientRecord,
 )
 from app.trust.fastapi_auth import require_grant
-from app.web import OrjsonResponse, audit_refusal, audit_request, fhir_json
+from app.web import OrjsonResponse, fhir_json, request_audit
 
 router = APIRouter(prefix="/fhir")
 MAX_COUNT = 1000
@@ -127,25 +127,9 @@ async def _audited(
         ctx.rate_limiter.take(verified.peer.name)
         document = await run_in_threadpool(work)
     except KetanetError as error:
-        await run_in_threadpool(
-            audit_refusal,
-            request,
-            ctx.audit,
-            actor=verified.kid,
-            action="read",
-            target=target,
-            error=error,
-        )
+        await request_audit(request).refused(error, verified.kid, "read", target)
         raise
-    await run_in_threadpool(
-        audit_request,
-        request,
-        ctx.audit,
-        actor=verified.kid,
-        action="read",
-        target=target,
-        decision="answered",
-    )
+    await request_audit(request).answered(verified.kid, "read", target)
     return fhir_json(document)
 
 
