@@ -1,4 +1,4 @@
-"""The disclosure chain: which steps an answer goes through, in which order (DESIGN.md section 7).
+"""The disclosure chain: which steps an answer goes through, in which order (docs/disclosure.md).
 
 Without noise: small-cell masking → complementary suppression → rounding (when on). With noise:
 noise on the exact counts → masking on the *noisy* values (deciding on exact values would leak) →

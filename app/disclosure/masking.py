@@ -1,4 +1,4 @@
-"""Small-cell masking and complementary suppression (DESIGN.md section 7).
+"""Small-cell masking and complementary suppression (``docs/disclosure.md``).
 
 ``mask_small_cells`` withholds every count ``0 < n < min_cell`` (and zeros with ``mask_zero``).
 ``suppress_complementary`` then makes sure no withheld stratum can be recovered by subtraction

@@ -1,4 +1,4 @@
-"""Discrete Laplace noise for ε-differential privacy per patient (DESIGN.md section 7).
+"""Discrete Laplace noise for ε-differential privacy per patient (``docs/disclosure.md``).
 
 Why this mechanism: counts are integers, and floating-point Laplace on raw counts leaks through
 the gaps of the float grid (Mironov 2012). The discrete Laplace (two-sided geometric) mechanism

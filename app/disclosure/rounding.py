@@ -1,4 +1,4 @@
-"""Rounding of shown counts to a base (DESIGN.md section 7).
+"""Rounding of shown counts to a base (``docs/disclosure.md``).
 
 Every shown count is rounded to the nearest multiple of the base, halves upwards, in integer
 arithmetic, and labelled ``rounded`` even when unchanged: an unlabelled 10 would tell the reader

@@ -1,4 +1,4 @@
-"""The shipped FHIR ``Measure`` resources: valid R4B, and exactly the populations of DESIGN.md."""
+"""The shipped FHIR ``Measure`` resources: valid R4B, the populations of docs/measures.md."""
 
 from __future__ import annotations
 

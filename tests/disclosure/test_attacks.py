@@ -1,4 +1,4 @@
-"""Attacks on published answers: differencing, stratifier drilling, averaging (DESIGN.md §7).
+"""Attacks on published answers: differencing, stratifier drilling, averaging (``docs/disclosure.md``).
 
 The rare drug (arketamine) has x patients, 1 ≤ x ≤ 10: its stratum is masked. Under rounding we
 show that for every x another x' produces *identical* published answers to the whole attack, so
@@ -102,7 +102,7 @@ def test_stratifier_drilling_without_mask_zero_tells_zero_from_small_stratum(
 def test_differencing_pair_without_rounding_or_noise_is_the_stated_residual_risk(
     tmp_path: Path,
 ) -> None:
-    # DESIGN.md §7 states this honestly: exact counts alone do not stop differencing.
+    # docs/disclosure.md states this honestly: exact counts alone do not stop differencing.
     engine = sqlite_node(tmp_path, rare=3)
     exact = DisclosureSection(min_cell=11)
     total = answer_query(engine, ALL, requester_kid="a", settings=exact, data_version="v")

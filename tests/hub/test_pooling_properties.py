@@ -1,7 +1,7 @@
 """Property: whatever the true tables, pooled bounds of masked and rounded answers hold the truth.
 
 The test masks true tables itself (small cells, then complementary suppression per table, then
-optional rounding, with zero strata sometimes omitted), the way DESIGN.md section 7 describes.
+optional rounding, with zero strata sometimes omitted), the way ``docs/disclosure.md`` describes.
 """
 
 from __future__ import annotations
