@@ -17,7 +17,7 @@ from app.disclosure.cells import Populations, Step, run_steps
 from app.disclosure.masking import mask_small_cells, suppress_complementary
 from app.disclosure.noise import Release, add_noise
 from app.disclosure.rounding import round_counts
-from app.reports.model import DisclosurePolicy
+from app.exchange.answer import DisclosurePolicy
 
 
 def effective_policy(node_policy: DisclosurePolicy, query_min_cell: int | None) -> DisclosurePolicy:

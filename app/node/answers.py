@@ -24,6 +24,9 @@ from sqlalchemy import Engine, exc
 from app.config import DisclosureSection
 from app.disclosure import apply_disclosure, effective_policy
 from app.errors import PolicyRefusal
+from app.exchange.answer import DisclosurePolicy, MeasureAnswer
+from app.exchange.measure_report import to_measure_report
+from app.exchange.query import MeasureQuery, canonical_key
 from app.measures import (
     evaluate_measure,
     overlapping_by_population,
@@ -33,9 +36,6 @@ from app.measures import (
     validate_query,
 )
 from app.measures.limits import evaluation_limits
-from app.reports.fhir import to_measure_report
-from app.reports.model import DisclosurePolicy, MeasureAnswer
-from app.reports.query import MeasureQuery, canonical_key
 from app.store.answer_cache import answer_cache_key, cached_report, store_report
 from app.store.privacy_ledger import charge_epsilon, check_budget
 

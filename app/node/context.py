@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from app.config import NodeSettings
-from app.errors import KetanetError
 from app.node.ratelimit import RateLimiter
 from app.trust.audit import AuditLog
 from app.trust.keys import SigningKey
@@ -30,22 +29,3 @@ class NodeContext:
     clock: Callable[[], float] = time.time
     rng: random.Random | None = None
     """The noise source of answers; None is the OS CSPRNG (seed one only in tests)."""
-
-    def audit_refusal(
-        self,
-        *,
-        actor: str,
-        action: str,
-        target: str,
-        error: KetanetError,
-        request_digest: str | None = None,
-    ) -> None:
-        """Append the refusal of an authenticated request to the audit log (status and rule)."""
-        self.audit.append(
-            actor=actor,
-            action=action,
-            target=target,
-            decision="refused",
-            reason=f"{error.http_status}: {error.message}",
-            request_digest=request_digest,
-        )

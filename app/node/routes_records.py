@@ -11,12 +11,11 @@ from fastapi.concurrency import run_in_threadpool
 from app.errors import InputError, KetanetError, NotFound
 from app.node.context import NodeContext
 from app.node.deps import ContextDep, VerifiedDep
-from app.node.routes_fhir import fhir_response
 from app.node.search_params import search_conditions
 from app.profiles import record_to_resource
 from app.store.resource_tables import RESOURCE_TABLES, read_row, search_rows
 from app.trust.fastapi_auth import require_grant
-from app.web import OrjsonResponse
+from app.web import OrjsonResponse, fhir_json, request_audit
 
 router = APIRouter(prefix="/fhir")
 MAX_COUNT = 1000
@@ -95,7 +94,7 @@ def _check(kind: str) -> None:
 
 
 async def _audited(
-    ctx: NodeContext, verified: VerifiedDep, target: str, work: Any
+    request: Request, ctx: NodeContext, verified: VerifiedDep, target: str, work: Any
 ) -> OrjsonResponse:
     """Run ``work`` for a peer with the ``record`` grant; audit the decision either way."""
     try:
@@ -103,14 +102,10 @@ async def _audited(
         ctx.rate_limiter.take(verified.peer.name)
         document = await run_in_threadpool(work)
     except KetanetError as error:
-        await run_in_threadpool(
-            ctx.audit_refusal, actor=verified.kid, action="read", target=target, error=error
-        )
+        await request_audit(request).refused(error, verified.kid, "read", target)
         raise
-    await run_in_threadpool(
-        ctx.audit.append, actor=verified.kid, action="read", target=target, decision="answered"
-    )
-    return fhir_response(document)
+    await request_audit(request).answered(verified.kid, "read", target)
+    return fhir_json(document)
 
 
 @router.get("/{kind}")
@@ -122,15 +117,17 @@ async def search_records(
     params: dict[str, list[str]] = {}
     for key, value in request.query_params.multi_items():
         params.setdefault(key, []).append(value)
-    return await _audited(ctx, verified, f"{kind}?search", lambda: _search(ctx, kind, params))
+    return await _audited(
+        request, ctx, verified, f"{kind}?search", lambda: _search(ctx, kind, params)
+    )
 
 
 @router.get("/{kind}/{resource_id}")
 async def read_record(
-    kind: str, resource_id: str, ctx: ContextDep, verified: VerifiedDep
+    kind: str, resource_id: str, request: Request, ctx: ContextDep, verified: VerifiedDep
 ) -> OrjsonResponse:
     """Read one de-identified record by its pseudonymous id."""
     _check(kind)
     return await _audited(
-        ctx, verified, f"{kind}/{resource_id}", lambda: _read(ctx, kind, resource_id)
+        request, ctx, verified, f"{kind}/{resource_id}", lambda: _read(ctx, kind, resource_id)
     )

@@ -7,8 +7,8 @@ from pathlib import Path
 import orjson
 from sqlalchemy import Engine, insert
 
-from app.reports.fhir import from_measure_report
-from app.reports.model import MeasureAnswer
+from app.exchange.answer import MeasureAnswer
+from app.exchange.measure_report import from_measure_report
 from app.store import create_store_engine, upgrade_schema
 from app.store.models import RecordBase
 

@@ -19,10 +19,10 @@ import pytest
 from app.config import DisclosureSection
 from app.disclosure import apply_disclosure, effective_policy
 from app.errors import BudgetExhausted
+from app.exchange.answer import MeasureAnswer
+from app.exchange.query import MeasureQuery
 from app.measures import evaluate_measure, release_sensitivities, validate_query
 from app.node.answers import answer_query, node_policy
-from app.reports.model import MeasureAnswer
-from app.reports.query import MeasureQuery
 from app.store.privacy_ledger import spent_epsilon
 from tests.disclosure.support import decoded, sqlite_node
 
@@ -140,7 +140,7 @@ def test_differencing_under_noise_is_inexact_and_bounded_by_the_ledger(tmp_path:
     with engine.connect() as connection:
         pair = [
             (evaluate_measure(connection, q, clip_records_per_patient=100), q)
-            for q in (ALL, COMMON)
+            for q in (validate_query(ALL), validate_query(COMMON))
         ]
     for _ in range(trials):
         noisy_totals = []

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from app.disclosure import apply_disclosure, effective_policy, mask_small_cells, round_counts
 from app.disclosure.masking import suppress_table
-from app.reports.model import Cell, DisclosurePolicy, PopulationResult
+from app.exchange.answer import Cell, DisclosurePolicy, PopulationResult
 
 pytestmark = pytest.mark.disclosure
 

@@ -11,10 +11,10 @@ from sqlalchemy import Engine
 from app.config import DisclosureSection
 from app.database import create_store_engine
 from app.errors import Unavailable
+from app.exchange.answer import MeasureAnswer
+from app.exchange.query import MeasureQuery
 from app.ingest import ingest_export
 from app.node.answers import answer_query
-from app.reports.model import MeasureAnswer
-from app.reports.query import MeasureQuery
 from app.store import upgrade_schema
 from app.synth import write_synthetic_export
 from tests.disclosure.support import decoded

@@ -17,10 +17,10 @@ from sqlalchemy import Engine, update
 
 from app.config import DisclosureSection
 from app.errors import BudgetExhausted, PolicyRefusal
+from app.exchange.answer import MeasureAnswer
+from app.exchange.query import MeasureQuery
 from app.measures import load_catalogue
 from app.node.answers import answer_query
-from app.reports.model import MeasureAnswer
-from app.reports.query import MeasureQuery
 from app.store import create_store_engine
 from app.store.answer_cache import answer_cache_table
 from app.store.privacy_ledger import spent_epsilon

@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from app.errors import InputError
 from app.ingest import ingest_export
+from app.package_data import data_path
 from app.profiles import (
     RECORD_KINDS,
     code_systems,
@@ -20,7 +21,6 @@ from app.profiles import (
     validate_resource,
     value_sets,
 )
-from app.resources import data_path
 from app.store import create_store_engine, upgrade_schema
 from app.synth import write_synthetic_export
 from tests.ingest.support import SECRET, run_cli

@@ -15,9 +15,9 @@ from sqlalchemy import Engine, inspect, select
 
 from app.config import DisclosureSection
 from app.database import create_store_engine
+from app.exchange.query import MeasureQuery
 from app.hub.migrations import HUB_SCHEMA, upgrade_hub_schema
 from app.node.answers import answer_query
-from app.reports.query import MeasureQuery
 from app.schema_versions import SchemaHistory, applied_version
 from app.store import SCHEMA_VERSION, data_version, upgrade_schema
 from app.store.answer_cache import answer_cache_table

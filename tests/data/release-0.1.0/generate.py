@@ -24,6 +24,7 @@ from datetime import date
 from pathlib import Path
 
 import httpx
+from app.reports.query import MeasureQuery
 
 from app.cli.init import scaffold_hub, scaffold_node
 from app.cli.peers import add_node, add_peer
@@ -33,7 +34,6 @@ from app.database import create_store_engine
 from app.hub.service import HubService
 from app.ingest import erase_patient
 from app.node.app import create_node_app
-from app.reports.query import MeasureQuery
 from app.synth import write_synthetic_export
 from app.trust.audit import AuditLog
 from app.trust.keys import load_signing_key

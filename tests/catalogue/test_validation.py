@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
+from app.catalogue import validate_query
 from app.errors import InputError
-from app.measures import validate_query
 from tests.measures.support import query
 
 

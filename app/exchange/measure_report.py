@@ -1,4 +1,4 @@
-"""``MeasureAnswer`` ⇄ FHIR R4 ``MeasureReport`` (plain dicts; docs/measures.md, docs/disclosure.md).
+"""``MeasureAnswer`` ⇄ FHIR R4 ``MeasureReport`` (plain dicts; ``docs/measures.md``, ``docs/disclosure.md``).
 
 One ``group`` per population. Every count that disclosure control touched carries the
 ``cell-disclosure`` extension (one per reason) on the primitive's ``_count``; a masked count has no
@@ -14,8 +14,8 @@ from datetime import date
 from typing import Any, cast, get_args
 
 from app.errors import InputError, Issue
-from app.reports.model import Cell, DisclosurePolicy, MeasureAnswer, PopulationResult, Reason
-from app.reports.query import MEASURE_BASE
+from app.exchange.answer import Cell, DisclosurePolicy, MeasureAnswer, PopulationResult, Reason
+from app.exchange.query import MEASURE_BASE
 
 SD = "https://ketanet.org/fhir/StructureDefinition/"
 POLICY_URL = SD + "disclosure-policy"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from app.errors import InputError
-from app.reports.query import MeasureQuery, canonical_key, parse_parameters, to_parameters
+from app.exchange.query import MeasureQuery, canonical_key, parse_parameters, to_parameters
 
 QUERY = MeasureQuery(
     measure="efficacy",

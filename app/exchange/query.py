@@ -1,4 +1,4 @@
-"""A measure query and its FHIR ``Parameters`` form (DESIGN.md section 3, ``$evaluate-measure``).
+"""A measure query and its FHIR ``Parameters`` form (``$evaluate-measure``, ``docs/node-api.md``).
 
 The hub builds a ``MeasureQuery`` and sends ``to_parameters(query)``; the node reads it back with
 ``parse_parameters`` and checks it against its catalogue. This module checks only the *shape* of the
@@ -17,7 +17,7 @@ from app.errors import InputError, Issue
 
 MEASURE_BASE = "https://ketanet.org/fhir/Measure/"
 
-# Parameter parts a measure may take and the FHIR value type each must use (DESIGN.md section 5).
+# Parameter parts a measure may take and the FHIR value type each must use (``docs/measures.md``).
 CODE_PARAMETERS = frozenset({"instrument", "timepoint"})
 DECIMAL_PARAMETERS = frozenset({"max-take-home-mg"})
 _SINGLE_PARTS = {

@@ -1,4 +1,4 @@
-"""Intervals for the true counts behind disclosure-controlled cells (DESIGN.md section 7 "Bounds").
+"""Intervals for the true counts behind disclosure-controlled cells (``docs/disclosure.md``, "Bounds").
 
 Per published cell:
 
@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from app.reports.model import Cell, DisclosurePolicy, MeasureAnswer
+from app.exchange.answer import Cell, DisclosurePolicy, MeasureAnswer
 
 BoundStatus = Literal["exact", "masked", "rounded", "noised", "bounded"]
 

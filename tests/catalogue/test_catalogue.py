@@ -1,14 +1,17 @@
-"""The shipped FHIR ``Measure`` resources: valid R4B, and exactly the populations of DESIGN.md."""
+"""The shipped FHIR ``Measure`` resources: valid R4B, the populations of docs/measures.md."""
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
 from fhir.resources.R4B.measure import Measure
 
-from app.measures import load_catalogue
-from app.resources import data_path
+from app.catalogue import load_catalogue, published_measures
+from app.catalogue.parse import parse_measure
+from app.errors import ConfigError
+from app.package_data import data_path
 
 PATIENT = ["drug", "route", "sex", "age-band", "year", "setting"]
 EVENT = ["event", "severity", "serious", "drug", "route"]
@@ -81,3 +84,22 @@ def test_catalogue_marks_overlapping_strata_only_where_a_patient_can_repeat() ->
     assert overlapping == {("adverse-events", "patients-with-event", key) for key in EVENT} | {
         ("discontinuations", "discontinued", "reason")
     }
+
+
+def test_definitions_are_parsed_from_the_published_resources() -> None:
+    published = published_measures()
+    assert list(load_catalogue()) == list(published)
+    assert all(load_catalogue()[m].version == r["version"] for m, r in published.items())
+    remitters = next(p for p in load_catalogue()["efficacy"].populations if p.id == "remitters-12")
+    assert remitters.condition == ("instrument", "MADRS")
+    assert remitters.applies({"instrument": "MADRS"}) and not remitters.applies({})
+
+
+def test_malformed_population_condition_refused_naming_the_group() -> None:
+    resource = copy.deepcopy(published_measures()["efficacy"])
+    group = next(g for g in resource["group"] if g["id"] == "remitters-12")
+    for extension in group["extension"]:
+        if extension["url"].endswith("population-condition"):
+            extension["valueString"] = "instrument"
+    with pytest.raises(ConfigError, match="remitters-12: population-condition"):
+        parse_measure(resource)

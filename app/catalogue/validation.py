@@ -3,6 +3,8 @@
 Normal form: the catalogue version filled in, filter keys and values in catalogue order, stratifiers
 without repeats, parameter defaults applied. Two queries asking the same question have the same
 normal form, so they share an answer-cache entry (an averaging attack gains nothing from rephrasing).
+The hub validates an analyst's query with this same function before fan-out, so an analyst gets
+one clear reason instead of one refusal per node.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+from app.catalogue.definitions import MeasureDefinition
+from app.catalogue.loader import load_catalogue
 from app.errors import InputError, Issue
-from app.measures.catalogue import MeasureDefinition, load_catalogue
-from app.reports.query import MeasureQuery
+from app.exchange.query import MeasureQuery
 
 MAX_DECIMAL_PARAMETER = 1_000_000.0
 
@@ -24,7 +27,9 @@ def validate_query(query: MeasureQuery) -> MeasureQuery:
     if definition is None:
         raise _error("measure", f"unknown measure (known: {', '.join(sorted(catalogue))})")
     if query.version is not None and query.version != definition.version:
-        raise _error("measure", f"unknown version (this node answers version {definition.version})")
+        raise _error(
+            "measure", f"unknown version (the catalogue holds version {definition.version})"
+        )
     if query.period_end < query.period_start:
         raise _error("periodEnd", "the period is inverted (periodEnd before periodStart)")
     if query.min_cell is not None and (isinstance(query.min_cell, bool) or query.min_cell < 1):

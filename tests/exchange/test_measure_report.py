@@ -10,8 +10,8 @@ import pytest
 from fhir.resources.R4B.measurereport import MeasureReport
 
 from app.errors import InputError
-from app.reports.fhir import from_measure_report, to_measure_report
-from app.reports.model import Cell, DisclosurePolicy, MeasureAnswer, PopulationResult
+from app.exchange.answer import Cell, DisclosurePolicy, MeasureAnswer, PopulationResult
+from app.exchange.measure_report import from_measure_report, to_measure_report
 
 ANSWER = MeasureAnswer(
     measure="adverse-events",

@@ -1,9 +1,9 @@
 """What a node answers and the hub reads: measure answers as tables of (possibly disclosed) counts.
 
 A ``MeasureAnswer`` holds one ``PopulationResult`` per population; each has its group total and,
-per requested stratifier, its strata. The node builds it (measures → disclosure), ``reports.fhir``
-turns it into a FHIR ``MeasureReport`` and back, and the hub pools parsed answers. Plain data, no
-framework, no record-level code: both sides may import it.
+per requested stratifier, its strata. The node builds it (measures → disclosure),
+``exchange.measure_report`` turns it into a FHIR ``MeasureReport`` and back, and the hub pools
+parsed answers. Plain data, no framework, no record-level code: both sides may import it.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class PopulationResult:
 
 @dataclass(frozen=True)
 class DisclosurePolicy:
-    """The disclosure settings a node applied to an answer (DESIGN.md section 7)."""
+    """The disclosure settings a node applied to an answer (``docs/disclosure.md``)."""
 
     min_cell: int = 11
     mask_zero: bool = False

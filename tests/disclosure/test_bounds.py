@@ -1,4 +1,4 @@
-"""Bounds of disclosure-controlled cells (DESIGN.md section 7): one rule per test."""
+"""Bounds of disclosure-controlled cells (``docs/disclosure.md``): one rule per test."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from app.hub.bounds import (
+from app.disclosure.bounds import (
     Bounded,
     disclosure_problem,
     exact_count,
@@ -15,7 +15,7 @@ from app.hub.bounds import (
     sum_bounds,
     total_bounds,
 )
-from app.reports.model import Cell, DisclosurePolicy, MeasureAnswer, PopulationResult
+from app.exchange.answer import Cell, DisclosurePolicy, MeasureAnswer, PopulationResult
 
 SMALL = Cell(None, ("small-cell",))
 COMPLEMENTARY = Cell(None, ("complementary",))
@@ -134,31 +134,3 @@ def test_disclosure_problem_names_reason_when_labels_cannot_be_bounded(
 def test_disclosure_problem_is_none_when_labels_are_consistent() -> None:
     population = PopulationResult("p", Cell(50, ("noised",)), {"s": {"a": SMALL}})
     assert disclosure_problem(answer(population, noise_scale={"p": 2.0})) is None
-
-
-def test_overlap_widens_only_the_tables_whose_strata_overlap() -> None:
-    # events by event are disjoint (one event, one type); patients-with-event by event overlap
-    from app.hub.figures import country_figures
-
-    strata = {"nausea": Cell(60), "headache": Cell(30), "vomiting": COMPLEMENTARY, "mania": SMALL}
-    answer = MeasureAnswer(
-        measure="adverse-events",
-        version="1",
-        period_start=date(2024, 1, 1),
-        period_end=date(2024, 12, 31),
-        populations=[
-            PopulationResult("events", Cell(100), {"event": dict(strata)}),
-            PopulationResult(
-                "patients-with-event", Cell(100), {"event": dict(strata)}, frozenset({"event"})
-            ),
-        ],
-        strata_overlap={"event": True},
-    )
-    figures = country_figures(answer, "NO")
-    assert interval(figures.strata["events"]["event"]["vomiting"]) == ("masked", None, 0, 10)
-    assert interval(figures.strata["patients-with-event"]["event"]["vomiting"]) == (
-        "masked",
-        None,
-        0,
-        100,
-    )

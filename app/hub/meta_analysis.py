@@ -1,7 +1,7 @@
 """DerSimonian–Laird random-effects meta-analysis of proportions on the logit scale.
 
 Each study (country) gives ``events`` out of ``n``. A study with 0 or all events gets 0.5 added to
-its events and to its non-events (so ``n`` grows by 1) — only that study, as DESIGN.md section 8
+its events and to its non-events (so ``n`` grows by 1) — only that study, as ``docs/statistics.md``
 says. The logit's variance is ``1/e + 1/(n − e)`` on the corrected values. τ² is the one-step
 method-of-moments estimate truncated at 0, and I² = (Q − df)/Q truncated at 0: statsmodels'
 ``combine_effects(method_re="dl")`` gives the same numbers whenever τ² > 0 (it does not truncate).
