@@ -1,37 +1,44 @@
-"""The hub's work, shared by the API and ``ketanet query``: fan out, verify, pool, record."""
+"""The hub's work, shared by the API and ``ketanet query``: make tasks, send, wait, pool, record.
+
+``run_query`` records the query with one task per node (``tasks``), sends the push tasks at once
+(``fanout``), records their replies, and waits (up to ``wait_s``) for the rest: pull nodes
+fetching their tasks and stewards' answers arriving through the hub's task endpoints. A running
+hub server also ``sweep``s: tasks past ``task_ttl_s`` turn into ``timeout``, push tasks a stopped
+process left behind are sent again, settled queries are finalised.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import base64
+import logging
 import time
 import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
-import orjson
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from app.config import HubSettings
 from app.database import create_store_engine
-from app.errors import NotFound
-from app.exchange.query import MeasureQuery, to_parameters
-from app.hub.document import PendingQuery, QueryDocument
-from app.hub.fanout import fan_out, node_client
+from app.exchange.query import MeasureQuery
+from app.hub import query_store as store
+from app.hub.document import QueryDocument
+from app.hub.fanout import PushTask, fan_out, node_client
 from app.hub.migrations import upgrade_hub_schema
-from app.hub.pooling import PooledQuery, pool_answers
+from app.hub.query_store import Task
 from app.hub.replies import NodeReply
-from app.hub.requests import query_echo
-from app.hub.tables import node_result_table, query_table
+from app.hub.tasks import TaskQueue
 from app.trust.audit import AuditLog
-from app.trust.digest import content_digest
 from app.trust.keys import SigningKey, load_signing_key
+
+SWEEP_INTERVAL_S = 1.0
+log = logging.getLogger("ketanet.hub")
 
 
 class HubService:
-    """The hub's database, key and node list, and the federated query workflow."""
+    """The hub's database, key, node list and task queue, and the federated query workflow."""
 
     def __init__(
         self,
@@ -47,9 +54,10 @@ class HubService:
         upgrade_hub_schema(self.engine)
         self.audit = AuditLog(self.engine, clock=clock)
         self.key: SigningKey = load_signing_key(settings.hub.signing_key)
+        self.tasks = TaskQueue(self.engine, settings, key=self.key, audit=self.audit, clock=clock)
         self.client: httpx.AsyncClient | None = None
         """Set by a long-lived event loop (the hub server) to keep node connections alive."""
-        self._running: set[asyncio.Task[QueryDocument]] = set()
+        self._running: set[asyncio.Task[Any]] = set()
 
     async def keep_connections(self) -> None:
         """Open a client whose connections outlive one query; call ``aclose`` before the loop ends."""
@@ -66,11 +74,10 @@ class HubService:
             self.client = None
 
     def start_query(self, query: MeasureQuery, *, actor: str) -> str:
-        """Start ``run_query`` in the background on the running event loop; return the query id."""
+        """Record ``query`` with its tasks, send the push tasks in the background; return its id."""
         query_id = str(uuid.uuid4())
-        task = asyncio.create_task(self.run_query(query, actor=actor, query_id=query_id))
-        self._running.add(task)  # a task nobody references may be collected before it ends
-        task.add_done_callback(self._running.discard)
+        tasks = self.tasks.create(query, actor=actor, query_id=query_id)
+        self._background(self._send([task for task in tasks if task.mode == "push"]))
         return query_id
 
     async def run_query(
@@ -80,28 +87,34 @@ class HubService:
         actor: str,
         on_reply: Callable[[NodeReply], None] | None = None,
         query_id: str | None = None,
+        wait_s: float = 0.0,
+        on_document: Callable[[QueryDocument], None] | None = None,
     ) -> QueryDocument:
-        """Send ``query`` (in normal form) to every node, pool the verified answers, record them.
+        """Ask every node ``query`` (in normal form); return the document after up to ``wait_s``.
 
-        Returns the recorded document.
+        The push nodes are asked at once (each within ``timeout_s``); ``wait_s`` is how long to
+        wait for the rest after that (pull nodes, stewards). The query stays recorded as it is,
+        and goes on when the hub server runs.
         """
+        started = time.monotonic()
         query_id = query_id or str(uuid.uuid4())
-        created = datetime.fromtimestamp(self.clock(), UTC).isoformat().replace("+00:00", "Z")
-        echo = query_echo(query)
-        with self.engine.begin() as connection:
-            connection.execute(
-                query_table.insert().values(
-                    id=query_id,
-                    created_at=created,
-                    actor=actor,
-                    measure=query.measure,
-                    request_json=orjson.dumps(echo).decode(),
-                    status="running",
-                )
-            )
+        tasks = self.tasks.create(query, actor=actor, query_id=query_id)
+        documents = await self._send([t for t in tasks if t.mode == "push"], on_reply=on_reply)
+        document = documents.get(query_id) or self.tasks.document(query_id)
+        remaining = wait_s - (time.monotonic() - started)
+        if document.status == "running" and remaining > 0:
+            document = await self.tasks.wait_final(query_id, remaining, on_document=on_document)
+        return document
+
+    async def _send(
+        self, tasks: Sequence[Task], *, on_reply: Callable[[NodeReply], None] | None = None
+    ) -> dict[str, QueryDocument]:
+        """Send push tasks (leased to this process), record the replies; return each query's document."""
+        if not tasks:
+            return {}
+        sendable = [task for task in tasks if task.node_id in self.tasks.nodes]
         replies = await fan_out(
-            self.settings.nodes,
-            query,
+            [PushTask(self.tasks.nodes[t.node_id], t.url, t.body) for t in sendable],
             key=self.key,
             timeout_s=self.settings.hub.timeout_s,
             clock=self.clock,
@@ -109,119 +122,48 @@ class HubService:
             client=self.client,
             transport=self.transport,
         )
-        pooled = pool_answers(
-            PooledQuery(
-                query_id=query_id,
-                measure=query.measure,
-                period_start=query.period_start,
-                period_end=query.period_end,
-                version=query.version,
-                filters=echo["filters"],
-                stratify=echo["stratify"],
-                parameters=echo["parameters"],
-            ),
-            replies,
-        )
-        document = QueryDocument(**dict(pooled), created_at=created, asked_by=actor)
-        payload = orjson.dumps(document.model_dump())
-        ok = sum(1 for reply in replies if reply.status == "ok")
-        # The request every node was sent (the same Parameters body, signed per node), kept in each
-        # receipt so a third party can check it against the receipt's request digest.
-        request_body = base64.b64encode(orjson.dumps(to_parameters(query))).decode("ascii")
-        # One executemany for all nodes rather than one INSERT statement per node.
-        rows = [
-            {
-                "query_id": query_id,
-                "node_id": reply.node_id,
-                "status": reply.status,
-                "detail": reply.detail,
-                "receipt_json": (
-                    orjson.dumps(
-                        reply.receipt.to_json() | {"request_body_base64": request_body}
-                    ).decode()
-                    if reply.receipt
-                    else None
-                ),
-            }
-            for reply in replies
-        ]
-        with self.engine.begin() as connection:
-            connection.execute(
-                query_table.update()
-                .where(query_table.c.id == query_id)
-                .values(status="complete" if ok else "failed", document_json=payload.decode())
-            )
-            if rows:
-                connection.execute(node_result_table.insert(), rows)
-        self.audit.append(
-            actor=actor,
-            action="query",
-            target=f"Measure/{query.measure}",
-            decision=f"{ok}/{len(replies)} nodes ok",
-            request_digest=content_digest(orjson.dumps(echo)),
-            response_digest=content_digest(payload),
-        )
-        return document
+        by_query: dict[str, list[tuple[Task, NodeReply]]] = defaultdict(list)
+        for task, reply in zip(sendable, replies, strict=True):
+            by_query[task.query_id].append((task, reply))
+        for task in tasks:
+            if task.node_id not in self.tasks.nodes:
+                gone = NodeReply(
+                    task.node_id, task.country, "unreachable", detail="not in hub.toml"
+                )
+                by_query[task.query_id].append((task, gone))
+        return {
+            query_id: self.tasks.record(query_id, pairs) for query_id, pairs in by_query.items()
+        }
+
+    async def sweep_forever(self, interval_s: float = SWEEP_INTERVAL_S) -> None:
+        """Sweep the task queue every ``interval_s`` until cancelled (the hub server's loop)."""
+        while True:
+            try:
+                orphans = await asyncio.to_thread(self.tasks.sweep)
+                if orphans:
+                    await self._send(orphans)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # the sweeper must outlive a database hiccup
+                log.warning("task sweep failed: %s", type(error).__name__)
+            await asyncio.sleep(interval_s)
+
+    def _background(self, work: Any) -> None:
+        task = asyncio.create_task(work)
+        self._running.add(task)  # a task nobody references may be collected before it ends
+        task.add_done_callback(self._running.discard)
 
     def list_queries(self) -> list[dict[str, Any]]:
         """Return past queries, newest first (who asked, when, measure, status)."""
         with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(
-                    query_table.c.id,
-                    query_table.c.created_at,
-                    query_table.c.actor,
-                    query_table.c.measure,
-                    query_table.c.status,
-                ).order_by(query_table.c.created_at.desc(), query_table.c.id)
-            ).mappings()
-            return [
-                {
-                    "id": row["id"],
-                    "created_at": row["created_at"],
-                    "asked_by": row["actor"],
-                    "measure": row["measure"],
-                    "status": row["status"],
-                }
-                for row in rows
-            ]
+            return store.list_queries(connection)
 
-    def document(self, query_id: str) -> QueryDocument | PendingQuery:
-        """Return the recorded document of a query, or its status while running; raises ``NotFound``."""
-        with self.engine.connect() as connection:
-            row = connection.execute(
-                select(query_table.c.document_json, query_table.c.status).where(
-                    query_table.c.id == query_id
-                )
-            ).first()
-        if row is None:
-            raise NotFound(f"query {query_id}: no such query")
-        if row.document_json is None:
-            return PendingQuery(query_id=query_id, status=row.status)
-        return QueryDocument.model_validate_json(row.document_json)
-
-    def finished_document(self, query_id: str) -> QueryDocument:
-        """Return the recorded document of a finished query; raises ``NotFound`` until then."""
-        document = self.document(query_id)
-        if not isinstance(document, QueryDocument):
-            raise NotFound(f"query {query_id}: not finished")
-        return document
+    def document(self, query_id: str) -> QueryDocument:
+        """Return a query's document as it stands now; raises ``NotFound`` for an unknown id."""
+        return self.tasks.document(query_id)
 
     def receipts(self, query_id: str) -> list[dict[str, Any]]:
         """Return every node's signed response as received, with the request it answers."""
         self.document(query_id)
         with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(node_result_table)
-                .where(node_result_table.c.query_id == query_id)
-                .order_by(node_result_table.c.id)
-            ).mappings()
-            return [
-                {
-                    "node_id": row["node_id"],
-                    "status": row["status"],
-                    "detail": row["detail"],
-                    "receipt": orjson.loads(row["receipt_json"]) if row["receipt_json"] else None,
-                }
-                for row in rows
-            ]
+            return store.receipts_of(connection, query_id)

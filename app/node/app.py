@@ -12,14 +12,8 @@ from fastapi import FastAPI
 from app.config import NodeSettings
 from app.node import routes_fhir, routes_measure, routes_meta, routes_records
 from app.node.bodylimit import BodyLimitMiddleware
-from app.node.context import NodeContext
-from app.node.ratelimit import RateLimiter
-from app.store import create_store_engine, upgrade_schema
-from app.trust.audit import AuditLog
-from app.trust.keys import load_signing_key
-from app.trust.nonces import NonceStore
-from app.trust.peers import TrustStore
-from app.trust.signatures import RequestVerifier, claimed_keyid
+from app.node.context import NodeContext, build_node_context
+from app.trust.signatures import claimed_keyid
 from app.web import FHIR_JSON, AuditEveryRequest, OrjsonResponse, install_error_handlers
 
 
@@ -34,25 +28,12 @@ def create_node_app(
     ``clock`` stamps answers, audit entries and signatures; ``rng`` draws the noise of answers
     (None: the OS CSPRNG). Freeze and seed them only to make answers reproducible in tests.
     """
-    engine = create_store_engine(settings.node.database_url)
-    upgrade_schema(engine)
-    audit = AuditLog(engine, clock=clock)
-    verifier = RequestVerifier(
-        trust=TrustStore.from_peer_configs(settings.peers),
-        nonces=NonceStore(engine, clock=clock),
-        audience=settings.node.public_url,
-        clock=clock,
-    )
-    context = NodeContext(
-        settings=settings,
-        engine=engine,
-        signing_key=load_signing_key(settings.node.signing_key),
-        verifier=verifier,
-        audit=audit,
-        rate_limiter=RateLimiter(settings.limits.rate_per_minute),
-        clock=clock,
-        rng=rng,
-    )
+    return node_app_for(build_node_context(settings, clock=clock, rng=rng))
+
+
+def node_app_for(context: NodeContext) -> FastAPI:
+    """Return the node app serving ``context`` (the pull worker dispatches tasks into it)."""
+    settings = context.settings
     app = FastAPI(
         title=f"KetaNet node {settings.node.id} ({settings.node.country})",
         default_response_class=OrjsonResponse,
@@ -61,11 +42,11 @@ def create_node_app(
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.limits.max_body_bytes)
     app.add_middleware(
         AuditEveryRequest,
-        append=audit.append,
+        append=context.audit.append,
         actor_of=lambda headers: claimed_keyid(headers) or "anonymous",
     )
     app.state.ctx = context
-    app.state.verifier = verifier
+    app.state.verifier = context.verifier
     install_error_handlers(app, media_type=FHIR_JSON)
     app.include_router(routes_meta.router)
     app.include_router(routes_measure.router)

@@ -1,0 +1,351 @@
+"""Every read and write of the hub's query tables: queries, their tasks, per-node outcomes.
+
+A federated query is a ``hub_query`` row and one ``hub_task`` per node (the work queue, see
+``app.hub.tables``); a task's final outcome and receipt go to ``hub_node_result``. Writers run in
+``write_transaction``: on SQLite it takes the write lock first (one writer at a time); on
+PostgreSQL claims use ``FOR UPDATE SKIP LOCKED`` so several hub processes share the queue, and a
+result locks its query row so the last result of a query is seen by whoever finalises it. A
+result is accepted once: ``finish_task`` changes only a task that is still ``pending``.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Engine, and_, or_, select, update
+
+from app.hub.tables import node_result_table, query_table, task_table
+
+QUEUED, LEASED, APPROVAL, DONE = "queued", "leased", "approval", "done"
+"""A task's stage: to be sent or fetched, sent or fetched (until its lease ends), held by the
+node's data steward, finished."""
+
+
+@dataclass(frozen=True)
+class Task:
+    """One node's task of a query, as stored."""
+
+    id: str
+    query_id: str
+    node_id: str
+    country: str
+    position: int
+    mode: str
+    kind: str
+    method: str
+    url: str
+    body: bytes
+    request_headers: dict[str, str] | None
+    status: str
+    detail: str | None
+    stage: str
+    lease_until_s: int | None
+    attempts: int
+    created_s: int
+    deadline_s: int
+    approval_ref: str | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> Task:
+        """Return the task of a ``hub_task`` row."""
+        headers = row.request_headers_json
+        return cls(
+            id=row.id, query_id=row.query_id, node_id=row.node_id, country=row.country,
+            position=row.position, mode=row.mode, kind=row.kind, method=row.method, url=row.url,
+            body=base64.b64decode(row.body_base64),
+            request_headers=orjson.loads(headers) if headers else None, status=row.status,
+            detail=row.detail, stage=row.stage, lease_until_s=row.lease_until_s,
+            attempts=row.attempts, created_s=row.created_s, deadline_s=row.deadline_s,
+            approval_ref=row.approval_ref,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A node's outcome in a query: its task (when the query has tasks) and its final result."""
+
+    node_id: str
+    country: str
+    status: str
+    detail: str | None
+    receipt: dict[str, Any] | None
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """Yield a connection in a transaction that commits at the end (rolls back on error)."""
+    with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Take SQLite's write lock before reading, so a read-then-write is never stale.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            yield connection
+        except BaseException:
+            connection.rollback()
+            raise
+        connection.commit()
+
+
+def insert_query(
+    connection: Connection,
+    *,
+    query_id: str,
+    created_at: str,
+    actor: str,
+    measure: str,
+    request: dict[str, Any],
+) -> None:
+    """Record a new query, ``running``."""
+    connection.execute(
+        query_table.insert().values(
+            id=query_id,
+            created_at=created_at,
+            actor=actor,
+            measure=measure,
+            request_json=orjson.dumps(request).decode(),
+            status="running",
+        )
+    )
+
+
+def insert_tasks(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Record a query's tasks (one ``executemany``); ``rows`` hold ``hub_task`` columns."""
+    if rows:
+        connection.execute(task_table.insert(), list(rows))
+
+
+def lock_query(connection: Connection, query_id: str) -> dict[str, Any] | None:
+    """Return the query row, locked until the transaction ends (PostgreSQL), or None."""
+    row = connection.execute(
+        select(query_table).where(query_table.c.id == query_id).with_for_update()
+    ).first()
+    return dict(row._mapping) if row is not None else None
+
+
+def query_row(connection: Connection, query_id: str) -> dict[str, Any] | None:
+    """Return the query row, or None."""
+    row = connection.execute(select(query_table).where(query_table.c.id == query_id)).first()
+    return dict(row._mapping) if row is not None else None
+
+
+def task_of(connection: Connection, task_id: str, *, lock: bool = False) -> Task | None:
+    """Return one task (locked until the transaction ends when ``lock``), or None."""
+    statement = select(task_table).where(task_table.c.id == task_id)
+    row = connection.execute(statement.with_for_update() if lock else statement).first()
+    return Task.from_row(row) if row is not None else None
+
+
+def tasks_of(connection: Connection, query_id: str) -> list[Task]:
+    """Return a query's tasks in node order."""
+    rows = connection.execute(
+        select(task_table).where(task_table.c.query_id == query_id).order_by(task_table.c.position)
+    )
+    return [Task.from_row(row) for row in rows]
+
+
+def _waiting(*, now_s: int, mode: str) -> Any:
+    # Pending, not held for approval, not leased (or the lease ran out), deadline not passed.
+    return and_(
+        task_table.c.mode == mode,
+        task_table.c.status == "pending",
+        task_table.c.deadline_s >= now_s,
+        or_(
+            task_table.c.stage == QUEUED,
+            and_(task_table.c.stage == LEASED, task_table.c.lease_until_s < now_s),
+        ),
+    )
+
+
+def has_waiting(connection: Connection, *, now_s: int, mode: str, node_id: str) -> bool:
+    """Return whether a node has waiting tasks of ``mode`` (a read, no lock)."""
+    waiting = and_(_waiting(now_s=now_s, mode=mode), task_table.c.node_id == node_id)
+    return connection.execute(select(task_table.c.id).where(waiting).limit(1)).first() is not None
+
+
+def claim_tasks(
+    connection: Connection,
+    *,
+    now_s: int,
+    lease_s: int,
+    mode: str,
+    node_id: str | None = None,
+    query_id: str | None = None,
+    limit: int = 100,
+) -> list[Task]:
+    """Lease the waiting tasks of ``mode`` (one node's, one query's, or all) and return them.
+
+    Waiting: pending, not held for approval, not leased (or the lease ran out), deadline not
+    passed. Rows another process is claiming are skipped, never waited for.
+    """
+    waiting = _waiting(now_s=now_s, mode=mode)
+    if node_id is not None:
+        waiting = and_(waiting, task_table.c.node_id == node_id)
+    if query_id is not None:
+        waiting = and_(waiting, task_table.c.query_id == query_id)
+    rows = connection.execute(
+        select(task_table)
+        .where(waiting)
+        .order_by(task_table.c.created_s, task_table.c.position)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    tasks = [Task.from_row(row) for row in rows]
+    if tasks:
+        connection.execute(
+            update(task_table)
+            .where(task_table.c.id.in_([task.id for task in tasks]))
+            .values(stage=LEASED, lease_until_s=now_s + lease_s, attempts=task_table.c.attempts + 1)
+        )
+    return tasks
+
+
+def set_request_headers(connection: Connection, task_id: str, headers: dict[str, str]) -> None:
+    """Record the signed headers of the request last handed out for a task."""
+    connection.execute(
+        update(task_table)
+        .where(task_table.c.id == task_id)
+        .values(request_headers_json=orjson.dumps(headers).decode())
+    )
+
+
+def hold_task(
+    connection: Connection,
+    task_id: str,
+    *,
+    request_headers: dict[str, str],
+    approval_ref: str | None,
+) -> bool:
+    """Mark a pending task as held by the node's steward; return False when it is not pending."""
+    result = connection.execute(
+        update(task_table)
+        .where(task_table.c.id == task_id, task_table.c.status == "pending")
+        .values(
+            stage=APPROVAL,
+            detail="awaiting-approval",
+            lease_until_s=None,
+            approval_ref=approval_ref,
+            request_headers_json=orjson.dumps(request_headers).decode(),
+        )
+    )
+    return bool(result.rowcount)
+
+
+def finish_task(
+    connection: Connection,
+    task: Task,
+    *,
+    status: str,
+    detail: str | None,
+    receipt: dict[str, Any] | None,
+    now_s: int,
+) -> bool:
+    """Record a task's final outcome and receipt; return False when it was final already."""
+    result = connection.execute(
+        update(task_table)
+        .where(task_table.c.id == task.id, task_table.c.status == "pending")
+        .values(status=status, detail=detail, stage=DONE, lease_until_s=None, finished_s=now_s)
+    )
+    if not result.rowcount:
+        return False
+    connection.execute(
+        node_result_table.insert().values(
+            query_id=task.query_id,
+            node_id=task.node_id,
+            status=status,
+            detail=detail,
+            receipt_json=orjson.dumps(receipt).decode() if receipt is not None else None,
+        )
+    )
+    return True
+
+
+def overdue_tasks(connection: Connection, *, now_s: int, query_id: str | None = None) -> list[Task]:
+    """Return pending tasks past their deadline (locked; others' claims skipped)."""
+    overdue = and_(task_table.c.status == "pending", task_table.c.deadline_s < now_s)
+    if query_id is not None:
+        overdue = and_(overdue, task_table.c.query_id == query_id)
+    rows = connection.execute(
+        select(task_table).where(overdue).limit(1000).with_for_update(skip_locked=True)
+    ).all()
+    return [Task.from_row(row) for row in rows]
+
+
+def settled_running_queries(connection: Connection) -> list[str]:
+    """Return the ids of queries still ``running`` of which no task is pending any more."""
+    pending = (
+        select(task_table.c.id)
+        .where(task_table.c.query_id == query_table.c.id, task_table.c.status == "pending")
+        .exists()
+    )
+    rows = connection.execute(
+        select(query_table.c.id).where(query_table.c.status == "running", ~pending).limit(1000)
+    )
+    return list(rows.scalars())
+
+
+def outcomes_of(connection: Connection, query_id: str) -> list[Outcome]:
+    """Return each node's outcome of a query in node order: final results, then pending tasks."""
+    results = {
+        row.node_id: row
+        for row in connection.execute(
+            select(node_result_table)
+            .where(node_result_table.c.query_id == query_id)
+            .order_by(node_result_table.c.id)
+        )
+    }
+    outcomes = []
+    for task in tasks_of(connection, query_id):
+        result = results.get(task.node_id)
+        if result is None:
+            outcomes.append(Outcome(task.node_id, task.country, task.status, task.detail, None))
+            continue
+        receipt = orjson.loads(result.receipt_json) if result.receipt_json else None
+        outcomes.append(Outcome(task.node_id, task.country, result.status, result.detail, receipt))
+    return outcomes
+
+
+def finalise_query(
+    connection: Connection, query_id: str, *, status: str, document: dict[str, Any]
+) -> None:
+    """Record a query's final status and document."""
+    connection.execute(
+        update(query_table)
+        .where(query_table.c.id == query_id)
+        .values(status=status, document_json=orjson.dumps(document).decode())
+    )
+
+
+def list_queries(connection: Connection) -> list[dict[str, Any]]:
+    """Return past queries, newest first (id, when, who, measure, status)."""
+    rows = connection.execute(
+        select(
+            query_table.c.id, query_table.c.created_at, query_table.c.actor,
+            query_table.c.measure, query_table.c.status,
+        ).order_by(query_table.c.created_at.desc(), query_table.c.id)
+    ).mappings()  # fmt: skip
+    return [
+        {"id": row["id"], "created_at": row["created_at"], "asked_by": row["actor"],
+         "measure": row["measure"], "status": row["status"]}
+        for row in rows
+    ]  # fmt: skip
+
+
+def receipts_of(connection: Connection, query_id: str) -> list[dict[str, Any]]:
+    """Return every node's final outcome of a query with its receipt, in node order."""
+    positions = {task.node_id: task.position for task in tasks_of(connection, query_id)}
+    rows = connection.execute(
+        select(node_result_table)
+        .where(node_result_table.c.query_id == query_id)
+        .order_by(node_result_table.c.id)
+    ).mappings()
+    items = [
+        {"node_id": row["node_id"], "status": row["status"], "detail": row["detail"],
+         "receipt": orjson.loads(row["receipt_json"]) if row["receipt_json"] else None}
+        for row in rows
+    ]  # fmt: skip
+    return sorted(items, key=lambda item: positions.get(item["node_id"], len(positions)))

@@ -1,0 +1,438 @@
+"""The task queue: every federated query is one task per node, kept in the hub database until final.
+
+A push task is sent by the hub (``fanout``); a pull task waits until its node fetches it
+(``GET /api/tasks``), and the hub signs it then, so its ``created`` is fresh. Either kind may end
+with the node's answer (its HTTP response, read by ``node_answers``), may be held by the node's
+data steward (``pending`` / ``awaiting-approval``, answered later through
+``POST /api/tasks/{id}/result``) or may outlive ``task_ttl_s`` (``timeout``). The document of a
+query is served at every moment (``query_documents``); when no task is pending any more the query
+is finalised: its document recorded once and its audit entry written once. Everything is in the
+hub database, so tasks survive a restart and several hub processes share the queue
+(``query_store``). Docs: docs/governance.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import math
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Engine
+
+from app.config import HubSettings, NodeEntry
+from app.errors import Conflict, NotFound, PolicyRefusal
+from app.exchange.query import MeasureQuery, to_parameters
+from app.exchange.tasks import TASK_EXPIRES_PARAMETER, TASK_PARAMETER, ResultUpload
+from app.hub import query_store as store
+from app.hub.document import QueryDocument
+from app.hub.fanout import pinned_keys
+from app.hub.node_answers import SentRequest, reply_from_answer
+from app.hub.query_documents import query_document, reply_of
+from app.hub.query_store import APPROVAL, LEASED, QUEUED, Task, write_transaction
+from app.hub.replies import NodeReply
+from app.hub.requests import query_echo
+from app.trust.audit import AuditLog
+from app.trust.digest import content_digest
+from app.trust.keys import SigningKey
+from app.trust.profile import MAX_LIFETIME_S
+from app.trust.signatures import sign_request
+from app.web import FHIR_JSON
+
+EVALUATE_PATH = "/fhir/Measure/$evaluate-measure"
+LEASE_MARGIN_S = 30
+PULL_LEASE_S = MAX_LIFETIME_S + LEASE_MARGIN_S
+"""A fetched task is not handed out again before its signature has expired (plus a margin)."""
+POLL_INTERVAL_S = 0.5
+"""How often a waiting fetch looks for tasks another hub process made."""
+MAX_FETCH_WAIT_S = 60.0
+
+
+def task_url(node_url: str, task_id: str, deadline_s: int) -> str:
+    """Return the target URI of a task: the node's operation, naming the task and its end.
+
+    Both are in the signed target URI, so a node holding the request for its steward knows,
+    from the hub's signature, which task to answer and until when.
+    """
+    return (
+        f"{node_url}{EVALUATE_PATH}?{TASK_PARAMETER}={task_id}"
+        f"&{TASK_EXPIRES_PARAMETER}={deadline_s}"
+    )
+
+
+def sign_task(task: Task, key: SigningKey, now: float) -> dict[str, str]:
+    """Return the headers of a task's request signed now (as a push request would be)."""
+    headers = {"content-type": FHIR_JSON}
+    added = sign_request(
+        method=task.method, url=task.url, headers=headers, body=task.body, key=key, now=now
+    )
+    return {**headers, **{name.lower(): value for name, value in added.items()}}
+
+
+def task_document(task: Task, headers: Mapping[str, str]) -> dict[str, Any]:
+    """Return a fetched task as ``GET /api/tasks`` gives it: the signed request, exactly."""
+    return {
+        "id": task.id,
+        "query_id": task.query_id,
+        "kind": task.kind,
+        "deadline": _iso(task.deadline_s),
+        "request": {
+            "method": task.method,
+            "url": task.url,
+            "headers": dict(headers),
+            "body_base64": base64.b64encode(task.body).decode("ascii"),
+        },
+    }
+
+
+class ChangeSignal:
+    """Wakes this process's waiters (long-polls, ``--wait``) when a task is made or answered."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+
+    def notify(self) -> None:
+        """Wake every waiter (from any thread)."""
+        with self._lock:
+            waiters = list(self._waiters)
+        for loop, event in waiters:
+            try:
+                loop.call_soon_threadsafe(event.set)
+            except RuntimeError:  # that waiter's loop has closed
+                continue
+
+    @contextmanager
+    def listening(self) -> Iterator[asyncio.Event]:
+        """Yield an event set by the next ``notify``: register first, then look, then wait."""
+        entry = (asyncio.get_running_loop(), asyncio.Event())
+        with self._lock:
+            self._waiters.add(entry)
+        try:
+            yield entry[1]
+        finally:
+            with self._lock:
+                self._waiters.discard(entry)
+
+
+async def wait_for_event(event: asyncio.Event, timeout_s: float) -> None:
+    """Return when ``event`` is set or ``timeout_s`` has passed."""
+    try:
+        async with asyncio.timeout(max(0.0, timeout_s)):
+            await event.wait()
+    except TimeoutError:
+        return
+
+
+class TaskQueue:
+    """The hub's tasks: made per query, leased to senders and fetchers, answered once."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: HubSettings,
+        *,
+        key: SigningKey,
+        audit: AuditLog,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.key = key
+        self.audit = audit
+        self.clock = clock
+        self.nodes = {node.id: node for node in settings.nodes}
+        self.signal = ChangeSignal()
+        self.push_lease_s = math.ceil(settings.hub.timeout_s) + LEASE_MARGIN_S
+
+    # -- making tasks ---------------------------------------------------------------------
+
+    def create(self, query: MeasureQuery, *, actor: str, query_id: str) -> list[Task]:
+        """Record a query and one task per configured node; the push tasks leased to the caller."""
+        now = self.clock()
+        now_s = int(now)
+        body = orjson.dumps(to_parameters(query))
+        deadline_s = now_s + self.settings.hub.task_ttl_s
+        tasks = [
+            _new_task(node, position, query_id=query_id, body=body, now_s=now_s,
+                      deadline_s=deadline_s, push_lease_s=self.push_lease_s)
+            for position, node in enumerate(self.settings.nodes)
+        ]  # fmt: skip
+        with write_transaction(self.engine) as connection:
+            store.insert_query(
+                connection,
+                query_id=query_id,
+                created_at=_iso(now),
+                actor=actor,
+                measure=query.measure,
+                request=query_echo(query) | {"version": query.version},
+            )
+            store.insert_tasks(connection, [_row(task) for task in tasks])
+        self.signal.notify()
+        return tasks
+
+    def node(self, node_id: str) -> NodeEntry | None:
+        """Return the configured node ``node_id``, or None."""
+        return self.nodes.get(node_id)
+
+    # -- recording answers ----------------------------------------------------------------
+
+    def record(self, query_id: str, answered: Sequence[tuple[Task, NodeReply]]) -> QueryDocument:
+        """Record the replies of a query's tasks (one transaction); return the document now."""
+        known = {reply.node_id: reply for _task, reply in answered if reply.status == "ok"}
+        finalised = None
+        with write_transaction(self.engine) as connection:
+            row = store.lock_query(connection, query_id)
+            if row is None:
+                raise NotFound(f"query {query_id}: no such query")
+            now_s = int(self.clock())
+            for task, reply in answered:
+                _apply(connection, task, reply, now_s)
+            document, finalised = self._settle(connection, row, known)
+        self._after(row, finalised)
+        return document
+
+    def accept(self, node_id: str, task_id: str, upload: ResultUpload) -> NodeReply:
+        """Accept a node's answer to one of its tasks; return how it was read.
+
+        Raises ``NotFound`` (no such task), ``PolicyRefusal`` (another node's task) and
+        ``Conflict`` (a task that has its result already, or whose lifetime has ended).
+        """
+        node = self.nodes.get(node_id)
+        expired, finalised = False, None
+        with write_transaction(self.engine) as connection:
+            task = store.task_of(connection, task_id)
+            if task is None or node is None:
+                raise NotFound(f"task {task_id}: no such task")
+            if task.node_id != node_id:
+                raise PolicyRefusal(f"task {task_id} is not a task of node {node_id}")
+            row = store.lock_query(connection, task.query_id)
+            task = store.task_of(connection, task_id, lock=True)
+            if row is None or task is None:
+                raise NotFound(f"task {task_id}: no such task")
+            if task.status != "pending":
+                raise Conflict(f"task {task_id} has its result already ({task.status})")
+            now = self.clock()
+            if task.deadline_s < int(now):
+                expired = True
+                _expire(connection, task, self.settings.hub.task_ttl_s, int(now))
+                reply = NodeReply(node.id, node.country, "timeout", detail="task expired")
+            elif task.request_headers is None:
+                raise Conflict(f"task {task_id} was not handed out yet; fetch it first")
+            else:
+                reply = reply_from_answer(
+                    node,
+                    SentRequest(task.method, task.url, task.request_headers, task.body),
+                    status=upload.status,
+                    headers=upload.headers,
+                    body=upload.body,
+                    keys=pinned_keys(node),
+                    now=now,
+                )
+                _apply(connection, task, reply, int(now))
+            known = {node.id: reply} if reply.status == "ok" else {}
+            _document, finalised = self._settle(connection, row, known)
+        self._after(row, finalised)
+        if expired:
+            raise Conflict(f"task {task_id} expired (task_ttl_s {self.settings.hub.task_ttl_s} s)")
+        return reply
+
+    # -- pull nodes -----------------------------------------------------------------------
+
+    def claim_for_node(self, node_id: str) -> list[dict[str, Any]]:
+        """Lease a pull node's waiting tasks and return them, each signed now."""
+        now = self.clock()
+        with self.engine.connect() as connection:
+            if not store.has_waiting(connection, now_s=int(now), mode="pull", node_id=node_id):
+                return []
+        with write_transaction(self.engine) as connection:
+            tasks = store.claim_tasks(
+                connection, now_s=int(now), lease_s=PULL_LEASE_S, mode="pull", node_id=node_id
+            )
+            fetched = []
+            for task in tasks:
+                headers = sign_task(task, self.key, now)
+                store.set_request_headers(connection, task.id, headers)
+                fetched.append(task_document(task, headers))
+        return fetched
+
+    async def fetch(self, node_id: str, wait_s: float) -> list[dict[str, Any]]:
+        """Return a pull node's waiting tasks, waiting up to ``wait_s`` for one to appear."""
+        deadline = time.monotonic() + min(max(0.0, wait_s), MAX_FETCH_WAIT_S)
+        while True:
+            with self.signal.listening() as changed:
+                tasks = await asyncio.to_thread(self.claim_for_node, node_id)
+                remaining = deadline - time.monotonic()
+                if tasks or remaining <= 0:
+                    return tasks
+                await wait_for_event(changed, min(POLL_INTERVAL_S, remaining))
+
+    # -- reading and settling -------------------------------------------------------------
+
+    def document(self, query_id: str) -> QueryDocument:
+        """Return a query's document as it stands; raises ``NotFound`` for an unknown id."""
+        with self.engine.connect() as connection:
+            row = store.query_row(connection, query_id)
+        if row is None:
+            raise NotFound(f"query {query_id}: no such query")
+        if row["document_json"] is not None:
+            return QueryDocument.model_validate_json(row["document_json"])
+        with write_transaction(self.engine) as connection:
+            row = store.lock_query(connection, query_id)
+            if row is None:
+                raise NotFound(f"query {query_id}: no such query")
+            document, finalised = self._settle(connection, row, {})
+        self._after(row, finalised)
+        return document
+
+    async def wait_final(
+        self,
+        query_id: str,
+        wait_s: float,
+        *,
+        on_document: Callable[[QueryDocument], None] | None = None,
+    ) -> QueryDocument:
+        """Return the document once the query is final or ``wait_s`` has passed."""
+        deadline = time.monotonic() + max(0.0, wait_s)
+        while True:
+            with self.signal.listening() as changed:
+                document = await asyncio.to_thread(self.document, query_id)
+                if on_document is not None:
+                    on_document(document)
+                remaining = deadline - time.monotonic()
+                if document.status != "running" or remaining <= 0:
+                    return document
+                await wait_for_event(changed, min(POLL_INTERVAL_S, remaining))
+
+    def sweep(self) -> list[Task]:
+        """Time out overdue tasks, finalise settled queries; return orphaned push tasks, leased.
+
+        Orphans are push tasks whose sender's lease ran out (a hub process or ``ketanet query``
+        that stopped mid-query): the caller sends them.
+        """
+        now_s = int(self.clock())
+        with write_transaction(self.engine) as connection:
+            touched = set()
+            for task in store.overdue_tasks(connection, now_s=now_s):
+                _expire(connection, task, self.settings.hub.task_ttl_s, now_s)
+                touched.add(task.query_id)
+            orphans = store.claim_tasks(
+                connection, now_s=now_s, lease_s=self.push_lease_s, mode="push"
+            )
+        with self.engine.connect() as connection:
+            touched.update(store.settled_running_queries(connection))
+        for query_id in touched:
+            self.document(query_id)
+        if touched:
+            self.signal.notify()
+        return orphans
+
+    def _settle(
+        self, connection: Connection, row: dict[str, Any], known: Mapping[str, NodeReply]
+    ) -> tuple[QueryDocument, QueryDocument | None]:
+        """Return the document (expiring overdue tasks first) and, when it just became final,
+        the document recorded."""
+        if row["document_json"] is not None:
+            return QueryDocument.model_validate_json(row["document_json"]), None
+        now_s = int(self.clock())
+        for task in store.overdue_tasks(connection, now_s=now_s, query_id=row["id"]):
+            _expire(connection, task, self.settings.hub.task_ttl_s, now_s)
+        replies = [
+            known[o.node_id] if o.status == "ok" and o.node_id in known else reply_of(o)
+            for o in store.outcomes_of(connection, row["id"])
+        ]
+        document = query_document(row, replies)
+        if document.status == "running":
+            return document, None
+        store.finalise_query(
+            connection, row["id"], status=document.status, document=document.model_dump()
+        )
+        return document, document
+
+    def _after(self, row: dict[str, Any], finalised: QueryDocument | None) -> None:
+        """Wake waiters; audit a query that just became final (once, after its commit)."""
+        self.signal.notify()
+        if finalised is None:
+            return
+        ok = sum(1 for node in finalised.nodes if node.status == "ok")
+        self.audit.append(
+            actor=row["actor"],
+            action="query",
+            target=f"Measure/{row['measure']}",
+            decision=f"{ok}/{len(finalised.nodes)} nodes ok",
+            request_digest=content_digest(row["request_json"].encode()),
+            response_digest=content_digest(orjson.dumps(finalised.model_dump())),
+        )
+
+
+def _new_task(
+    node: NodeEntry,
+    position: int,
+    *,
+    query_id: str,
+    body: bytes,
+    now_s: int,
+    deadline_s: int,
+    push_lease_s: int,
+) -> Task:
+    task_id = str(uuid.uuid4())
+    push = node.mode == "push"
+    return Task(
+        id=task_id, query_id=query_id, node_id=node.id, country=node.country, position=position,
+        mode=node.mode, kind="evaluate-measure", method="POST",
+        url=task_url(node.url, task_id, deadline_s), body=body, request_headers=None,
+        status="pending", detail=None if push else "awaiting-pull",
+        stage=LEASED if push else QUEUED, lease_until_s=now_s + push_lease_s if push else None,
+        attempts=1 if push else 0, created_s=now_s, deadline_s=deadline_s, approval_ref=None,
+    )  # fmt: skip
+
+
+def _row(task: Task) -> dict[str, Any]:
+    return {
+        "id": task.id, "query_id": task.query_id, "node_id": task.node_id,
+        "country": task.country, "position": task.position, "mode": task.mode, "kind": task.kind,
+        "method": task.method, "url": task.url,
+        "body_base64": base64.b64encode(task.body).decode("ascii"), "request_headers_json": None,
+        "status": task.status, "detail": task.detail, "stage": task.stage,
+        "lease_until_s": task.lease_until_s, "attempts": task.attempts,
+        "created_s": task.created_s, "deadline_s": task.deadline_s, "approval_ref": None,
+        "finished_s": None,
+    }  # fmt: skip
+
+
+def _apply(connection: Connection, task: Task, reply: NodeReply, now_s: int) -> bool:
+    """Record one reply: final (with its receipt and the request body) or held for approval."""
+    receipt = reply.receipt
+    if reply.final:
+        document = None
+        if receipt is not None:
+            body = base64.b64encode(task.body).decode("ascii")
+            document = receipt.to_json() | {"request_body_base64": body}
+        return store.finish_task(
+            connection, task, status=reply.status, detail=reply.detail, receipt=document,
+            now_s=now_s,
+        )  # fmt: skip
+    headers = dict(receipt.request_headers) if receipt is not None else {}
+    return store.hold_task(
+        connection, task.id, request_headers=headers, approval_ref=reply.approval_ref
+    )
+
+
+def _expire(connection: Connection, task: Task, ttl_s: int, now_s: int) -> None:
+    waited = "approval" if task.stage == APPROVAL else "answer"
+    store.finish_task(
+        connection, task, status="timeout",
+        detail=f"no {waited} within task_ttl_s ({ttl_s} s)", receipt=None, now_s=now_s,
+    )  # fmt: skip
+
+
+def _iso(epoch_s: float) -> str:
+    """Return ``epoch_s`` as ISO 8601 UTC with a ``Z`` (microseconds when it has them)."""
+    return datetime.fromtimestamp(epoch_s, UTC).isoformat().replace("+00:00", "Z")
