@@ -22,6 +22,7 @@ ConfigOption = Annotated[Path, typer.Option("--config", help="node.toml")]
 def serve_pull(settings: NodeSettings) -> None:
     """Long-poll the hub and answer each task until interrupted; opens no listening socket."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not every long-poll
     link = settings.hub
     if link is None:
         raise ConfigError("hub: node.toml has no [hub] table (url of the hub)")

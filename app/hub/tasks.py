@@ -217,6 +217,8 @@ class TaskQueue:
             task = store.task_of(connection, task_id, lock=True)
             if row is None or task is None:
                 raise NotFound(f"task {task_id}: no such task")
+            if task.status == "timeout":
+                raise Conflict(self._expired(task_id))
             if task.status != "pending":
                 raise Conflict(f"task {task_id} has its result already ({task.status})")
             now = self.clock()
@@ -241,8 +243,11 @@ class TaskQueue:
             _document, finalised = self._settle(connection, row, known)
         self._after(row, finalised)
         if expired:
-            raise Conflict(f"task {task_id} expired (task_ttl_s {self.settings.hub.task_ttl_s} s)")
+            raise Conflict(self._expired(task_id))
         return reply
+
+    def _expired(self, task_id: str) -> str:
+        return f"task {task_id} expired (task_ttl_s {self.settings.hub.task_ttl_s} s): too late"
 
     # -- pull nodes -----------------------------------------------------------------------
 

@@ -1,0 +1,494 @@
+"""Governance end to end: a push node, an outbound-only pull node (a separate process with no
+listening socket) and a node whose data steward approves one measure, behind a hub restarted
+mid-query. Real uvicorn servers and processes on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import socket
+import time
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import tomli_w
+from typer.testing import CliRunner
+
+from app.cli.main import cli
+from app.cli.servers import ServerThread, free_port
+from app.config import (
+    ApprovalSection,
+    HubLinkSection,
+    HubSettings,
+    NodeEntry,
+    NodeSettings,
+    load_hub_settings,
+    load_node_settings,
+)
+from app.database import create_store_engine
+from app.exchange.tasks import FetchedTask, ResultUpload
+from app.hub.app import create_hub_app
+from app.hub.requests import query_from_request
+from app.hub.service import HubService
+from app.hub.tokens import TokenRegistry
+from app.node.app import create_node_app, node_app_for
+from app.node.context import build_node_context
+from app.node.pull import PullWorker
+from app.trust.audit import AuditLog
+from app.trust.digest import content_digest
+from app.trust.httpx_auth import SignedRequestAuth
+from app.trust.keys import (
+    SigningKey,
+    jwk_thumbprint,
+    load_signing_key,
+    public_key_from_jwk,
+    write_key_pair,
+)
+from app.trust.signatures import Receipt
+from tests.e2e.governance import (
+    edit_toml,
+    listening_ports,
+    node_key,
+    process,
+    signed_client,
+    wait_until,
+)
+from tests.e2e.network import Network, build_network
+
+pytestmark = pytest.mark.e2e
+PERIOD = {"start": "2024-01-01", "end": "2025-06-30"}
+EFFICACY = {
+    "measure": "efficacy",
+    "period": PERIOD,
+    "stratify": ["route", "sex"],
+    "parameters": {"instrument": "MADRS", "timepoint": "day28"},
+}
+PHQ9 = {**EFFICACY, "parameters": {"instrument": "PHQ9", "timepoint": "day7"}}
+
+
+@pytest.fixture(scope="module")
+def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
+    yield from build_network(tmp_path_factory.mktemp("governance"))
+
+
+@dataclass
+class Governed:
+    """The governed network: hub settings on disk, node configs, the hub server (restartable)."""
+
+    network: Network
+    hub_config: Path
+    hub_url: str
+    headers: dict[str, str]
+    de_config: Path
+    pt_config: Path
+    server: ServerThread | None = None
+
+    def settings(self) -> HubSettings:
+        return load_hub_settings(self.hub_config)
+
+    def start_hub(self) -> None:
+        settings = self.settings()
+        self.server = ServerThread(create_hub_app(settings), settings.hub.port, name="hub")
+        self.server.start()
+
+    def stop_hub(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+    def document(self, query_id: str) -> dict[str, Any]:
+        response = httpx.get(f"{self.hub_url}/api/queries/{query_id}", headers=self.headers)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def statuses(self, query_id: str) -> dict[str, tuple[str, str | None]]:
+        nodes = self.document(query_id)["nodes"]
+        return {node["id"]: (node["status"], node["detail"]) for node in nodes}
+
+
+def _write_nodes(hub_config: Path, entries: list[NodeEntry], *, port: int, url: str) -> None:
+    document = tomllib.loads(hub_config.read_text(encoding="utf-8"))
+    keys = {node["id"]: node["jwk"] for node in document["nodes"]}
+    document["hub"] |= {"port": port, "public_url": url, "timeout_s": 10}
+    document["nodes"] = [
+        {"id": e.id, "country": e.country, "url": e.url, "jwk": keys[e.id], "mode": e.mode}
+        for e in entries
+    ]
+    hub_config.write_text(tomli_w.dumps(document), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def governed(network: Network) -> Iterator[Governed]:
+    hub_port = free_port()
+    hub_url = f"http://127.0.0.1:{hub_port}"
+    no = network.serve_node(network.node_settings("no"))
+    de_port = free_port()  # nothing will listen on it: the pull node opens no socket
+    de_config = edit_toml(
+        network.node_configs["de"],
+        node={"port": de_port, "public_url": f"http://127.0.0.1:{de_port}"},
+        hub={"url": hub_url, "mode": "pull", "poll_wait_s": 2},
+    )
+    pt_port = free_port()
+    pt_config = edit_toml(
+        network.node_configs["pt"],
+        node={"port": pt_port, "public_url": f"http://127.0.0.1:{pt_port}"},
+        hub={"url": hub_url},
+        approval={"default": "auto", "measures": {"efficacy": "manual"}},
+    )
+    pt_settings = load_node_settings(pt_config)
+    network.servers.append(ServerThread(create_node_app(pt_settings), pt_port, name="pt").start())
+    base = {node.id: node for node in load_hub_settings(network.hub_config).nodes}
+    entries = [
+        no,
+        base["de"].model_copy(update={"url": f"http://127.0.0.1:{de_port}", "mode": "pull"}),
+        base["pt"].model_copy(update={"url": pt_settings.node.public_url}),
+    ]
+    _write_nodes(network.hub_config, entries, port=hub_port, url=hub_url)
+    token = TokenRegistry.from_file(load_hub_settings(network.hub_config).hub.api_token_file)
+    governed = Governed(
+        network=network,
+        hub_config=network.hub_config,
+        hub_url=hub_url,
+        headers={"Authorization": f"Bearer {token.first_token()}"},
+        de_config=de_config,
+        pt_config=pt_config,
+    )
+    try:
+        yield governed
+    finally:
+        governed.stop_hub()
+
+
+def _all_push_rows(network: Network, body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows of the same query over the same nodes, every one pushed and answered at once."""
+    nodes = [network.serve_node(network.node_settings("no"))]
+    for node_id in ("de", "pt"):
+        settings = network.node_settings(node_id)
+        settings = settings.model_copy(update={"hub": None, "approval": ApprovalSection()})
+        nodes.append(network.serve_node(settings).model_copy(update={"mode": "push"}))
+    settings = network.hub_settings(nodes)
+    settings = settings.model_copy(
+        update={"hub": settings.hub.model_copy(update={"database_url": _fresh_db(network)})}
+    )
+    service = HubService(settings)
+    document = asyncio.run(service.run_query(query_from_request(body), actor="baseline"))
+    service.engine.dispose()
+    assert [node.status for node in document.nodes] == ["ok", "ok", "ok"]
+    return [row.model_dump() for row in document.rows]
+
+
+def _fresh_db(network: Network) -> str:
+    return f"sqlite:///{network.root / f'baseline-{free_port()}.db'}"
+
+
+def _start(governed: Governed, body: dict[str, Any]) -> str:
+    response = httpx.post(f"{governed.hub_url}/api/queries", json=body, headers=governed.headers)
+    assert response.status_code == 202, response.text
+    return str(response.json()["id"])
+
+
+def _cli(*args: str) -> Any:
+    result = CliRunner().invoke(cli, list(args))
+    return result
+
+
+def _held(governed: Governed) -> list[dict[str, Any]]:
+    listed = _cli("node", "approvals", "list", "--config", str(governed.pt_config), "--json")
+    assert listed.exit_code == 0, listed.output
+    return list(json.loads(listed.stdout))
+
+
+def _jwk_keys(network: Network, node_id: str) -> dict[str, Any]:
+    jwk = json.loads((network.root / node_id / "keys" / f"{node_id}.jwk.json").read_text())
+    return {jwk_thumbprint(jwk): public_key_from_jwk(jwk)}
+
+
+def test_push_pull_and_approval_with_a_hub_restart_equal_the_all_push_result(
+    governed: Governed, tmp_path: Path
+) -> None:
+    baseline = _all_push_rows(governed.network, EFFICACY)
+    governed.start_hub()
+    query_id = _start(governed, EFFICACY)
+
+    # the push node answers at once; the others wait: the pull node is not running yet and the
+    # steward has not decided
+    wait_until(lambda: governed.statuses(query_id)["no"][0] == "ok", what="the push node")
+    running = governed.document(query_id)
+    assert running["status"] == "running"
+    assert governed.statuses(query_id) == {
+        "no": ("ok", None),
+        "de": ("pending", "awaiting-pull"),
+        "pt": ("pending", "awaiting-approval"),
+    }
+    assert {row["country"] for row in running["rows"]} == {"NO", "ALL"}  # answered so far
+    held = _held(governed)
+    assert [(h["measure"], h["requester"], h["period"]) for h in held] == [
+        ("efficacy", "hub", PERIOD)
+    ]
+    assert held[0]["strata"] == ["route", "sex"]
+    assert held[0]["parameters"] == {"instrument": "MADRS", "timepoint": "day28"}
+
+    # the hub stops mid-query; the pull node starts meanwhile (it retries) and a new hub
+    # process on the same database serves it: no task is lost
+    governed.stop_hub()
+    settings = load_node_settings(governed.de_config)
+    log = tmp_path / "de.log"
+    with process(["node", "serve", "--config", str(governed.de_config)], log=log) as pull_node:
+        wait_until(lambda: "next try" in log.read_text(), what="the pull node to find no hub")
+        governed.start_hub()
+        wait_until(
+            lambda: governed.statuses(query_id)["de"][0] == "ok",
+            what=f"the pull node (log: {log})",
+        )
+        # outbound only: the process listens on no port, and its configured port refuses
+        assert listening_ports(pull_node.pid) == set()
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", settings.node.port)) != 0
+        assert governed.document(query_id)["status"] == "running"  # the steward still decides
+
+        approved = _cli(
+            "node", "approvals", "approve", "--config", str(governed.pt_config),
+            held[0]["id"], "--by", "steward-pt", "--note", "protocol 7 allows it",
+        )  # fmt: skip
+        assert approved.exit_code == 0, approved.output
+        assert "delivered" in approved.stdout
+        document = wait_until(
+            lambda: (d := governed.document(query_id))["status"] == "complete" and d,
+            what="the approved answer",
+        )
+        assert [node["status"] for node in document["nodes"]] == ["ok", "ok", "ok"]
+        assert document["rows"] == baseline  # row for row
+
+        # a denial reaches the hub as `denied`, with the steward's reason
+        denied_id = _start(governed, PHQ9)
+        wait_until(lambda: governed.statuses(denied_id)["pt"][1] == "awaiting-approval")
+        second = next(h for h in _held(governed) if h["parameters"]["instrument"] == "PHQ9")
+        refused = _cli(
+            "node", "approvals", "deny", "--config", str(governed.pt_config), second["id"],
+            "--reason", "PHQ9 day 7 is outside our approved protocol", "--by", "steward-pt",
+        )  # fmt: skip
+        assert refused.exit_code == 0, refused.output
+        final = wait_until(
+            lambda: (d := governed.document(denied_id))["status"] != "running" and d,
+            what="the denial",
+        )
+    assert {node["id"]: (node["status"], node["detail"]) for node in final["nodes"]} == {
+        "no": ("ok", None),
+        "de": ("ok", None),
+        "pt": ("denied", "PHQ9 day 7 is outside our approved protocol"),
+    }
+    assert final["status"] == "complete"
+    assert {row["country"] for row in final["rows"]} == {"NO", "DE", "ALL"}
+
+    # every receipt re-verifies from the node's public JWK alone, the pull node's too
+    receipts = httpx.get(
+        f"{governed.hub_url}/api/queries/{query_id}/receipts", headers=governed.headers
+    ).json()
+    assert [item["node_id"] for item in receipts] == ["no", "de", "pt"]
+    for item in receipts:
+        receipt = Receipt.from_json(item["receipt"])
+        receipt.verify(_jwk_keys(governed.network, item["node_id"]))
+        sent = base64.b64decode(item["receipt"]["request_body_base64"])
+        assert content_digest(sent) == receipt.request_body_digest
+        assert receipt.response_status == 200
+        assert "task=" in receipt.request_url  # the hub-signed request names its task
+    denial = httpx.get(
+        f"{governed.hub_url}/api/queries/{denied_id}/receipts", headers=governed.headers
+    ).json()
+    pt_denial = Receipt.from_json(next(i for i in denial if i["node_id"] == "pt")["receipt"])
+    pt_denial.verify(_jwk_keys(governed.network, "pt"))
+    assert pt_denial.response_status == 403
+
+    # each decision is an audit entry: who, when, decision, reason, digest of the request
+    pt_audit = AuditLog(
+        create_store_engine(load_node_settings(governed.pt_config).node.database_url)
+    )
+    decisions = [e for e in pt_audit.entries() if e.action == "approval"]
+    assert [(e.actor, e.decision, e.reason) for e in decisions] == [
+        ("steward-pt", "approved", "protocol 7 allows it"),
+        ("steward-pt", "denied", "PHQ9 day 7 is outside our approved protocol"),
+    ]
+    assert all(e.request_digest and e.at for e in decisions)
+    held_entries = [e for e in pt_audit.entries() if e.decision == "held"]
+    assert len(held_entries) == 2
+    assert {e.request_digest for e in held_entries} == {e.request_digest for e in decisions}
+
+
+@dataclass
+class ManualHub:
+    """A hub whose pull nodes (``de``, ``no``) are driven by hand, one request at a time."""
+
+    url: str
+    headers: dict[str, str]
+    de: NodeSettings
+    server: ServerThread
+
+    def query(self, body: dict[str, Any]) -> str:
+        response = httpx.post(f"{self.url}/api/queries", json=body, headers=self.headers)
+        assert response.status_code == 202, response.text
+        return str(response.json()["id"])
+
+    def statuses(self, query_id: str) -> dict[str, tuple[str, str | None]]:
+        document = httpx.get(f"{self.url}/api/queries/{query_id}", headers=self.headers).json()
+        return {node["id"]: (node["status"], node["detail"]) for node in document["nodes"]}
+
+
+def _manual_hub(network: Network, **hub: Any) -> Iterator[ManualHub]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    entries, de = [], None
+    for node_id in ("de", "no"):
+        settings = network.node_settings(node_id)
+        settings = settings.model_copy(
+            update={"hub": HubLinkSection(url=url, mode="pull"), "approval": ApprovalSection()}
+        )
+        de = settings if node_id == "de" else de
+        base = next(n for n in load_hub_settings(network.hub_config).nodes if n.id == node_id)
+        entries.append(base.model_copy(update={"url": settings.node.public_url, "mode": "pull"}))
+    settings = network.hub_settings(entries, port=port, public_url=url, **hub)
+    settings = settings.model_copy(
+        update={"hub": settings.hub.model_copy(update={"database_url": _fresh_db(network)})}
+    )
+    server = ServerThread(create_hub_app(settings), port, name="manual-hub").start()
+    token = TokenRegistry.from_file(settings.hub.api_token_file).first_token()
+    assert de is not None
+    try:
+        yield ManualHub(url, {"Authorization": f"Bearer {token}"}, de, server)
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def manual_hub(network: Network) -> Iterator[ManualHub]:
+    yield from _manual_hub(network)
+
+
+def _fetch(client: httpx.Client) -> list[FetchedTask]:
+    response = client.get("/api/tasks", params={"wait": "0"})
+    if response.status_code == 204:
+        return []
+    assert response.status_code == 200, response.text
+    return [FetchedTask.from_json(task) for task in response.json()["tasks"]]
+
+
+def _answer(settings: NodeSettings, task: FetchedTask) -> ResultUpload:
+    """The node's real answer to a fetched task, through its own app (as the pull worker does)."""
+    context = build_node_context(settings)
+
+    async def answer() -> ResultUpload:
+        async with PullWorker(context, node_app_for(context)) as worker:
+            return await worker.answer(task)
+
+    try:
+        return asyncio.run(answer())
+    finally:
+        context.engine.dispose()
+
+
+def _signed_upload(key: SigningKey, url: str, task_id: str, upload: ResultUpload) -> httpx.Request:
+    """A signed result upload, built once so that it can be sent twice (a replay)."""
+    request = httpx.Request(
+        "POST",
+        f"{url}/api/tasks/{task_id}/result",
+        content=upload.to_json(),
+        headers={"content-type": "application/json"},
+    )
+    return next(SignedRequestAuth(key).sync_auth_flow(request))
+
+
+def test_a_node_sees_and_answers_only_its_own_tasks(
+    network: Network, manual_hub: ManualHub
+) -> None:
+    query_id = manual_hub.query({"measure": "treated-patients", "period": PERIOD})
+    with (
+        signed_client(node_key(network.root, "no"), manual_hub.url) as no,
+        signed_client(node_key(network.root, "de"), manual_hub.url) as de,
+    ):
+        [no_task] = _fetch(no)
+        [de_task] = _fetch(de)
+        assert no_task.query_id == de_task.query_id == query_id
+        assert no_task.id != de_task.id
+        assert _fetch(de) == []  # leased: not handed out twice
+        upload = _answer(manual_hub.de, de_task)
+        foreign = no.post(
+            f"/api/tasks/{de_task.id}/result",
+            content=upload.to_json(),
+            headers={"content-type": "application/json"},
+        )
+        assert foreign.status_code == 403, foreign.text
+        assert "not a task of node no" in foreign.text
+        assert manual_hub.statuses(query_id)["de"] == ("pending", "awaiting-pull")
+
+
+def test_a_replayed_or_second_result_is_refused_and_the_first_kept(
+    network: Network, manual_hub: ManualHub
+) -> None:
+    query_id = manual_hub.query({"measure": "treated-patients", "period": PERIOD})
+    key = node_key(network.root, "de")
+    with signed_client(key, manual_hub.url) as de:
+        [task] = [t for t in _fetch(de) if t.query_id == query_id]
+        upload = _answer(manual_hub.de, task)
+        signed = _signed_upload(key, manual_hub.url, task.id, upload)
+        with httpx.Client(timeout=30) as plain:
+            first = plain.send(signed)
+            assert first.status_code == 200, first.text
+            assert first.json()["status"] == "ok"
+            replayed = plain.send(signed)
+        assert replayed.status_code == 409 and "replayed nonce" in replayed.text
+        second = de.post(
+            f"/api/tasks/{task.id}/result",
+            content=upload.to_json(),
+            headers={"content-type": "application/json"},
+        )
+        assert second.status_code == 409 and "has its result already" in second.text
+    assert manual_hub.statuses(query_id)["de"] == ("ok", None)
+
+
+def test_an_upload_signed_by_an_unknown_key_is_refused(
+    network: Network, manual_hub: ManualHub, tmp_path: Path
+) -> None:
+    query_id = manual_hub.query({"measure": "treated-patients", "period": PERIOD})
+    write_key_pair(tmp_path, "stranger")
+    stranger = load_signing_key(tmp_path / "stranger.pem")
+    with signed_client(node_key(network.root, "de"), manual_hub.url) as de:
+        [task] = [t for t in _fetch(de) if t.query_id == query_id]
+    upload = _answer(manual_hub.de, task)
+    with signed_client(stranger, manual_hub.url) as client:
+        assert client.get("/api/tasks").status_code == 401
+        refused = client.post(
+            f"/api/tasks/{task.id}/result",
+            content=upload.to_json(),
+            headers={"content-type": "application/json"},
+        )
+    assert refused.status_code == 401 and "unknown key" in refused.text
+    assert manual_hub.statuses(query_id)["de"] == ("pending", "awaiting-pull")
+
+
+def test_a_task_past_its_lifetime_times_out_and_its_late_result_is_refused(
+    network: Network,
+) -> None:
+    for hub in _manual_hub(network, task_ttl_s=2):
+        fetched_id = hub.query({"measure": "treated-patients", "period": PERIOD})
+        with signed_client(node_key(network.root, "de"), hub.url) as de:
+            [task] = _fetch(de)
+            upload = _answer(hub.de, task)
+            never_fetched = hub.query({"measure": "administrations", "period": PERIOD})
+            time.sleep(3.1)
+            late = de.post(
+                f"/api/tasks/{task.id}/result",
+                content=upload.to_json(),
+                headers={"content-type": "application/json"},
+            )
+            assert late.status_code == 409 and "expired" in late.text
+            assert _fetch(de) == []  # a task past its lifetime is not handed out
+        expired = ("timeout", "no answer within task_ttl_s (2 s)")
+        assert hub.statuses(fetched_id)["de"] == expired
+        assert hub.statuses(never_fetched)["de"] == expired
+        document = httpx.get(f"{hub.url}/api/queries/{never_fetched}", headers=hub.headers).json()
+        assert document["status"] == "failed"  # no node answered in time
