@@ -47,7 +47,7 @@ def process(
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Run ``ketanet ARGS`` as a separate process (output in ``log``) until the block ends."""
     with log.open("wb") as output:
-        child = subprocess.Popen(  # noqa: S603 - our own console script, fixed arguments
+        child = subprocess.Popen(
             [str(KETANET), *args],
             stdout=output,
             stderr=subprocess.STDOUT,
