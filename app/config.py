@@ -13,7 +13,7 @@ import stat
 import tomllib
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -237,11 +237,13 @@ def load_node_settings(path: Path, *, check_files: bool = True) -> NodeSettings:
             disclosure=DisclosureSection(**raw.get("disclosure", {})),
             limits=LimitsSection(**raw.get("limits", {})),
             peers=[_peer(entry, base) for entry in raw.get("peers", [])],
-            hub=HubLinkSection(**raw["hub"]) if "hub" in raw else None,
-            approval=ApprovalSection(**raw.get("approval", {})),
+            hub=_section(HubLinkSection, "hub", raw["hub"]) if "hub" in raw else None,
+            approval=_section(ApprovalSection, "approval", raw.get("approval", {})),
         )
     except ValidationError as exc:
         raise ConfigError(f"{path}: {_first_error(exc)}") from None
+    except _SectionError as error:
+        raise ConfigError(f"{path}: {error}") from None
     check_hub_link(settings)
     if check_files:
         check_private_file(settings.node.signing_key, what="node.signing_key")
@@ -367,6 +369,20 @@ def _peer(entry: dict[str, Any], base: Path) -> PeerConfig:
 def _node_entry(entry: dict[str, Any], base: Path) -> NodeEntry:
     fields = {k: v for k, v in entry.items() if k not in {"jwk", "jwks"}}
     return NodeEntry(**fields, jwks=_keys(entry, base))
+
+
+class _SectionError(Exception):
+    """A section's first validation error, named ``section.key: rule``."""
+
+
+_S = TypeVar("_S", bound=BaseSettings)
+
+
+def _section(kind: type[_S], name: str, raw: dict[str, Any]) -> _S:
+    try:
+        return kind(**raw)
+    except ValidationError as exc:
+        raise _SectionError(f"{name}.{_first_error(exc)}") from None
 
 
 def _first_error(exc: ValidationError) -> str:

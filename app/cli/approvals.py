@@ -89,7 +89,7 @@ def approvals_list(
     if everything:
         columns += ["status", "decided_by", "delivery"]
     for column in columns:
-        table.add_column(column)
+        table.add_column(column, no_wrap=column in {"id", "measure"}, overflow="fold")
     for item in items:
         period = item["period"] or {}
         cells = {

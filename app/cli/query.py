@@ -85,7 +85,7 @@ def query(
 
 def _print_reply(err: Console, reply: NodeReply) -> None:
     err.print(f"  {reply.node_id} ({reply.country}): {_status(reply.status, reply.detail)} "
-              f"in {reply.elapsed_s:.2f} s", markup=False, highlight=False)  # fmt: skip
+              f"in {reply.elapsed_s:.2f} s", markup=False, highlight=False, soft_wrap=True)  # fmt: skip
 
 
 def _progress(err: Console) -> Callable[[QueryDocument], None]:
@@ -97,7 +97,7 @@ def _progress(err: Console) -> Callable[[QueryDocument], None]:
             state = (node.status, node.detail)
             if seen.get(node.id) != state and (node.id in seen or node.status == "pending"):
                 err.print(f"  {node.id} ({node.country}): {_status(node.status, node.detail)}",
-                          markup=False, highlight=False)  # fmt: skip
+                          markup=False, highlight=False, soft_wrap=True)  # fmt: skip
             seen[node.id] = state
 
     return on_document
@@ -125,11 +125,11 @@ def _exit_status(err: Console, document: QueryDocument, config: Path) -> None:
     """Say how to see a running query later; exit 1 when a finished query has no ok node."""
     if document.status == "running":
         pending = [n.id for n in document.nodes if n.status == "pending"]
-        err.print(
+        typer.echo(
             f"query {document.query_id} still running ({', '.join(pending)} pending); later: "
             f"ketanet query show --config {config} {document.query_id}",
-            markup=False, highlight=False,
-        )  # fmt: skip
+            err=True,
+        )
         return
     if not any(node.status == "ok" for node in document.nodes):
         first = document.nodes[0] if document.nodes else None

@@ -492,3 +492,47 @@ def test_a_task_past_its_lifetime_times_out_and_its_late_result_is_refused(
         assert hub.statuses(never_fetched)["de"] == expired
         document = httpx.get(f"{hub.url}/api/queries/{never_fetched}", headers=hub.headers).json()
         assert document["status"] == "failed"  # no node answered in time
+
+
+def test_cli_query_prints_pending_nodes_and_query_show_reads_it_later(governed: Governed) -> None:
+    if governed.server is None:
+        governed.start_hub()
+    config = str(governed.hub_config)
+    ran = _cli(
+        "query", "--config", config, "treated-patients", "--period", "2024-01-01..2025-06-30",
+        "--stratify", "route", "--wait", "0.5", "--format", "json",
+    )  # fmt: skip
+    assert ran.exit_code == 0, ran.output  # running is not a failure
+    document = json.loads(ran.stdout)
+    query_id = document["query_id"]
+    assert document["status"] == "running"
+    statuses = {node["id"]: (node["status"], node["detail"]) for node in document["nodes"]}
+    assert statuses == {
+        "no": ("ok", None), "de": ("pending", "awaiting-pull"), "pt": ("ok", None),
+    }  # fmt: skip
+    assert "de (DE): pending (awaiting-pull)" in ran.stderr
+    assert f"ketanet query show --config {config} {query_id}" in ran.stderr
+
+    # a scheduler's run of the pull node answers what is waiting and exits
+    pulled = _cli("node", "pull", "--config", str(governed.de_config), "--once")
+    assert pulled.exit_code == 0, pulled.output
+    assert "task(s) answered" in pulled.stdout
+    shown = wait_until(
+        lambda: (
+            (r := _cli("query", "show", "--config", config, query_id, "--format", "json"))
+            and json.loads(r.stdout)["status"] == "complete"
+            and r
+        ),
+        what="the pulled answer",
+    )
+    assert [node["status"] for node in json.loads(shown.stdout)["nodes"]] == ["ok", "ok", "ok"]
+    table = _cli("query", "show", "--config", config, query_id, "--format", "csv")
+    assert table.exit_code == 0 and table.stdout.startswith("country,stratifier,stratum")
+    assert {line.split(",")[0] for line in table.stdout.splitlines()[1:]} == {
+        "NO",
+        "DE",
+        "PT",
+        "ALL",
+    }
+    missing = _cli("query", "show", "--config", config, "no-such-query")
+    assert missing.exit_code == 6 and "no such query" in missing.output
