@@ -110,7 +110,7 @@ def test_a_task_result_is_recorded_once_by_concurrent_finishers(engine: Engine) 
                     detail=f"finisher {number}",
                     receipt=None,
                     now_s=NOW_S,
-                )  # fmt: skip
+                )
             )
 
     threads = [threading.Thread(target=finish, args=(n,)) for n in range(4)]
