@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -69,3 +70,37 @@ def node_pull(
         finally:
             context.engine.dispose()
     typer.echo(f"{answered} task(s) answered")
+
+
+class PullNodeThread:
+    """A pull node answering the hub's tasks in a daemon thread (the demo); no socket."""
+
+    def __init__(self, settings: NodeSettings) -> None:
+        self.context = build_node_context(settings)
+        self.name = settings.node.id
+        self.thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._ready = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+
+    def _run(self) -> None:
+        async def main() -> None:
+            self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
+            self._ready.set()
+            async with PullWorker(self.context, node_app_for(self.context)) as worker:
+                await worker.run_forever(self._stop)
+
+        asyncio.run(main())
+
+    def start(self) -> PullNodeThread:
+        """Start polling the hub; return when the worker runs."""
+        self.thread.start()
+        self._ready.wait(timeout=20)
+        return self
+
+    def stop(self) -> None:
+        """End the long-poll and wait for the thread."""
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self.thread.join(timeout=20)
+        self.context.engine.dispose()

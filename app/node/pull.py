@@ -14,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Coroutine
 from types import TracebackType
+from typing import Any
 
 import httpx
 import orjson
@@ -91,12 +93,17 @@ class PullWorker:
         return len(tasks)
 
     async def run_forever(self, stop: asyncio.Event | None = None) -> None:
-        """Poll the hub until ``stop`` is set, backing off while it cannot be reached."""
+        """Poll the hub until ``stop`` is set, backing off while it cannot be reached.
+
+        Setting ``stop`` ends a long-poll at once; a task being answered then is not uploaded,
+        and the hub hands it out again when its lease ends.
+        """
         stop = stop or asyncio.Event()
         backoff_s = 1.0
         while not stop.is_set():
             try:
-                await self.run_once(self.settings.poll_wait_s)
+                if not await _unless_stopped(self.run_once(self.settings.poll_wait_s), stop):
+                    return
                 backoff_s = 1.0
             except KetanetError as error:
                 log.warning("hub %s: %s; next try in %.0f s", self.settings.url, error, backoff_s)
@@ -118,3 +125,18 @@ class PullWorker:
                 task.id, task.query_id, upload.status, response.status_code,
             )  # fmt: skip
             return
+
+
+async def _unless_stopped(work: Coroutine[Any, Any, int], stop: asyncio.Event) -> bool:
+    """Run ``work`` unless ``stop`` is set first (then cancel it); return whether it ran."""
+    running = asyncio.ensure_future(work)
+    stopped = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({running, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    if running.done():
+        stopped.cancel()
+        running.result()  # raises what the round raised
+        return True
+    running.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await running
+    return False
