@@ -275,6 +275,16 @@ def overdue_tasks(connection: Connection, *, now_s: int, query_id: str | None = 
     return [Task.from_row(row) for row in rows]
 
 
+def overdue_exists(connection: Connection, query_id: str, *, now_s: int) -> bool:
+    """Return whether a query has a pending task past its deadline (a read, no lock)."""
+    overdue = select(task_table.c.id).where(
+        task_table.c.query_id == query_id,
+        task_table.c.status == "pending",
+        task_table.c.deadline_s < now_s,
+    )
+    return connection.execute(overdue.limit(1)).first() is not None
+
+
 def settled_running_queries(connection: Connection) -> list[str]:
     """Return the ids of queries still ``running`` of which no task is pending any more."""
     pending = (

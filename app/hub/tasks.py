@@ -285,10 +285,17 @@ class TaskQueue:
         """Return a query's document as it stands; raises ``NotFound`` for an unknown id."""
         with self.engine.connect() as connection:
             row = store.query_row(connection, query_id)
-        if row is None:
-            raise NotFound(f"query {query_id}: no such query")
-        if row["document_json"] is not None:
-            return QueryDocument.model_validate_json(row["document_json"])
+            if row is None:
+                raise NotFound(f"query {query_id}: no such query")
+            if row["document_json"] is not None:
+                return QueryDocument.model_validate_json(row["document_json"])
+            # Only a read while nodes are pending and no deadline passed: readers (dashboards,
+            # --wait) must not queue for the write lock that fetches and results take.
+            if not store.overdue_exists(connection, query_id, now_s=int(self.clock())):
+                replies = [reply_of(o) for o in store.outcomes_of(connection, query_id)]
+                document = query_document(row, replies)
+                if document.status == "running":
+                    return document
         with write_transaction(self.engine) as connection:
             row = store.lock_query(connection, query_id)
             if row is None:
