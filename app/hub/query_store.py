@@ -275,6 +275,14 @@ def overdue_tasks(connection: Connection, *, now_s: int, query_id: str | None = 
     return [Task.from_row(row) for row in rows]
 
 
+def sweep_needed(connection: Connection, *, now_s: int) -> bool:
+    """Return whether a task is overdue or a push task's sender left it (a read, no lock)."""
+    overdue = and_(task_table.c.status == "pending", task_table.c.deadline_s < now_s)
+    orphaned = _waiting(now_s=now_s, mode="push")
+    statement = select(task_table.c.id).where(or_(overdue, orphaned)).limit(1)
+    return connection.execute(statement).first() is not None
+
+
 def overdue_exists(connection: Connection, query_id: str, *, now_s: int) -> bool:
     """Return whether a query has a pending task past its deadline (a read, no lock)."""
     overdue = select(task_table.c.id).where(

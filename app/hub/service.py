@@ -135,13 +135,19 @@ class HubService:
             query_id: self.tasks.record(query_id, pairs) for query_id, pairs in by_query.items()
         }
 
+    async def sweep(self) -> int:
+        """Time out overdue tasks, finalise settled queries, send orphaned push tasks; return
+        how many push tasks were sent."""
+        orphans = await asyncio.to_thread(self.tasks.sweep)
+        if orphans:
+            await self._send(orphans)
+        return len(orphans)
+
     async def sweep_forever(self, interval_s: float = SWEEP_INTERVAL_S) -> None:
         """Sweep the task queue every ``interval_s`` until cancelled (the hub server's loop)."""
         while True:
             try:
-                orphans = await asyncio.to_thread(self.tasks.sweep)
-                if orphans:
-                    await self._send(orphans)
+                await self.sweep()
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # the sweeper must outlive a database hiccup

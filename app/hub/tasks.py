@@ -330,14 +330,18 @@ class TaskQueue:
         that stopped mid-query): the caller sends them.
         """
         now_s = int(self.clock())
-        with write_transaction(self.engine) as connection:
-            touched = set()
-            for task in store.overdue_tasks(connection, now_s=now_s):
-                _expire(connection, task, self.settings.hub.task_ttl_s, now_s)
-                touched.add(task.query_id)
-            orphans = store.claim_tasks(
-                connection, now_s=now_s, lease_s=self.push_lease_s, mode="push"
-            )
+        touched: set[str] = set()
+        orphans: list[Task] = []
+        with self.engine.connect() as connection:
+            due = store.sweep_needed(connection, now_s=now_s)
+        if due:  # the write lock only when there is something to write
+            with write_transaction(self.engine) as connection:
+                for task in store.overdue_tasks(connection, now_s=now_s):
+                    _expire(connection, task, self.settings.hub.task_ttl_s, now_s)
+                    touched.add(task.query_id)
+                orphans = store.claim_tasks(
+                    connection, now_s=now_s, lease_s=self.push_lease_s, mode="push"
+                )
         with self.engine.connect() as connection:
             touched.update(store.settled_running_queries(connection))
         for query_id in touched:

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 import tomli_w
+from sqlalchemy import select, update
 from typer.testing import CliRunner
 
 from app.cli.main import cli
@@ -36,6 +37,7 @@ from app.exchange.tasks import FetchedTask, ResultUpload
 from app.hub.app import create_hub_app
 from app.hub.requests import query_from_request
 from app.hub.service import HubService
+from app.hub.tables import task_table
 from app.hub.tokens import TokenRegistry
 from app.node.app import create_node_app, node_app_for
 from app.node.context import build_node_context
@@ -214,6 +216,12 @@ def test_push_pull_and_approval_with_a_hub_restart_equal_the_all_push_result(
 ) -> None:
     baseline = _all_push_rows(governed.network, EFFICACY)
     governed.start_hub()
+    nodes = httpx.get(f"{governed.hub_url}/api/nodes", headers=governed.headers).json()
+    assert {(n["id"], n["mode"], n["health"]["status"]) for n in nodes} == {
+        ("no", "push", "ok"),
+        ("de", "pull", "pull"),
+        ("pt", "push", "ok"),
+    }  # fmt: skip  (the hub never connects to a pull node, not even for its health)
     query_id = _start(governed, EFFICACY)
 
     # the push node answers at once; the others wait: the pull node is not running yet and the
@@ -536,3 +544,32 @@ def test_cli_query_prints_pending_nodes_and_query_show_reads_it_later(governed: 
     }
     missing = _cli("query", "show", "--config", config, "no-such-query")
     assert missing.exit_code == 6 and "no such query" in missing.output
+
+
+def test_push_tasks_a_stopped_hub_left_behind_are_sent_by_the_next_sweep(
+    network: Network,
+) -> None:
+    entry = network.serve_node(network.node_settings("no")).model_copy(update={"mode": "push"})
+    settings = network.hub_settings([entry])
+    settings = settings.model_copy(
+        update={"hub": settings.hub.model_copy(update={"database_url": _fresh_db(network)})}
+    )
+    stopped = HubService(settings)
+    query = query_from_request({"measure": "treated-patients", "period": PERIOD})
+    [task] = stopped.tasks.create(query, actor="test", query_id="left-behind")
+    # the process stopped before sending; time passes beyond its lease
+    with stopped.engine.begin() as connection:
+        connection.execute(
+            update(task_table).where(task_table.c.id == task.id).values(lease_until_s=0)
+        )
+    stopped.engine.dispose()
+    restarted = HubService(settings)
+    assert restarted.document("left-behind").status == "running"
+    assert asyncio.run(restarted.sweep()) == 1
+    document = restarted.document("left-behind")
+    assert document.status == "complete" and [n.status for n in document.nodes] == ["ok"]
+    assert asyncio.run(restarted.sweep()) == 0  # answered once
+    with restarted.engine.connect() as connection:
+        attempts = connection.execute(select(task_table.c.attempts)).scalar_one()
+    assert attempts == 2
+    restarted.engine.dispose()
