@@ -216,12 +216,13 @@ def test_push_pull_and_approval_with_a_hub_restart_equal_the_all_push_result(
 ) -> None:
     baseline = _all_push_rows(governed.network, EFFICACY)
     governed.start_hub()
+    # the hub never connects to a pull node, not even for its health
     nodes = httpx.get(f"{governed.hub_url}/api/nodes", headers=governed.headers).json()
     assert {(n["id"], n["mode"], n["health"]["status"]) for n in nodes} == {
         ("no", "push", "ok"),
         ("de", "pull", "pull"),
         ("pt", "push", "ok"),
-    }  # fmt: skip  (the hub never connects to a pull node, not even for its health)
+    }
     query_id = _start(governed, EFFICACY)
 
     # the push node answers at once; the others wait: the pull node is not running yet and the
