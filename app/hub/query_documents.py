@@ -47,9 +47,10 @@ def reply_of(outcome: Outcome) -> NodeReply:
         status = cast(NodeStatus, outcome.status)
         return NodeReply(outcome.node_id, outcome.country, status, detail=outcome.detail)
     try:
-        body = base64.b64decode((outcome.receipt or {})["response"]["body_base64"])
+        receipt = orjson.loads(outcome.receipt_json or "{}")
+        body = base64.b64decode(receipt["response"]["body_base64"])
         answer = from_measure_report(orjson.loads(body))
-    except (KeyError, TypeError, ValueError, InputError):
+    except (KeyError, TypeError, ValueError, InputError, orjson.JSONDecodeError):
         return NodeReply(
             outcome.node_id, outcome.country, "invalid-report", detail="receipt unreadable"
         )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, and_, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, or_, select, update
 
 from app.hub.tables import node_result_table, query_table, task_table
 
@@ -67,13 +67,14 @@ class Task:
 
 @dataclass(frozen=True)
 class Outcome:
-    """A node's outcome in a query: its task (when the query has tasks) and its final result."""
+    """A node's outcome in a query: its final result with its receipt, or its pending task."""
 
     node_id: str
     country: str
     status: str
     detail: str | None
-    receipt: dict[str, Any] | None
+    receipt_json: str | None
+    """The receipt as stored (JSON text), read only by whoever needs it."""
 
 
 @contextmanager
@@ -235,6 +236,67 @@ def hold_task(
     return bool(result.rowcount)
 
 
+@dataclass(frozen=True)
+class Finished:
+    """A task's final outcome to record: status, detail and the receipt (JSON-ready or None)."""
+
+    task: Task
+    status: str
+    detail: str | None
+    receipt: dict[str, Any] | None
+
+
+# Built once: a fan-out records every node's outcome with the same two statements.
+_STILL_PENDING = (
+    select(task_table.c.id)
+    .where(task_table.c.id.in_(bindparam("ids", expanding=True)), task_table.c.status == "pending")
+    .with_for_update()
+)
+_FINISH = (
+    update(task_table)
+    .where(task_table.c.id == bindparam("task_id"), task_table.c.status == "pending")
+    .values(
+        status=bindparam("new_status"),
+        detail=bindparam("new_detail"),
+        stage=DONE,
+        lease_until_s=None,
+        finished_s=bindparam("now_s"),
+    )
+)
+_RESULT = node_result_table.insert()
+
+
+def finish_tasks(connection: Connection, finished: Sequence[Finished], *, now_s: int) -> set[str]:
+    """Record tasks' final outcomes and receipts; return the ids recorded (others were final)."""
+    if not finished:
+        return set()
+    ids = [item.task.id for item in finished]
+    # Locked until the transaction ends (PostgreSQL; SQLite holds its write lock): no other
+    # process can finish them between this read and the writes.
+    pending = set(connection.execute(_STILL_PENDING, {"ids": ids}).scalars())
+    recorded = [item for item in finished if item.task.id in pending]
+    if not recorded:
+        return set()
+    connection.execute(
+        _FINISH,
+        [
+            {"task_id": item.task.id, "new_status": item.status, "new_detail": item.detail,
+             "now_s": now_s}
+            for item in recorded
+        ],
+    )  # fmt: skip
+    connection.execute(
+        _RESULT,
+        [
+            {"query_id": item.task.query_id, "node_id": item.task.node_id,
+             "status": item.status, "detail": item.detail,
+             "receipt_json": orjson.dumps(item.receipt).decode() if item.receipt else None}
+            for item in recorded
+        ],
+    )  # fmt: skip
+    return {item.task.id for item in recorded}
+
+
 def finish_task(
     connection: Connection,
     task: Task,
@@ -244,24 +306,8 @@ def finish_task(
     receipt: dict[str, Any] | None,
     now_s: int,
 ) -> bool:
-    """Record a task's final outcome and receipt; return False when it was final already."""
-    result = connection.execute(
-        update(task_table)
-        .where(task_table.c.id == task.id, task_table.c.status == "pending")
-        .values(status=status, detail=detail, stage=DONE, lease_until_s=None, finished_s=now_s)
-    )
-    if not result.rowcount:
-        return False
-    connection.execute(
-        node_result_table.insert().values(
-            query_id=task.query_id,
-            node_id=task.node_id,
-            status=status,
-            detail=detail,
-            receipt_json=orjson.dumps(receipt).decode() if receipt is not None else None,
-        )
-    )
-    return True
+    """Record one task's final outcome and receipt; return False when it was final already."""
+    return bool(finish_tasks(connection, [Finished(task, status, detail, receipt)], now_s=now_s))
 
 
 def overdue_tasks(connection: Connection, *, now_s: int, query_id: str | None = None) -> list[Task]:
@@ -322,8 +368,9 @@ def outcomes_of(connection: Connection, query_id: str) -> list[Outcome]:
         if result is None:
             outcomes.append(Outcome(task.node_id, task.country, task.status, task.detail, None))
             continue
-        receipt = orjson.loads(result.receipt_json) if result.receipt_json else None
-        outcomes.append(Outcome(task.node_id, task.country, result.status, result.detail, receipt))
+        outcomes.append(
+            Outcome(task.node_id, task.country, result.status, result.detail, result.receipt_json)
+        )
     return outcomes
 
 

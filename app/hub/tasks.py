@@ -193,8 +193,11 @@ class TaskQueue:
             if row is None:
                 raise NotFound(f"query {query_id}: no such query")
             now_s = int(self.clock())
+            final = [_finished(task, reply) for task, reply in answered if reply.final]
+            store.finish_tasks(connection, final, now_s=now_s)
             for task, reply in answered:
-                _apply(connection, task, reply, now_s)
+                if not reply.final:
+                    _hold(connection, task, reply)
             document, finalised = self._settle(connection, row, known)
         self._after(row, finalised)
         return document
@@ -238,7 +241,10 @@ class TaskQueue:
                     keys=pinned_keys(node),
                     now=now,
                 )
-                _apply(connection, task, reply, int(now))
+                if reply.final:
+                    store.finish_tasks(connection, [_finished(task, reply)], now_s=int(now))
+                else:
+                    _hold(connection, task, reply)
             known = {node.id: reply} if reply.status == "ok" else {}
             _document, finalised = self._settle(connection, row, known)
         self._after(row, finalised)
@@ -423,18 +429,18 @@ def _row(task: Task) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _apply(connection: Connection, task: Task, reply: NodeReply, now_s: int) -> bool:
-    """Record one reply: final (with its receipt and the request body) or held for approval."""
+def _finished(task: Task, reply: NodeReply) -> store.Finished:
+    """Return a final reply as recorded: with its receipt and the exact request body."""
+    document = None
+    if reply.receipt is not None:
+        body = base64.b64encode(task.body).decode("ascii")
+        document = reply.receipt.to_json() | {"request_body_base64": body}
+    return store.Finished(task, reply.status, reply.detail, document)
+
+
+def _hold(connection: Connection, task: Task, reply: NodeReply) -> bool:
+    """Record that the node's steward holds a task (the request it binds to, the approval id)."""
     receipt = reply.receipt
-    if reply.final:
-        document = None
-        if receipt is not None:
-            body = base64.b64encode(task.body).decode("ascii")
-            document = receipt.to_json() | {"request_body_base64": body}
-        return store.finish_task(
-            connection, task, status=reply.status, detail=reply.detail, receipt=document,
-            now_s=now_s,
-        )  # fmt: skip
     headers = dict(receipt.request_headers) if receipt is not None else {}
     return store.hold_task(
         connection, task.id, request_headers=headers, approval_ref=reply.approval_ref
