@@ -16,7 +16,6 @@ from starlette.concurrency import run_in_threadpool
 from app.errors import KetanetError
 from app.exchange.tasks import ResultUpload
 from app.hub.deps import ServiceDep
-from app.hub.tasks import MAX_FETCH_WAIT_S
 from app.trust.digest import content_digest
 from app.trust.fastapi_auth import VerifiedRequestDep
 from app.web import OrjsonResponse, request_audit
@@ -29,9 +28,12 @@ async def fetch_tasks(
     request: Request,
     service: ServiceDep,
     verified: VerifiedRequestDep,
-    wait: float = Query(default=0.0, ge=0.0, le=MAX_FETCH_WAIT_S),
+    wait: float = Query(default=0.0, ge=0.0),
 ) -> Response:
-    """The calling node's waiting tasks, each with the request the hub signed for it just now."""
+    """The calling node's waiting tasks, each with the request the hub signed for it just now.
+
+    Waits up to ``wait`` seconds (at most ``MAX_FETCH_WAIT_S``) for one to appear; 204 if none.
+    """
     node_id = verified.peer.name
     tasks = await service.tasks.fetch(node_id, wait)
     handed_out = ",".join(task["id"] for task in tasks) or "none"
