@@ -23,6 +23,8 @@ from app.node.context import NodeContext, build_node_context
 from app.node.hub_link import HubLink, deliver_decisions
 from app.store.approvals import HeldRequest, held_requests
 
+DELIVERY_ATTEMPTS = 3
+DELIVERY_PAUSE_S = 2.0
 approvals_app = typer.Typer(help="Review requests held for the data steward; approve or deny them.")
 ConfigOption = Annotated[Path, typer.Option("--config", help="node.toml")]
 ByOption = Annotated[
@@ -146,8 +148,15 @@ def _deliver(ctx: NodeContext) -> None:
     """Deliver every undelivered decision; raises ``Unavailable`` when one did not reach the hub."""
 
     async def run() -> list[tuple[str, str]]:
+        outcomes: dict[str, str] = {}
         async with HubLink(ctx) as link:
-            return await deliver_decisions(ctx, link)
+            for attempt in range(DELIVERY_ATTEMPTS):
+                if attempt:
+                    await asyncio.sleep(DELIVERY_PAUSE_S)  # e.g. the hub is still sending it
+                outcomes |= dict(await deliver_decisions(ctx, link))
+                if not any(outcome.startswith("not") for outcome in outcomes.values()):
+                    break
+        return list(outcomes.items())
 
     try:
         outcomes = asyncio.run(run())

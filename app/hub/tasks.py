@@ -28,7 +28,7 @@ import orjson
 from sqlalchemy import Connection, Engine
 
 from app.config import HubSettings, NodeEntry
-from app.errors import Conflict, NotFound, PolicyRefusal
+from app.errors import Conflict, NotFound, PolicyRefusal, Unavailable
 from app.exchange.query import MeasureQuery, to_parameters
 from app.exchange.tasks import TASK_EXPIRES_PARAMETER, TASK_PARAMETER, ResultUpload
 from app.hub import query_store as store
@@ -205,8 +205,9 @@ class TaskQueue:
     def accept(self, node_id: str, task_id: str, upload: ResultUpload) -> NodeReply:
         """Accept a node's answer to one of its tasks; return how it was read.
 
-        Raises ``NotFound`` (no such task), ``PolicyRefusal`` (another node's task) and
-        ``Conflict`` (a task that has its result already, or whose lifetime has ended).
+        Raises ``NotFound`` (no such task), ``PolicyRefusal`` (another node's task),
+        ``Conflict`` (a task that has its result already, or whose lifetime has ended) and
+        ``Unavailable`` (a push task whose sending is not recorded yet: deliver again).
         """
         node = self.nodes.get(node_id)
         expired, finalised = False, None
@@ -229,6 +230,10 @@ class TaskQueue:
                 expired = True
                 _expire(connection, task, self.settings.hub.task_ttl_s, int(now))
                 reply = NodeReply(node.id, node.country, "timeout", detail="task expired")
+            elif task.request_headers is None and task.mode == "push":
+                # The hub is still sending this query (its replies are recorded together): a
+                # steward quicker than the slowest push node tries again.
+                raise Unavailable(f"task {task_id} is being sent; deliver again shortly")
             elif task.request_headers is None:
                 raise Conflict(f"task {task_id} was not handed out yet; fetch it first")
             else:
@@ -239,7 +244,9 @@ class TaskQueue:
                     headers=upload.headers,
                     body=upload.body,
                     keys=pinned_keys(node),
-                    now=now,
+                    # The upload's own signature is fresh (nonce kept); the answer inside may
+                    # have been signed when a steward approved it, before a late delivery.
+                    now=None,
                 )
                 if reply.final:
                     store.finish_tasks(connection, [_finished(task, reply)], now_s=int(now))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import random
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI
@@ -13,6 +16,7 @@ from app.config import NodeSettings
 from app.node import routes_fhir, routes_measure, routes_meta, routes_records
 from app.node.bodylimit import BodyLimitMiddleware
 from app.node.context import NodeContext, build_node_context
+from app.node.hub_link import deliver_forever
 from app.trust.signatures import claimed_keyid
 from app.web import FHIR_JSON, AuditEveryRequest, OrjsonResponse, install_error_handlers
 
@@ -32,12 +36,19 @@ def create_node_app(
 
 
 def node_app_for(context: NodeContext) -> FastAPI:
-    """Return the node app serving ``context`` (the pull worker dispatches tasks into it)."""
+    """Return the node app serving ``context`` (the pull worker dispatches tasks into it).
+
+    A push node that knows its hub (``[hub]``) sends, while it serves, the steward decisions the
+    hub could not take when they were made.
+    """
     settings = context.settings
+    link = settings.hub
+    lifespan = _delivering(context) if link is not None and link.mode == "push" else None
     app = FastAPI(
         title=f"KetaNet node {settings.node.id} ({settings.node.country})",
         default_response_class=OrjsonResponse,
         openapi_url="/openapi.json",
+        lifespan=lifespan,
     )
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.limits.max_body_bytes)
     app.add_middleware(
@@ -52,10 +63,27 @@ def node_app_for(context: NodeContext) -> FastAPI:
     app.include_router(routes_measure.router)
     app.include_router(routes_fhir.router)
     app.include_router(routes_records.router)
-    return _mounted_at_audience_path(app, settings.node.public_url)
+    return _mounted_at_audience_path(app, settings.node.public_url, lifespan)
 
 
-def _mounted_at_audience_path(app: FastAPI, public_url: str) -> FastAPI:
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def _delivering(context: NodeContext) -> Lifespan:
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        delivery = asyncio.create_task(deliver_forever(context))
+        yield
+        delivery.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await delivery
+
+    return lifespan
+
+
+def _mounted_at_audience_path(
+    app: FastAPI, public_url: str, lifespan: Lifespan | None = None
+) -> FastAPI:
     """Serve under the path of ``public_url`` (e.g. ``https://host/ketanet``) when it has one.
 
     Peers sign requests for ``public_url``; the target URI the node rebuilds from what it
@@ -64,7 +92,10 @@ def _mounted_at_audience_path(app: FastAPI, public_url: str) -> FastAPI:
     prefix = urlsplit(public_url).path.rstrip("/")
     if not prefix:
         return app
-    outer = FastAPI(title=app.title, openapi_url=None, docs_url=None, redoc_url=None)
+    # a mounted app's lifespan is not run: the outer app runs it
+    outer = FastAPI(
+        title=app.title, openapi_url=None, docs_url=None, redoc_url=None, lifespan=lifespan
+    )
     outer.state.ctx = app.state.ctx
     outer.mount(prefix, app)
     return outer

@@ -8,6 +8,7 @@ next try.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from types import TracebackType
 
@@ -33,6 +34,8 @@ from app.trust.httpx_auth import SignedRequestAuth
 
 log = logging.getLogger("ketanet.node.hub")
 CONNECT_TIMEOUT_S = 10.0
+DELIVERY_RETRY_S = 30.0
+"""How often a push node's server tries again to deliver decisions the hub did not take."""
 FINAL_REFUSALS = frozenset({400, 403, 404, 409})
 """Hub answers to a delivery that trying again will not change."""
 _ERRORS: dict[int, type[KetanetError]] = {
@@ -150,3 +153,14 @@ async def deliver_decisions(ctx: NodeContext, link: HubLink) -> list[tuple[str, 
         log.info("approval %s for task %s: %s", held.id, held.task_id, outcome)
         outcomes.append((held.id, outcome))
     return outcomes
+
+
+async def deliver_forever(ctx: NodeContext, *, interval_s: float = DELIVERY_RETRY_S) -> None:
+    """Send undelivered decisions every ``interval_s`` until cancelled (a push node's server)."""
+    async with HubLink(ctx) as link:
+        while True:
+            await asyncio.sleep(interval_s)
+            try:
+                await deliver_decisions(ctx, link)
+            except Exception as error:  # a database hiccup must not end the loop
+                log.warning("delivering decisions failed: %s", type(error).__name__)

@@ -11,7 +11,7 @@ import socket
 import time
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,14 +33,17 @@ from app.config import (
     load_node_settings,
 )
 from app.database import create_store_engine
+from app.errors import Unavailable
 from app.exchange.tasks import FetchedTask, ResultUpload
 from app.hub.app import create_hub_app
 from app.hub.requests import query_from_request
 from app.hub.service import HubService
 from app.hub.tables import task_table
 from app.hub.tokens import TokenRegistry
+from app.node import approvals
 from app.node.app import create_node_app, node_app_for
 from app.node.context import build_node_context
+from app.node.hub_link import HubLink, deliver_decisions
 from app.node.pull import PullWorker
 from app.trust.audit import AuditLog
 from app.trust.digest import content_digest
@@ -574,3 +577,49 @@ def test_push_tasks_a_stopped_hub_left_behind_are_sent_by_the_next_sweep(
         attempts = connection.execute(select(task_table.c.attempts)).scalar_one()
     assert attempts == 2
     restarted.engine.dispose()
+
+
+def test_a_decision_delivered_after_its_answer_signature_expired_is_taken(
+    governed: Governed,
+) -> None:
+    if governed.server is None:
+        governed.start_hub()
+    body = {**EFFICACY, "parameters": {"instrument": "MADRS", "timepoint": "month3"}}
+    query_id = _start(governed, body)
+    wait_until(lambda: governed.statuses(query_id)["pt"] == ("pending", "awaiting-approval"))
+    [held] = [h for h in _held(governed) if h["parameters"]["timepoint"] == "month3"]
+    settings = load_node_settings(governed.pt_config)
+    # approved 20 minutes ago, while the hub could not be reached: the answer's signature expired
+    earlier = replace(build_node_context(settings), clock=lambda: time.time() - 1200)
+    approvals.approve(earlier, held["id"], by="steward-pt", note=None)
+    now = build_node_context(settings)
+
+    async def deliver() -> list[tuple[str, str]]:
+        async with HubLink(now) as link:
+            return await deliver_decisions(now, link)
+
+    assert asyncio.run(deliver()) == [(held["id"], "delivered (200)")]
+    assert governed.statuses(query_id)["pt"] == ("ok", None)
+    receipts = httpx.get(
+        f"{governed.hub_url}/api/queries/{query_id}/receipts", headers=governed.headers
+    ).json()
+    pt = Receipt.from_json(next(r for r in receipts if r["node_id"] == "pt")["receipt"])
+    pt.verify(_jwk_keys(governed.network, "pt"))  # a receipt re-verifies regardless of time
+
+
+def test_a_steward_quicker_than_the_push_fan_out_is_asked_to_deliver_again(
+    network: Network,
+) -> None:
+    entry = network.serve_node(network.node_settings("pt")).model_copy(update={"mode": "push"})
+    settings = network.hub_settings([entry])
+    settings = settings.model_copy(
+        update={"hub": settings.hub.model_copy(update={"database_url": _fresh_db(network)})}
+    )
+    service = HubService(settings)
+    query = query_from_request({"measure": "treated-patients", "period": PERIOD})
+    [task] = service.tasks.create(query, actor="test", query_id="still-sending")
+    upload = ResultUpload(202, {"content-type": "application/fhir+json"}, b"{}")
+    with pytest.raises(Unavailable, match="being sent"):
+        service.tasks.accept("pt", task.id, upload)
+    assert service.document("still-sending").nodes[0].status == "pending"
+    service.engine.dispose()
