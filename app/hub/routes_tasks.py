@@ -35,7 +35,7 @@ async def fetch_tasks(
     Waits up to ``wait`` seconds (at most ``MAX_FETCH_WAIT_S``) for one to appear; 204 if none.
     """
     node_id = verified.peer.name
-    tasks = await service.tasks.fetch(node_id, wait)
+    tasks = await service.tasks.fetch(node_id, wait, gone=request.is_disconnected)
     handed_out = ",".join(task["id"] for task in tasks) or "none"
     await request_audit(request).answered(node_id, "fetch-tasks", f"task/{handed_out}"[:500])
     if not tasks:

@@ -23,12 +23,12 @@ from sqlalchemy import Engine
 from app.config import HubSettings
 from app.database import create_store_engine
 from app.exchange.query import MeasureQuery
-from app.hub import query_store as store
+from app.hub import query_store
 from app.hub.document import QueryDocument
 from app.hub.fanout import PushTask, fan_out, node_client
 from app.hub.migrations import upgrade_hub_schema
-from app.hub.query_store import Task
 from app.hub.replies import NodeReply
+from app.hub.task_store import Task
 from app.hub.tasks import TaskQueue
 from app.trust.audit import AuditLog
 from app.trust.keys import SigningKey, load_signing_key
@@ -162,7 +162,7 @@ class HubService:
     def list_queries(self) -> list[dict[str, Any]]:
         """Return past queries, newest first (who asked, when, measure, status)."""
         with self.engine.connect() as connection:
-            return store.list_queries(connection)
+            return query_store.list_queries(connection)
 
     def document(self, query_id: str) -> QueryDocument:
         """Return a query's document as it stands now; raises ``NotFound`` for an unknown id."""
@@ -172,4 +172,4 @@ class HubService:
         """Return every node's signed response as received, with the request it answers."""
         self.document(query_id)
         with self.engine.connect() as connection:
-            return store.receipts_of(connection, query_id)
+            return query_store.receipts_of(connection, query_id)

@@ -8,7 +8,8 @@ data steward (``pending`` / ``awaiting-approval``, answered later through
 query is served at every moment (``query_documents``); when no task is pending any more the query
 is finalised: its document recorded once and its audit entry written once. Everything is in the
 hub database, so tasks survive a restart and several hub processes share the queue
-(``query_store``). Docs: docs/governance.md.
+(``task_store``, ``query_store``); a task's request is made and signed by ``task_requests``.
+Docs: docs/governance.md.
 """
 
 from __future__ import annotations
@@ -16,12 +17,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import math
-import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -30,105 +27,28 @@ from sqlalchemy import Connection, Engine
 from app.config import HubSettings, NodeEntry
 from app.errors import Conflict, NotFound, PolicyRefusal, Unavailable
 from app.exchange.query import MeasureQuery, to_parameters
-from app.exchange.tasks import TASK_EXPIRES_PARAMETER, TASK_PARAMETER, ResultUpload
-from app.hub import query_store as store
+from app.exchange.tasks import ResultUpload
+from app.hub import query_store, task_store
+from app.hub.change_signal import ChangeSignal, wait_for_event
 from app.hub.document import QueryDocument
 from app.hub.fanout import pinned_keys
 from app.hub.node_answers import SentRequest, reply_from_answer
 from app.hub.query_documents import query_document, reply_of
-from app.hub.query_store import APPROVAL, LEASED, QUEUED, Task, write_transaction
 from app.hub.replies import NodeReply
 from app.hub.requests import query_echo
+from app.hub.task_requests import iso_utc, new_task, sign_task, task_document, task_row
+from app.hub.task_store import APPROVAL, Task, write_transaction
 from app.trust.audit import AuditLog
 from app.trust.digest import content_digest
 from app.trust.keys import SigningKey
 from app.trust.profile import MAX_LIFETIME_S
-from app.trust.signatures import sign_request
-from app.web import FHIR_JSON
 
-EVALUATE_PATH = "/fhir/Measure/$evaluate-measure"
 LEASE_MARGIN_S = 30
 PULL_LEASE_S = MAX_LIFETIME_S + LEASE_MARGIN_S
 """A fetched task is not handed out again before its signature has expired (plus a margin)."""
 POLL_INTERVAL_S = 0.5
 """How often a waiting fetch looks for tasks another hub process made."""
 MAX_FETCH_WAIT_S = 60.0
-
-
-def task_url(node_url: str, task_id: str, deadline_s: int) -> str:
-    """Return the target URI of a task: the node's operation, naming the task and its end.
-
-    Both are in the signed target URI, so a node holding the request for its steward knows,
-    from the hub's signature, which task to answer and until when.
-    """
-    return (
-        f"{node_url}{EVALUATE_PATH}?{TASK_PARAMETER}={task_id}"
-        f"&{TASK_EXPIRES_PARAMETER}={deadline_s}"
-    )
-
-
-def sign_task(task: Task, key: SigningKey, now: float) -> dict[str, str]:
-    """Return the headers of a task's request signed now (as a push request would be)."""
-    headers = {"content-type": FHIR_JSON}
-    added = sign_request(
-        method=task.method, url=task.url, headers=headers, body=task.body, key=key, now=now
-    )
-    return {**headers, **{name.lower(): value for name, value in added.items()}}
-
-
-def task_document(task: Task, headers: Mapping[str, str]) -> dict[str, Any]:
-    """Return a fetched task as ``GET /api/tasks`` gives it: the signed request, exactly."""
-    return {
-        "id": task.id,
-        "query_id": task.query_id,
-        "kind": task.kind,
-        "deadline": _iso(task.deadline_s),
-        "request": {
-            "method": task.method,
-            "url": task.url,
-            "headers": dict(headers),
-            "body_base64": base64.b64encode(task.body).decode("ascii"),
-        },
-    }
-
-
-class ChangeSignal:
-    """Wakes this process's waiters (long-polls, ``--wait``) when a task is made or answered."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
-
-    def notify(self) -> None:
-        """Wake every waiter (from any thread)."""
-        with self._lock:
-            waiters = list(self._waiters)
-        for loop, event in waiters:
-            try:
-                loop.call_soon_threadsafe(event.set)
-            except RuntimeError:  # that waiter's loop has closed
-                continue
-
-    @contextmanager
-    def listening(self) -> Iterator[asyncio.Event]:
-        """Yield an event set by the next ``notify``: register first, then look, then wait."""
-        entry = (asyncio.get_running_loop(), asyncio.Event())
-        with self._lock:
-            self._waiters.add(entry)
-        try:
-            yield entry[1]
-        finally:
-            with self._lock:
-                self._waiters.discard(entry)
-
-
-async def wait_for_event(event: asyncio.Event, timeout_s: float) -> None:
-    """Return when ``event`` is set or ``timeout_s`` has passed."""
-    try:
-        async with asyncio.timeout(max(0.0, timeout_s)):
-            await event.wait()
-    except TimeoutError:
-        return
 
 
 class TaskQueue:
@@ -161,20 +81,20 @@ class TaskQueue:
         body = orjson.dumps(to_parameters(query))
         deadline_s = now_s + self.settings.hub.task_ttl_s
         tasks = [
-            _new_task(node, position, query_id=query_id, body=body, now_s=now_s,
+            new_task(node, position, query_id=query_id, body=body, now_s=now_s,
                       deadline_s=deadline_s, push_lease_s=self.push_lease_s)
             for position, node in enumerate(self.settings.nodes)
         ]  # fmt: skip
         with write_transaction(self.engine) as connection:
-            store.insert_query(
+            query_store.insert_query(
                 connection,
                 query_id=query_id,
-                created_at=_iso(now),
+                created_at=iso_utc(now),
                 actor=actor,
                 measure=query.measure,
                 request=query_echo(query) | {"version": query.version},
             )
-            store.insert_tasks(connection, [_row(task) for task in tasks])
+            task_store.insert_tasks(connection, [task_row(task) for task in tasks])
         self.signal.notify()
         return tasks
 
@@ -189,12 +109,12 @@ class TaskQueue:
         known = {reply.node_id: reply for _task, reply in answered if reply.status == "ok"}
         finalised = None
         with write_transaction(self.engine) as connection:
-            row = store.lock_query(connection, query_id)
+            row = query_store.lock_query(connection, query_id)
             if row is None:
                 raise NotFound(f"query {query_id}: no such query")
             now_s = int(self.clock())
             final = [_finished(task, reply) for task, reply in answered if reply.final]
-            store.finish_tasks(connection, final, now_s=now_s)
+            task_store.finish_tasks(connection, final, now_s=now_s)
             for task, reply in answered:
                 if not reply.final:
                     _hold(connection, task, reply)
@@ -212,13 +132,13 @@ class TaskQueue:
         node = self.nodes.get(node_id)
         expired, finalised = False, None
         with write_transaction(self.engine) as connection:
-            task = store.task_of(connection, task_id)
+            task = task_store.task_of(connection, task_id)
             if task is None or node is None:
                 raise NotFound(f"task {task_id}: no such task")
             if task.node_id != node_id:
                 raise PolicyRefusal(f"task {task_id} is not a task of node {node_id}")
-            row = store.lock_query(connection, task.query_id)
-            task = store.task_of(connection, task_id, lock=True)
+            row = query_store.lock_query(connection, task.query_id)
+            task = task_store.task_of(connection, task_id, lock=True)
             if row is None or task is None:
                 raise NotFound(f"task {task_id}: no such task")
             if task.status == "timeout":
@@ -249,7 +169,7 @@ class TaskQueue:
                     now=None,
                 )
                 if reply.final:
-                    store.finish_tasks(connection, [_finished(task, reply)], now_s=int(now))
+                    task_store.finish_tasks(connection, [_finished(task, reply)], now_s=int(now))
                 else:
                     _hold(connection, task, reply)
             known = {node.id: reply} if reply.status == "ok" else {}
@@ -268,24 +188,36 @@ class TaskQueue:
         """Lease a pull node's waiting tasks and return them, each signed now."""
         now = self.clock()
         with self.engine.connect() as connection:
-            if not store.has_waiting(connection, now_s=int(now), mode="pull", node_id=node_id):
+            if not task_store.has_waiting(connection, now_s=int(now), mode="pull", node_id=node_id):
                 return []
         with write_transaction(self.engine) as connection:
-            tasks = store.claim_tasks(
+            tasks = task_store.claim_tasks(
                 connection, now_s=int(now), lease_s=PULL_LEASE_S, mode="pull", node_id=node_id
             )
             fetched = []
             for task in tasks:
                 headers = sign_task(task, self.key, now)
-                store.set_request_headers(connection, task.id, headers)
+                task_store.set_request_headers(connection, task.id, headers)
                 fetched.append(task_document(task, headers))
         return fetched
 
-    async def fetch(self, node_id: str, wait_s: float) -> list[dict[str, Any]]:
-        """Return a pull node's waiting tasks, waiting up to ``wait_s`` for one to appear."""
+    async def fetch(
+        self,
+        node_id: str,
+        wait_s: float,
+        *,
+        gone: Callable[[], Awaitable[bool]] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Return a pull node's waiting tasks, waiting up to ``wait_s`` for one to appear.
+
+        ``gone`` says whether the node has hung up: a long-poll nobody waits for any more must
+        not lease a task (it would sit leased, unanswered, until its lease ends).
+        """
         deadline = time.monotonic() + min(max(0.0, wait_s), MAX_FETCH_WAIT_S)
         while True:
             with self.signal.listening() as changed:
+                if gone is not None and await gone():
+                    return []
                 tasks = await asyncio.to_thread(self.claim_for_node, node_id)
                 remaining = deadline - time.monotonic()
                 if tasks or remaining <= 0:
@@ -297,20 +229,20 @@ class TaskQueue:
     def document(self, query_id: str) -> QueryDocument:
         """Return a query's document as it stands; raises ``NotFound`` for an unknown id."""
         with self.engine.connect() as connection:
-            row = store.query_row(connection, query_id)
+            row = query_store.query_row(connection, query_id)
             if row is None:
                 raise NotFound(f"query {query_id}: no such query")
             if row["document_json"] is not None:
                 return QueryDocument.model_validate_json(row["document_json"])
             # Only a read while nodes are pending and no deadline passed: readers (dashboards,
             # --wait) must not queue for the write lock that fetches and results take.
-            if not store.overdue_exists(connection, query_id, now_s=int(self.clock())):
-                replies = [reply_of(o) for o in store.outcomes_of(connection, query_id)]
+            if not task_store.overdue_exists(connection, query_id, now_s=int(self.clock())):
+                replies = [reply_of(o) for o in query_store.outcomes_of(connection, query_id)]
                 document = query_document(row, replies)
                 if document.status == "running":
                     return document
         with write_transaction(self.engine) as connection:
-            row = store.lock_query(connection, query_id)
+            row = query_store.lock_query(connection, query_id)
             if row is None:
                 raise NotFound(f"query {query_id}: no such query")
             document, finalised = self._settle(connection, row, {})
@@ -346,17 +278,17 @@ class TaskQueue:
         touched: set[str] = set()
         orphans: list[Task] = []
         with self.engine.connect() as connection:
-            due = store.sweep_needed(connection, now_s=now_s)
+            due = task_store.sweep_needed(connection, now_s=now_s)
         if due:  # the write lock only when there is something to write
             with write_transaction(self.engine) as connection:
-                for task in store.overdue_tasks(connection, now_s=now_s):
+                for task in task_store.overdue_tasks(connection, now_s=now_s):
                     _expire(connection, task, self.settings.hub.task_ttl_s, now_s)
                     touched.add(task.query_id)
-                orphans = store.claim_tasks(
+                orphans = task_store.claim_tasks(
                     connection, now_s=now_s, lease_s=self.push_lease_s, mode="push"
                 )
         with self.engine.connect() as connection:
-            touched.update(store.settled_running_queries(connection))
+            touched.update(query_store.settled_running_queries(connection))
         for query_id in touched:
             self.document(query_id)
         if touched:
@@ -371,16 +303,16 @@ class TaskQueue:
         if row["document_json"] is not None:
             return QueryDocument.model_validate_json(row["document_json"]), None
         now_s = int(self.clock())
-        for task in store.overdue_tasks(connection, now_s=now_s, query_id=row["id"]):
+        for task in task_store.overdue_tasks(connection, now_s=now_s, query_id=row["id"]):
             _expire(connection, task, self.settings.hub.task_ttl_s, now_s)
         replies = [
             known[o.node_id] if o.status == "ok" and o.node_id in known else reply_of(o)
-            for o in store.outcomes_of(connection, row["id"])
+            for o in query_store.outcomes_of(connection, row["id"])
         ]
         document = query_document(row, replies)
         if document.status == "running":
             return document, None
-        store.finalise_query(
+        query_store.finalise_query(
             connection, row["id"], status=document.status, document=document.model_dump()
         )
         return document, document
@@ -401,67 +333,27 @@ class TaskQueue:
         )
 
 
-def _new_task(
-    node: NodeEntry,
-    position: int,
-    *,
-    query_id: str,
-    body: bytes,
-    now_s: int,
-    deadline_s: int,
-    push_lease_s: int,
-) -> Task:
-    task_id = str(uuid.uuid4())
-    push = node.mode == "push"
-    return Task(
-        id=task_id, query_id=query_id, node_id=node.id, country=node.country, position=position,
-        mode=node.mode, kind="evaluate-measure", method="POST",
-        url=task_url(node.url, task_id, deadline_s), body=body, request_headers=None,
-        status="pending", detail=None if push else "awaiting-pull",
-        stage=LEASED if push else QUEUED, lease_until_s=now_s + push_lease_s if push else None,
-        attempts=1 if push else 0, created_s=now_s, deadline_s=deadline_s, approval_ref=None,
-    )  # fmt: skip
-
-
-def _row(task: Task) -> dict[str, Any]:
-    return {
-        "id": task.id, "query_id": task.query_id, "node_id": task.node_id,
-        "country": task.country, "position": task.position, "mode": task.mode, "kind": task.kind,
-        "method": task.method, "url": task.url,
-        "body_base64": base64.b64encode(task.body).decode("ascii"), "request_headers_json": None,
-        "status": task.status, "detail": task.detail, "stage": task.stage,
-        "lease_until_s": task.lease_until_s, "attempts": task.attempts,
-        "created_s": task.created_s, "deadline_s": task.deadline_s, "approval_ref": None,
-        "finished_s": None,
-    }  # fmt: skip
-
-
-def _finished(task: Task, reply: NodeReply) -> store.Finished:
+def _finished(task: Task, reply: NodeReply) -> task_store.Finished:
     """Return a final reply as recorded: with its receipt and the exact request body."""
     document = None
     if reply.receipt is not None:
         body = base64.b64encode(task.body).decode("ascii")
         document = reply.receipt.to_json() | {"request_body_base64": body}
-    return store.Finished(task, reply.status, reply.detail, document)
+    return task_store.Finished(task, reply.status, reply.detail, document)
 
 
 def _hold(connection: Connection, task: Task, reply: NodeReply) -> bool:
     """Record that the node's steward holds a task (the request it binds to, the approval id)."""
     receipt = reply.receipt
     headers = dict(receipt.request_headers) if receipt is not None else {}
-    return store.hold_task(
+    return task_store.hold_task(
         connection, task.id, request_headers=headers, approval_ref=reply.approval_ref
     )
 
 
 def _expire(connection: Connection, task: Task, ttl_s: int, now_s: int) -> None:
     waited = "approval" if task.stage == APPROVAL else "answer"
-    store.finish_task(
+    task_store.finish_task(
         connection, task, status="timeout",
         detail=f"no {waited} within task_ttl_s ({ttl_s} s)", receipt=None, now_s=now_s,
     )  # fmt: skip
-
-
-def _iso(epoch_s: float) -> str:
-    """Return ``epoch_s`` as ISO 8601 UTC with a ``Z`` (microseconds when it has them)."""
-    return datetime.fromtimestamp(epoch_s, UTC).isoformat().replace("+00:00", "Z")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -64,6 +65,13 @@ def process(
                 child.wait(timeout=15)
 
 
+def alive(child: subprocess.Popen[bytes], log: Path) -> bool:
+    """Return True while ``child`` runs; raise with its log when it has exited."""
+    if child.poll() is not None:
+        raise AssertionError(f"process exited with {child.returncode}: {log.read_text()[-2000:]}")
+    return True
+
+
 def wait_until(probe: Callable[[], T | None], *, timeout_s: float = 60, what: str = "") -> T:
     """Return ``probe()``'s first truthy value, polling; raise after ``timeout_s``."""
     deadline = time.monotonic() + timeout_s
@@ -111,12 +119,6 @@ def listening_ports(pid: int) -> set[int]:
     return ports
 
 
-def socket_count(pid: int) -> int:
-    """Return how many sockets a process holds open (any kind)."""
-    count = 0
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        try:
-            count += os.readlink(fd).startswith("socket:[")
-        except OSError:
-            continue
-    return count
+def fresh_database_url(network: Any) -> str:
+    """Return the URL of a new SQLite hub database in the test network's folder."""
+    return f"sqlite:///{network.root / f'hub-{secrets.token_hex(4)}.db'}"

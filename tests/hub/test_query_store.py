@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import Engine
 
 from app.database import create_store_engine
-from app.hub import query_store as store
+from app.hub import query_store, task_store
 from app.hub.migrations import upgrade_hub_schema
-from app.hub.query_store import Task, write_transaction
+from app.hub.task_store import Task, write_transaction
 
 NOW_S = 1_800_000_000
 
@@ -40,23 +40,23 @@ def _query_with_tasks(engine: Engine, query_id: str, nodes: int, *, mode: str = 
             "position": n, "mode": mode, "kind": "evaluate-measure", "method": "POST",
             "url": f"http://127.0.0.1:1/fhir/Measure/$evaluate-measure?task={query_id}-{n}",
             "body_base64": "e30=", "request_headers_json": None, "status": "pending",
-            "detail": "awaiting-pull", "stage": store.QUEUED, "lease_until_s": None,
+            "detail": "awaiting-pull", "stage": task_store.QUEUED, "lease_until_s": None,
             "attempts": 0, "created_s": NOW_S, "deadline_s": NOW_S + 3600,
             "approval_ref": None, "finished_s": None,
         }
         for n in range(nodes)
     ]  # fmt: skip
     with write_transaction(engine) as connection:
-        store.insert_query(
+        query_store.insert_query(
             connection, query_id=query_id, created_at="2027-01-15T08:00:00Z", actor="test",
             measure="treated-patients", request={"measure": "treated-patients"},
         )  # fmt: skip
-        store.insert_tasks(connection, rows)
+        task_store.insert_tasks(connection, rows)
 
 
 def _claim(engine: Engine, **where: str) -> list[Task]:
     with write_transaction(engine) as connection:
-        return store.claim_tasks(connection, now_s=NOW_S, lease_s=60, mode="pull", **where)
+        return task_store.claim_tasks(connection, now_s=NOW_S, lease_s=60, mode="pull", **where)
 
 
 def test_a_claimed_task_is_not_handed_out_again_until_its_lease_ends(engine: Engine) -> None:
@@ -65,7 +65,7 @@ def test_a_claimed_task_is_not_handed_out_again_until_its_lease_ends(engine: Eng
     assert [task.id for task in first] == ["q1-0"]
     assert _claim(engine, node_id="n0") == []
     with write_transaction(engine) as connection:
-        later = store.claim_tasks(
+        later = task_store.claim_tasks(
             connection, now_s=NOW_S + 61, lease_s=60, mode="pull", node_id="n0"
         )
     assert [(task.id, task.attempts) for task in later] == [("q1-0", 1)]  # attempts before this
@@ -81,7 +81,9 @@ def test_claims_skip_rows_another_transaction_holds_on_postgresql(
         _query_with_tasks(engine, "q2", 1)
         _query_with_tasks(engine, "q3", 1)
         with engine.connect() as holder:
-            held = store.claim_tasks(holder, now_s=NOW_S, lease_s=60, mode="pull", query_id="q2")
+            held = task_store.claim_tasks(
+                holder, now_s=NOW_S, lease_s=60, mode="pull", query_id="q2"
+            )
             assert [task.id for task in held] == ["q2-0"]  # locked until `holder` commits
             other = _claim(engine, node_id="n0")  # another process: skips q2-0, never waits
             assert [task.id for task in other] == ["q3-0"]
@@ -94,16 +96,16 @@ def test_claims_skip_rows_another_transaction_holds_on_postgresql(
 def test_a_task_result_is_recorded_once_by_concurrent_finishers(engine: Engine) -> None:
     _query_with_tasks(engine, "q4", 1)
     with engine.connect() as connection:
-        [task] = store.tasks_of(connection, "q4")
+        [task] = task_store.tasks_of(connection, "q4")
     barrier = threading.Barrier(4)
     accepted: list[bool] = []
 
     def finish(number: int) -> None:
         barrier.wait()
         with write_transaction(engine) as connection:
-            store.lock_query(connection, "q4")
+            query_store.lock_query(connection, "q4")
             accepted.append(
-                store.finish_task(
+                task_store.finish_task(
                     connection,
                     task,
                     status="ok",
@@ -120,8 +122,8 @@ def test_a_task_result_is_recorded_once_by_concurrent_finishers(engine: Engine) 
         thread.join()
     assert sorted(accepted) == [False, False, False, True]
     with engine.connect() as connection:
-        [outcome] = store.outcomes_of(connection, "q4")
-        assert len(store.receipts_of(connection, "q4")) == 1
+        [outcome] = query_store.outcomes_of(connection, "q4")
+        assert len(query_store.receipts_of(connection, "q4")) == 1
     assert outcome.status == "ok"
 
 
@@ -129,8 +131,10 @@ def test_settled_running_queries_are_found_for_finalising(engine: Engine) -> Non
     _query_with_tasks(engine, "q5", 1)
     _query_with_tasks(engine, "q6", 1)
     with engine.connect() as connection:
-        [task] = store.tasks_of(connection, "q5")
+        [task] = task_store.tasks_of(connection, "q5")
     with write_transaction(engine) as connection:
-        store.finish_task(connection, task, status="ok", detail=None, receipt=None, now_s=NOW_S)
+        task_store.finish_task(
+            connection, task, status="ok", detail=None, receipt=None, now_s=NOW_S
+        )
     with engine.connect() as connection:
-        assert store.settled_running_queries(connection) == ["q5"]
+        assert query_store.settled_running_queries(connection) == ["q5"]
