@@ -129,7 +129,7 @@ def approvals_deny(
     reason: Annotated[str, typer.Option("--reason", help="Why (sent to the hub).")],
     by: ByOption = None,
 ) -> None:
-    """Deny a held request with a reason; the hub shows the node as ``denied`` with it."""
+    """Deny a held request with a reason; the hub shows the node as denied, with the reason."""
     with exit_on_error():
         ctx = _context(config)
         held = approvals.deny(ctx, approval_id, by=by or getpass.getuser(), reason=reason)

@@ -22,7 +22,7 @@ ConfigOption = Annotated[Path, typer.Option("--config", help="Configuration file
 
 @node_app.command("serve")
 def node_serve(config: ConfigOption) -> None:
-    """Run a node until interrupted: uvicorn, or in pull mode ([hub] mode = "pull") no socket."""
+    """Run a node until interrupted: uvicorn, or in pull mode (hub.mode = "pull") no socket."""
     from app.node.app import create_node_app
 
     with exit_on_error():
