@@ -1,4 +1,4 @@
-"""The disclosure chain: which steps an answer goes through, in which order (DESIGN.md section 7).
+"""The disclosure chain: which steps an answer goes through, in which order (docs/disclosure.md).
 
 Without noise: small-cell masking → complementary suppression → rounding (when on). With noise:
 noise on the exact counts → masking on the *noisy* values (deciding on exact values would leak) →
@@ -11,23 +11,18 @@ from __future__ import annotations
 import functools
 import random
 from collections.abc import Mapping
+from dataclasses import replace
 
-from app.config import DisclosureSection
 from app.disclosure.cells import Populations, Step, run_steps
 from app.disclosure.masking import mask_small_cells, suppress_complementary
 from app.disclosure.noise import Release, add_noise
 from app.disclosure.rounding import round_counts
-from app.reports.model import DisclosurePolicy
+from app.exchange.answer import DisclosurePolicy
 
 
-def effective_policy(settings: DisclosureSection, query_min_cell: int | None) -> DisclosurePolicy:
+def effective_policy(node_policy: DisclosurePolicy, query_min_cell: int | None) -> DisclosurePolicy:
     """Return the node's policy, with the query's ``min-cell`` when stricter (never looser)."""
-    return DisclosurePolicy(
-        min_cell=max(settings.min_cell, query_min_cell or 0),
-        mask_zero=settings.mask_zero,
-        rounding=settings.rounding,
-        epsilon=settings.epsilon,
-    )
+    return replace(node_policy, min_cell=max(node_policy.min_cell, query_min_cell or 0))
 
 
 def disclosure_steps(policy: DisclosurePolicy) -> list[Step]:
