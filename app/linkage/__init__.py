@@ -13,6 +13,7 @@ exchange itself.
 from app.linkage.names import normalise_name
 from app.linkage.tokens import (
     LINKAGE_SECRET_MIN_BYTES,
+    LINKAGE_TOKEN_FIELD,
     TOKEN_BYTES,
     LinkageTokeniser,
     linkage_message,
@@ -22,6 +23,7 @@ from app.linkage.wire import pack_elements, unpack_elements
 
 __all__ = [
     "LINKAGE_SECRET_MIN_BYTES",
+    "LINKAGE_TOKEN_FIELD",
     "TOKEN_BYTES",
     "LinkageTokeniser",
     "linkage_message",
