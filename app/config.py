@@ -89,6 +89,8 @@ class LimitsSection(_Section):
     rate_per_minute: int = Field(default=600, ge=1)
     max_strata: int = Field(default=200, ge=1)
     query_timeout_s: float = Field(default=20, gt=0)
+    max_overlap_elements: int = Field(default=200_000, ge=1)
+    """Largest blinded set the node accepts in the cross-border overlap exchange (docs/overlap.md)."""
 
 
 class PeerConfig(BaseModel):
