@@ -10,7 +10,9 @@ from urllib.parse import urlsplit
 from fastapi import FastAPI
 
 from app.config import NodeSettings
-from app.node import routes_fhir, routes_measure, routes_meta, routes_records
+from app.linkage.rounds import BlindingRounds
+from app.linkage.wire import packed_length
+from app.node import routes_fhir, routes_measure, routes_meta, routes_overlap, routes_records
 from app.node.bodylimit import BodyLimitMiddleware
 from app.node.context import NodeContext
 from app.node.ratelimit import RateLimiter
@@ -52,13 +54,20 @@ def create_node_app(
         rate_limiter=RateLimiter(settings.limits.rate_per_minute),
         clock=clock,
         rng=rng,
+        rounds=BlindingRounds(clock=clock),
     )
     app = FastAPI(
         title=f"KetaNet node {settings.node.id} ({settings.node.country})",
         default_response_class=OrjsonResponse,
         openapi_url="/openapi.json",
     )
-    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.limits.max_body_bytes)
+    # An overlap round carries up to two blinded sets: its own, larger limit.
+    overlap_bytes = packed_length(2 * settings.limits.max_overlap_elements) + 65_536
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body_bytes=settings.limits.max_body_bytes,
+        path_limits={"/fhir/Measure/$overlap-": max(overlap_bytes, settings.limits.max_body_bytes)},
+    )
     app.add_middleware(
         AuditEveryRequest,
         append=audit.append,
@@ -69,6 +78,7 @@ def create_node_app(
     install_error_handlers(app, media_type=FHIR_JSON)
     app.include_router(routes_meta.router)
     app.include_router(routes_measure.router)
+    app.include_router(routes_overlap.router)
     app.include_router(routes_fhir.router)
     app.include_router(routes_records.router)
     return _mounted_at_audience_path(app, settings.node.public_url)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
 from app.config import NodeSettings
+from app.linkage.rounds import BlindingRounds
 from app.node.ratelimit import RateLimiter
 from app.trust.audit import AuditLog
 from app.trust.keys import SigningKey
@@ -29,3 +30,5 @@ class NodeContext:
     clock: Callable[[], float] = time.time
     rng: random.Random | None = None
     """The noise source of answers; None is the OS CSPRNG (seed one only in tests)."""
+    rounds: BlindingRounds = field(default_factory=BlindingRounds)
+    """Open overlap rounds of this process: one-query blinding keys, in memory only."""

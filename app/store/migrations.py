@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, Table
 
 from app.schema_versions import Migration, SchemaHistory, applied_version, creating, upgrade
 from app.store.answer_cache import answer_cache_table
-from app.store.models import RECORD_TABLES, ErasedPatient, IngestRun, RecordBase
+from app.store.models import LINKAGE_TOKENS, RECORD_TABLES, ErasedPatient, IngestRun, RecordBase
 from app.store.privacy_ledger import epsilon_ledger_table
 from app.trust.tables import audit_checkpoint, audit_log, request_nonce
 
@@ -49,6 +49,10 @@ NODE_SCHEMA = SchemaHistory(
         ),
         Migration(
             "disclosure_epsilon_ledger: epsilon spent per requester", creating(epsilon_ledger_table)
+        ),
+        Migration(
+            "linkage_token: patients' linkage tokens for the cross-border overlap",
+            creating(LINKAGE_TOKENS),
         ),
     ),
 )
