@@ -31,6 +31,9 @@ class PopulationSpec:
     stratifiers: dict[str, StratifierSpec]
     condition: tuple[str, str] | None = None
     """``(parameter, value)``: the population is answered only when the parameter has that value."""
+    method: Literal["count", "private-set-intersection"] = "count"
+    """``count``: each node counts it in its database and answers it in ``$evaluate-measure``;
+    ``private-set-intersection``: pairs of nodes count it together (the cross-border overlap)."""
 
     def applies(self, parameters: dict[str, str | float]) -> bool:
         """Return True when the population is part of an answer with these parameters."""
@@ -60,8 +63,22 @@ class MeasureDefinition:
 
     @property
     def stratifiers(self) -> tuple[str, ...]:
-        """Return every stratifier some population of the measure takes, in catalogue order."""
+        """Return every stratifier a query may ask for, in catalogue order.
+
+        A population counted by private set intersection is reported per node pair; its ``pair``
+        is not a stratifier a query asks for.
+        """
         seen: dict[str, None] = {}
-        for population in self.populations:
+        for population in self.counted_populations:
             seen.update(dict.fromkeys(population.stratifiers))
         return tuple(seen)
+
+    @property
+    def counted_populations(self) -> tuple[PopulationSpec, ...]:
+        """Return the populations each node counts itself (answered by ``$evaluate-measure``)."""
+        return tuple(p for p in self.populations if p.method == "count")
+
+    @property
+    def linked(self) -> bool:
+        """Return True when a population is counted between nodes by private set intersection."""
+        return any(p.method == "private-set-intersection" for p in self.populations)

@@ -8,6 +8,7 @@ The second node runs in pull mode (outbound only: no listening socket) and the t
 from __future__ import annotations
 
 import asyncio
+import secrets
 import shutil
 import time
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.cli.init import scaffold_hub
+from app.cli.init import scaffold_hub, write_private_text
 from app.cli.output import exit_on_error
 from app.cli.provision import govern_node, provision_node
 from app.cli.pull import PullNodeThread
@@ -36,6 +37,7 @@ from app.node import approvals
 from app.node.app import create_node_app
 from app.node.context import build_node_context
 from app.node.hub_link import HubLink, deliver_decisions
+from app.synth import TravellerOptions
 
 MARKER = ".ketanet-demo"
 PERIOD = {"start": "2024-01-01", "end": "2025-12-31"}
@@ -66,6 +68,8 @@ COUNTRIES = (
 )
 
 STANDARD_QUERIES: tuple[dict[str, Any], ...] = (
+    # First, so that the others' double-counting caveat can name the measured overlap.
+    {"measure": "cross-border-overlap"},
     {"measure": "treated-patients", "stratify": ["route"]},
     {"measure": "administrations", "stratify": ["drug"]},
     {"measure": "adverse-events", "stratify": ["event"]},
@@ -74,6 +78,8 @@ STANDARD_QUERIES: tuple[dict[str, Any], ...] = (
     {"measure": "discontinuations", "stratify": ["reason"]},
     {"measure": "guideline-adherence", "parameters": {"max-take-home-mg": 300}},
 )
+TRAVELLERS = TravellerOptions(share=0.06, network_seed=2024)
+"""Some demo patients are treated in two or more countries (the overlap measure finds them)."""
 
 
 def _prepare_folder(directory: Path) -> None:
@@ -89,6 +95,9 @@ def build_network(directory: Path, *, nodes: int, patients: int, console: Consol
     """Scaffold a hub and ``nodes`` nodes with synthetic data ingested; return hub.toml."""
     _prepare_folder(directory)
     hub_config = scaffold_hub(directory / "hub", port=free_port())
+    # The governance body's linkage secret: every node gets it, the hub never does.
+    linkage = directory / "governance" / "linkage.secret"
+    write_private_text(linkage, secrets.token_hex(32) + "\n")
     for spec in COUNTRIES[:nodes]:
         size = max(20, round(patients * spec.size))
         config, report = provision_node(
@@ -99,6 +108,8 @@ def build_network(directory: Path, *, nodes: int, patients: int, console: Consol
             seed=spec.seed,
             export=spec.export,
             hub_config=hub_config,
+            linkage_secret=linkage,
+            travellers=TRAVELLERS,
         )
         if spec.mode != "push" or spec.manual:
             govern_node(config, hub_config, mode=spec.mode, manual=spec.manual)

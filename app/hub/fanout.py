@@ -21,6 +21,7 @@ import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from app.config import NodeEntry
+from app.exchange.outcomes import outcome_text
 from app.hub.node_answers import SentRequest, reply_from_answer
 from app.hub.replies import NodeReply
 from app.hub.transport import PerOriginTransport
@@ -51,9 +52,15 @@ def _keys_of(jwks_json: bytes) -> Mapping[str, Ed25519PublicKey]:
     return {jwk_thumbprint(jwk): public_key_from_jwk(jwk) for jwk in orjson.loads(jwks_json)}
 
 
-async def _post_with_retries(
+def refusal_detail(response: httpx.Response) -> str:
+    """Return a refused answer's reason (its OperationOutcome diagnostics), at most 500 chars."""
+    return outcome_text(response.content, response.status_code)
+
+
+async def post_with_retries(
     client: httpx.AsyncClient, url: httpx.URL, body: bytes, auth: httpx.Auth
 ) -> httpx.Response:
+    """POST ``body`` signed by ``auth``, retrying connection errors and 502/503/504 with backoff."""
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             response = await client.post(
@@ -93,7 +100,7 @@ async def query_node(
     try:
         keys = pinned_keys(node)
         async with asyncio.timeout(timeout_s):  # unlike ``wait_for``, no extra task per node
-            response = await _post_with_retries(client, httpx.URL(task.url), task.body, auth)
+            response = await post_with_retries(client, httpx.URL(task.url), task.body, auth)
         sent = response.request
         reply = reply_from_answer(
             node,

@@ -18,7 +18,7 @@ import orjson
 from app.errors import InputError
 from app.exchange.measure_report import from_measure_report
 from app.hub.document import QueryDocument, QueryStatus
-from app.hub.pooling import PooledQuery, pool_answers
+from app.hub.pooling import CROSS_BORDER_CAVEAT, PooledQuery, pool_answers
 from app.hub.query_store import Outcome
 from app.hub.replies import NODE_STATUSES, NodeReply, NodeStatus
 
@@ -64,10 +64,18 @@ def query_status(document_nodes: Sequence[str]) -> QueryStatus:
     return "complete" if "ok" in document_nodes else "failed"
 
 
-def query_document(row: Mapping[str, Any], replies: Sequence[NodeReply]) -> QueryDocument:
-    """Return the document of a query row and its nodes' replies (in node order)."""
+def query_document(
+    row: Mapping[str, Any],
+    replies: Sequence[NodeReply],
+    *,
+    cross_border: str = CROSS_BORDER_CAVEAT,
+) -> QueryDocument:
+    """Return the document of a query row and its nodes' replies (in node order).
+
+    ``cross_border`` is the double-counting caveat (the measured overlap, once there is one).
+    """
     request = orjson.loads(row["request_json"])
-    pooled = pool_answers(pooled_query(row["id"], request), replies)
+    pooled = pool_answers(pooled_query(row["id"], request), replies, cross_border=cross_border)
     status = query_status([node.status for node in pooled.nodes])
     return QueryDocument(
         **dict(pooled), created_at=row["created_at"], asked_by=row["actor"], status=status

@@ -1,19 +1,21 @@
 """Every read and write of the hub's queries (``hub_query``) and of their outcomes as recorded.
 
 A federated query is a ``hub_query`` row, one task per node (``task_store``) and, per node once
-final, a ``hub_node_result`` row with the receipt. A result locks its query row
+final, a ``hub_node_result`` row with the receipt; a cross-border overlap query also keeps the
+rounds of its relay (``hub_overlap_round``). A result locks its query row
 (``lock_query``) so that whoever records a query's last result also finalises it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, select, update
 
-from app.hub.tables import node_result_table, query_table, task_table
+from app.hub.tables import node_result_table, overlap_round_table, query_table, task_table
 from app.hub.task_store import tasks_of
 
 
@@ -63,19 +65,6 @@ def query_row(connection: Connection, query_id: str) -> dict[str, Any] | None:
     """Return the query row, or None."""
     row = connection.execute(select(query_table).where(query_table.c.id == query_id)).first()
     return dict(row._mapping) if row is not None else None
-
-
-def settled_running_queries(connection: Connection) -> list[str]:
-    """Return the ids of queries still ``running`` of which no task is pending any more."""
-    pending = (
-        select(task_table.c.id)
-        .where(task_table.c.query_id == query_table.c.id, task_table.c.status == "pending")
-        .exists()
-    )
-    rows = connection.execute(
-        select(query_table.c.id).where(query_table.c.status == "running", ~pending).limit(1000)
-    )
-    return list(rows.scalars())
 
 
 def outcomes_of(connection: Connection, query_id: str) -> list[Outcome]:
@@ -140,3 +129,49 @@ def receipts_of(connection: Connection, query_id: str) -> list[dict[str, Any]]:
         for row in rows
     ]  # fmt: skip
     return sorted(items, key=lambda item: positions.get(item["node_id"], len(positions)))
+
+
+def settled_running(connection: Connection) -> list[tuple[str, str]]:
+    """Return ``(id, measure)`` of queries still ``running`` of which no task is pending."""
+    pending = (
+        select(task_table.c.id)
+        .where(task_table.c.query_id == query_table.c.id, task_table.c.status == "pending")
+        .exists()
+    )
+    rows = connection.execute(
+        select(query_table.c.id, query_table.c.measure)
+        .where(query_table.c.status == "running", ~pending)
+        .limit(1000)
+    )
+    return [(row.id, row.measure) for row in rows]
+
+
+def complete_queries_of(connection: Connection, measure: str) -> list[tuple[str, str, str]]:
+    """Return ``(id, request_json, document_json)`` of a measure's complete queries, newest first."""
+    rows = connection.execute(
+        select(query_table.c.id, query_table.c.request_json, query_table.c.document_json)
+        .where(query_table.c.measure == measure, query_table.c.status == "complete")
+        .order_by(query_table.c.created_at.desc(), query_table.c.id)
+    )
+    return [(row.id, row.request_json, row.document_json) for row in rows]
+
+
+def insert_rounds(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Record the rounds of a query's overlap relay (``hub_overlap_round`` rows)."""
+    if rows:
+        connection.execute(overlap_round_table.insert(), list(rows))
+
+
+def rounds_of(connection: Connection, query_id: str) -> list[dict[str, Any]]:
+    """Return every round of a query's overlap relay with its receipt, in the order recorded."""
+    rows = connection.execute(
+        select(overlap_round_table)
+        .where(overlap_round_table.c.query_id == query_id)
+        .order_by(overlap_round_table.c.id)
+    ).mappings()
+    return [
+        {"node_id": row["node_id"], "pair": row["pair"], "round": row["round"],
+         "status": row["status"], "detail": row["detail"],
+         "receipt": orjson.loads(row["receipt_json"]) if row["receipt_json"] else None}
+        for row in rows
+    ]  # fmt: skip

@@ -18,16 +18,20 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
+import orjson
 from sqlalchemy import Engine
 
 from app.config import HubSettings
 from app.database import create_store_engine
+from app.errors import NotFound
 from app.exchange.query import MeasureQuery
 from app.hub import query_store
 from app.hub.document import QueryDocument
 from app.hub.fanout import PushTask, fan_out, node_client
 from app.hub.migrations import upgrade_hub_schema
+from app.hub.overlap_queries import is_linked, pair_figures, relay_pairs
 from app.hub.replies import NodeReply
+from app.hub.requests import query_from_request
 from app.hub.task_store import Task
 from app.hub.tasks import TaskQueue
 from app.trust.audit import AuditLog
@@ -101,6 +105,8 @@ class HubService:
         tasks = self.tasks.create(query, actor=actor, query_id=query_id)
         documents = await self._send([t for t in tasks if t.mode == "push"], on_reply=on_reply)
         document = documents.get(query_id) or self.tasks.document(query_id)
+        if is_linked(query.measure) and query_id in self.tasks.awaiting_relay():
+            document = await self._relay(query_id)  # no push node: the pull nodes answered
         remaining = wait_s - (time.monotonic() - started)
         if document.status == "running" and remaining > 0:
             document = await self.tasks.wait_final(query_id, remaining, on_document=on_document)
@@ -131,17 +137,49 @@ class HubService:
                     task.node_id, task.country, "unreachable", detail="not in hub.toml"
                 )
                 by_query[task.query_id].append((task, gone))
-        return {
+        documents = {
             query_id: self.tasks.record(query_id, pairs) for query_id, pairs in by_query.items()
         }
+        if any(is_linked(document.measure) for document in documents.values()):
+            waiting = set(await asyncio.to_thread(self.tasks.awaiting_relay)) & set(documents)
+            for query_id in waiting:  # an overlap query whose nodes have all answered
+                documents[query_id] = await self._relay(query_id)
+        return documents
 
     async def sweep(self) -> int:
-        """Time out overdue tasks, finalise settled queries, send orphaned push tasks; return
-        how many push tasks were sent."""
+        """Time out overdue tasks, finalise settled queries, send orphaned push tasks, relay
+        the overlap of overlap queries whose nodes have all answered; return how many push
+        tasks were sent."""
         orphans = await asyncio.to_thread(self.tasks.sweep)
         if orphans:
             await self._send(orphans)
+        for query_id in await asyncio.to_thread(self.tasks.awaiting_relay):
+            await self._relay(query_id)
         return len(orphans)
+
+    async def _relay(self, query_id: str) -> QueryDocument:
+        """Relay the overlap between the push nodes that answered an overlap query; finalise it."""
+        with self.engine.connect() as connection:
+            row = query_store.query_row(connection, query_id)
+        if row is None:
+            raise NotFound(f"query {query_id}: no such query")
+        query = query_from_request(orjson.loads(row["request_json"]))
+        document = self.tasks.document(query_id)
+        answered = {node.id for node in document.nodes if node.status == "ok"}
+        nodes = [node for node in self.settings.nodes if node.id in answered]
+        timeout_s = self.settings.hub.timeout_s
+        if self.client is not None:
+            pairs = await relay_pairs(
+                self.client, nodes, query, key=self.key, timeout_s=timeout_s, clock=self.clock
+            )
+        else:
+            async with node_client(
+                timeout_s=timeout_s, nodes=len(nodes), transport=self.transport
+            ) as client:
+                pairs = await relay_pairs(
+                    client, nodes, query, key=self.key, timeout_s=timeout_s, clock=self.clock
+                )
+        return self.tasks.finish_overlap(query_id, pairs, pair_figures(self.settings.nodes, pairs))
 
     async def sweep_forever(self, interval_s: float = SWEEP_INTERVAL_S) -> None:
         """Sweep the task queue every ``interval_s`` until cancelled (the hub server's loop)."""
@@ -169,7 +207,12 @@ class HubService:
         return self.tasks.document(query_id)
 
     def receipts(self, query_id: str) -> list[dict[str, Any]]:
-        """Return every node's signed response as received, with the request it answers."""
+        """Return every node's signed response as received, with the request it answers.
+
+        For the cross-border overlap, every round of every pair follows (``pair``, ``round``);
+        the blinded sets of the first two rounds are kept as digests only.
+        """
         self.document(query_id)
         with self.engine.connect() as connection:
-            return query_store.receipts_of(connection, query_id)
+            found = query_store.receipts_of(connection, query_id)
+            return found + query_store.rounds_of(connection, query_id)

@@ -33,6 +33,10 @@ from app.hub.change_signal import ChangeSignal, wait_for_event
 from app.hub.document import QueryDocument
 from app.hub.fanout import pinned_keys
 from app.hub.node_answers import SentRequest, reply_from_answer
+from app.hub.overlap import PairReply
+from app.hub.overlap_queries import double_count_caveat, is_linked, round_rows
+from app.hub.overlap_rows import PairFigure, with_overlap
+from app.hub.pooling import CROSS_BORDER_CAVEAT
 from app.hub.query_documents import query_document, reply_of
 from app.hub.replies import NodeReply
 from app.hub.requests import query_echo
@@ -238,8 +242,8 @@ class TaskQueue:
             # --wait) must not queue for the write lock that fetches and results take.
             if not task_store.overdue_exists(connection, query_id, now_s=int(self.clock())):
                 replies = [reply_of(o) for o in query_store.outcomes_of(connection, query_id)]
-                document = query_document(row, replies)
-                if document.status == "running":
+                document = self._current(connection, row, replies)
+                if document.status == "running" and not self._relay_due(row, document):
                     return document
         with write_transaction(self.engine) as connection:
             row = query_store.lock_query(connection, query_id)
@@ -288,7 +292,7 @@ class TaskQueue:
                     connection, now_s=now_s, lease_s=self.push_lease_s, mode="push"
                 )
         with self.engine.connect() as connection:
-            touched.update(query_store.settled_running_queries(connection))
+            touched.update(id_ for id_, _measure in query_store.settled_running(connection))
         for query_id in touched:
             self.document(query_id)
         if touched:
@@ -309,13 +313,68 @@ class TaskQueue:
             known[o.node_id] if o.status == "ok" and o.node_id in known else reply_of(o)
             for o in query_store.outcomes_of(connection, row["id"])
         ]
-        document = query_document(row, replies)
-        if document.status == "running":
+        document = self._current(connection, row, replies)
+        if document.status == "running" or self._relay_due(row, document):
             return document, None
         query_store.finalise_query(
             connection, row["id"], status=document.status, document=document.model_dump()
         )
         return document, document
+
+    def _current(
+        self, connection: Connection, row: dict[str, Any], replies: Sequence[NodeReply]
+    ) -> QueryDocument:
+        """Return the document of ``replies``; an overlap query waiting for its relay is
+        ``running`` even when no node is pending."""
+        request = orjson.loads(row["request_json"])
+        if is_linked(row["measure"]):
+            document = query_document(row, replies, cross_border=CROSS_BORDER_CAVEAT)
+            return document.model_copy(update={"status": "running"})
+        countries = {reply.country for reply in replies if reply.status == "ok"}
+        caveat = double_count_caveat(connection, request, countries)
+        return query_document(row, replies, cross_border=caveat)
+
+    @staticmethod
+    def _relay_due(row: dict[str, Any], document: QueryDocument) -> bool:
+        """Return whether an overlap query has every node's answer and waits for its relay."""
+        pending = any(node.status == "pending" for node in document.nodes)
+        return is_linked(row["measure"]) and not pending
+
+    def awaiting_relay(self) -> list[str]:
+        """Return the overlap queries whose nodes have all answered, waiting for their relay."""
+        with self.engine.connect() as connection:
+            return [
+                query_id
+                for query_id, measure in query_store.settled_running(connection)
+                if is_linked(measure)
+            ]
+
+    def finish_overlap(
+        self, query_id: str, pairs: Sequence[PairReply], figures: Sequence[PairFigure]
+    ) -> QueryDocument:
+        """Record an overlap query's relay (its rounds) and finalise it with the pair rows."""
+        finalised = None
+        with write_transaction(self.engine) as connection:
+            row = query_store.lock_query(connection, query_id)
+            if row is None:
+                raise NotFound(f"query {query_id}: no such query")
+            if row["document_json"] is not None:  # another process finished it first
+                return QueryDocument.model_validate_json(row["document_json"])
+            replies = [reply_of(o) for o in query_store.outcomes_of(connection, query_id)]
+            document = query_document(row, replies, cross_border=CROSS_BORDER_CAVEAT)
+            if document.status == "running":
+                return document
+            # ``with_overlap`` copies the document it is given, so it stays a ``QueryDocument``
+            document = QueryDocument.model_validate(
+                with_overlap(document, figures, replaces=CROSS_BORDER_CAVEAT).model_dump()
+            )
+            query_store.insert_rounds(connection, round_rows(query_id, pairs))
+            query_store.finalise_query(
+                connection, query_id, status=document.status, document=document.model_dump()
+            )
+            finalised = document
+        self._after(row, finalised)
+        return document
 
     def _after(self, row: dict[str, Any], finalised: QueryDocument | None) -> None:
         """Wake waiters; audit a query that just became final (once, after its commit)."""

@@ -14,6 +14,7 @@ from app.ingest.dry_run import Counter, read_only_store
 from app.ingest.ingest_report import IngestRejected, IngestReport, IssueLog, open_rejects
 from app.ingest.pipeline import RecordPipeline
 from app.ingest.plan import ExportPlan, plan_export
+from app.linkage import LinkageTokeniser
 from app.store.erase import erased_patients
 from app.store.runs import record_run, utc_stamp
 from app.store.writer import StoreWriter
@@ -27,6 +28,7 @@ def ingest_export(
     paths: list[Path],
     secret: bytes,
     timezone: str,
+    linkage_secret: bytes | None = None,
     mapping: Path | None = None,
     dry_run: bool = False,
     skip_invalid: bool = False,
@@ -41,8 +43,10 @@ def ingest_export(
     Rows of erased patients are skipped. Raises ``IngestRejected`` (an ``InputError``) when a row
     breaks a rule and ``skip_invalid`` is off: then nothing is stored and the report's store
     counts are 0. ``InputError`` for a bad mapping or missing files, ``ConfigError`` for a short
-    secret. ``clock`` stamps the run (its start and finish, the node's ``data_as_of``).
+    secret. ``clock`` stamps the run (its start and finish, the node's ``data_as_of``). With
+    ``linkage_secret`` each patient's linkage token is stored too (docs/overlap.md).
     """
+    tokeniser = LinkageTokeniser(linkage_secret) if linkage_secret is not None else None
     plan = plan_export(paths, mapping=mapping, timezone=timezone)
     report = IngestReport(mapping=plan.mapping.name, dry_run=dry_run, started_at=utc_stamp(clock()))
     report.warnings.extend(plan.warnings)
@@ -57,6 +61,7 @@ def ingest_export(
                 report,
                 issues,
                 secret=secret,
+                tokeniser=tokeniser,
                 skip_invalid=skip_invalid,
                 progress=progress,
                 clock=clock,
@@ -68,6 +73,7 @@ def ingest_export(
                 report,
                 issues,
                 secret=secret,
+                tokeniser=tokeniser,
                 skip_invalid=skip_invalid,
                 progress=progress,
                 clock=clock,
@@ -97,6 +103,7 @@ def _store(
     issues: IssueLog,
     *,
     secret: bytes,
+    tokeniser: LinkageTokeniser | None,
     skip_invalid: bool,
     progress: Callable[[int], None] | None,
     clock: Callable[[], float],
@@ -107,6 +114,7 @@ def _store(
         pipeline = RecordPipeline(
             plan,
             pseudonymiser=Pseudonymiser(secret),
+            tokeniser=tokeniser,
             issues=issues,
             patient_in_store=writer.patient_exists,
             erased=erased_patients(connection),
@@ -142,6 +150,7 @@ def _dry_run(
     issues: IssueLog,
     *,
     secret: bytes,
+    tokeniser: LinkageTokeniser | None,
     skip_invalid: bool,
     progress: Callable[[int], None] | None,
     clock: Callable[[], float],
@@ -156,6 +165,7 @@ def _dry_run(
         pipeline = RecordPipeline(
             plan,
             pseudonymiser=Pseudonymiser(secret),
+            tokeniser=tokeniser,
             issues=issues,
             patient_in_store=view.patient_in_store,
             erased=view.erased,

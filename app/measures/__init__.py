@@ -7,6 +7,7 @@ PostgreSQL, same SQL, same numbers) for a query in normal form. The catalogue it
 
 from app.catalogue import MeasureDefinition, PopulationSpec, load_catalogue, validate_query
 from app.measures.evaluate import evaluate_measure
+from app.measures.overlap import treated_patient_tokens
 from app.measures.releases import (
     answered_populations,
     overlapping_by_population,
@@ -27,5 +28,6 @@ __all__ = [
     "strata_count",
     "strata_overlap",
     "stratum_values",
+    "treated_patient_tokens",
     "validate_query",
 ]

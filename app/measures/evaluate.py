@@ -22,6 +22,7 @@ from app.measures.cohort import MeasureContext, prefers_administration_scan
 from app.measures.discontinuations import build_discontinuations
 from app.measures.efficacy import build_efficacy
 from app.measures.guideline_adherence import build_guideline_adherence
+from app.measures.overlap import build_cross_border_overlap
 from app.measures.releases import answered_populations, applicable_stratifiers, stratum_values
 from app.measures.treated_patients import build_treated_patients
 
@@ -33,6 +34,7 @@ BUILDERS: dict[str, Builder] = {
     "efficacy": build_efficacy,
     "discontinuations": build_discontinuations,
     "guideline-adherence": build_guideline_adherence,
+    "cross-border-overlap": build_cross_border_overlap,
 }
 
 

@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 from fastapi import FastAPI
 
 from app.config import NodeSettings
-from app.node import routes_fhir, routes_measure, routes_meta, routes_records
+from app.linkage.wire import packed_length
+from app.node import routes_fhir, routes_measure, routes_meta, routes_overlap, routes_records
 from app.node.bodylimit import BodyLimitMiddleware
 from app.node.context import NodeContext, build_node_context
 from app.node.hub_link import deliver_forever
@@ -50,7 +51,13 @@ def node_app_for(context: NodeContext) -> FastAPI:
         openapi_url="/openapi.json",
         lifespan=lifespan,
     )
-    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.limits.max_body_bytes)
+    # An overlap round carries up to two blinded sets: its own, larger limit.
+    overlap_bytes = packed_length(2 * settings.limits.max_overlap_elements) + 65_536
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body_bytes=settings.limits.max_body_bytes,
+        path_limits={"/fhir/Measure/$overlap-": max(overlap_bytes, settings.limits.max_body_bytes)},
+    )
     app.add_middleware(
         AuditEveryRequest,
         append=context.audit.append,
@@ -61,6 +68,7 @@ def node_app_for(context: NodeContext) -> FastAPI:
     install_error_handlers(app, media_type=FHIR_JSON)
     app.include_router(routes_meta.router)
     app.include_router(routes_measure.router)
+    app.include_router(routes_overlap.router)
     app.include_router(routes_fhir.router)
     app.include_router(routes_records.router)
     return _mounted_at_audience_path(app, settings.node.public_url, lifespan)

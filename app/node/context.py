@@ -10,13 +10,14 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
 from app.catalogue import load_catalogue
 from app.config import NodeSettings
 from app.errors import ConfigError
+from app.linkage.rounds import BlindingRounds
 from app.node.ratelimit import RateLimiter
 from app.store import create_store_engine, upgrade_schema
 from app.trust.audit import AuditLog
@@ -39,6 +40,8 @@ class NodeContext:
     clock: Callable[[], float] = time.time
     rng: random.Random | None = None
     """The noise source of answers; None is the OS CSPRNG (seed one only in tests)."""
+    rounds: BlindingRounds = field(default_factory=BlindingRounds)
+    """Open overlap rounds of this process: one-query blinding keys, in memory only."""
 
 
 def build_node_context(
@@ -70,4 +73,5 @@ def build_node_context(
         rate_limiter=RateLimiter(settings.limits.rate_per_minute),
         clock=clock,
         rng=rng,
+        rounds=BlindingRounds(clock=clock),
     )

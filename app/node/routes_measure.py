@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from app.catalogue import validate_query
+from app.catalogue import load_catalogue, validate_query
 from app.errors import InputError, KetanetError, PolicyRefusal, Unavailable
 from app.exchange.query import MeasureQuery, parse_parameters
 from app.exchange.tasks import task_reference
@@ -22,6 +22,7 @@ from app.node import approvals
 from app.node.context import NodeContext
 from app.node.deps import ContextDep, VerifiedDep
 from app.node.evaluation import evaluate_for_peer, response_headers, signed_headers
+from app.node.routes_overlap import require_linkage
 from app.trust.digest import content_digest
 from app.trust.fastapi_auth import require_grant
 from app.trust.signatures import VerifiedRequest
@@ -40,6 +41,9 @@ async def evaluate_measure(request: Request, ctx: ContextDep, verified: Verified
         ctx.rate_limiter.take(verified.peer.name)
         query = _parse(body)
         target = f"Measure/{query.measure}"
+        definition = load_catalogue().get(query.measure)
+        if definition is not None and definition.linked:
+            require_linkage(ctx)
         mode = ctx.settings.approval.mode_for(query.measure)
         if mode != "auto":
             return await _governed(request, ctx, verified, body, query, mode=mode, target=target)

@@ -3,7 +3,8 @@
 Versions 1 and 2 are the record store of release 0.1.0. That release also created the trust
 tables, the answer cache and the ε ledger outside any version; versions 3 to 5 adopt them (create
 them when missing, keep them as they are when present), so a node made by any release upgrades
-in place. Version 6 keeps the requests held for the data steward (``approvals``). Append new
+in place. Version 6 holds the linkage tokens of the cross-border overlap; version 7 the requests
+held for the data steward (``approvals``). Append new
 migrations at the end; never edit one (see ``app.schema_versions``).
 """
 
@@ -14,7 +15,7 @@ from sqlalchemy import Connection, Engine, Table
 from app.schema_versions import Migration, SchemaHistory, applied_version, creating, upgrade
 from app.store.answer_cache import answer_cache_table
 from app.store.approvals import approval_table
-from app.store.models import RECORD_TABLES, ErasedPatient, IngestRun, RecordBase
+from app.store.models import LINKAGE_TOKENS, RECORD_TABLES, ErasedPatient, IngestRun, RecordBase
 from app.store.privacy_ledger import epsilon_ledger_table
 from app.trust.tables import audit_checkpoint, audit_log, request_nonce
 
@@ -51,6 +52,10 @@ NODE_SCHEMA = SchemaHistory(
         ),
         Migration(
             "disclosure_epsilon_ledger: epsilon spent per requester", creating(epsilon_ledger_table)
+        ),
+        Migration(
+            "linkage_token: patients' linkage tokens for the cross-border overlap",
+            creating(LINKAGE_TOKENS),
         ),
         Migration(
             "node_approval: requests held for the data steward, decisions and signed answers",

@@ -137,4 +137,4 @@ def test_settled_running_queries_are_found_for_finalising(engine: Engine) -> Non
             connection, task, status="ok", detail=None, receipt=None, now_s=NOW_S
         )
     with engine.connect() as connection:
-        assert query_store.settled_running_queries(connection) == ["q5"]
+        assert query_store.settled_running(connection) == [("q5", "treated-patients")]
