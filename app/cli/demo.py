@@ -211,8 +211,8 @@ async def _ask(
         await asyncio.sleep(0.2)
         document = await asyncio.to_thread(service.document, document.query_id)
     held = [n.id for n in document.nodes if n.detail == "awaiting-approval"]
-    if not held:
-        return document
+    if not held:  # an overlap query still waits for the hub server's relay
+        return await service.tasks.wait_final(document.query_id, 60)
     render_document(document.model_dump(), console)
     for node_id in held:
         console.print(
