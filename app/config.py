@@ -13,7 +13,7 @@ import stat
 import tomllib
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -21,7 +21,10 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from app.errors import ConfigError
 
 Grant = Literal["aggregate", "record"]
+DeliveryMode = Literal["push", "pull"]
+ApprovalMode = Literal["auto", "manual", "deny"]
 MIN_SECRET_BYTES = 32
+DEFAULT_TASK_TTL_S = 604_800
 
 
 class _Section(BaseSettings):
@@ -106,6 +109,44 @@ class PeerConfig(BaseModel):
     revoked: bool = False
 
 
+class HubLinkSection(_Section):
+    """``[hub]`` of node.toml: how the node reaches the hub (pull mode, answers delivered later)."""
+
+    model_config = SettingsConfigDict(env_prefix="KETANET_HUB_", extra="forbid")
+
+    url: str
+    """The hub's public URL: the audience of the node's signed task requests."""
+    peer: str = "hub"
+    """The ``[[peers]]`` entry whose key signs the hub's tasks."""
+    mode: DeliveryMode = "push"
+    poll_wait_s: float = Field(default=20, ge=0, le=300)
+
+    @field_validator("url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value.rstrip("/")
+
+
+class ApprovalSection(_Section):
+    """``[approval]``: which measures a data steward must approve before the node answers."""
+
+    model_config = SettingsConfigDict(env_prefix="KETANET_APPROVAL_", extra="forbid")
+
+    default: ApprovalMode = "auto"
+    measures: dict[str, ApprovalMode] = Field(default_factory=dict)
+    """Per-measure overrides of ``default`` (measure id → mode)."""
+
+    def mode_for(self, measure: str) -> ApprovalMode:
+        """Return how requests for ``measure`` are handled: ``auto``, ``manual`` or ``deny``."""
+        return self.measures.get(measure, self.default)
+
+    def needs_steward(self) -> bool:
+        """Return whether any measure needs a steward's approval."""
+        return self.default == "manual" or "manual" in self.measures.values()
+
+
 class NodeSettings(BaseModel):
     """A node's whole configuration, paths resolved."""
 
@@ -116,6 +157,9 @@ class NodeSettings(BaseModel):
     disclosure: DisclosureSection = Field(default_factory=DisclosureSection)
     limits: LimitsSection = Field(default_factory=LimitsSection)
     peers: list[PeerConfig] = Field(default_factory=list)
+    hub: HubLinkSection | None = None
+    """How to reach the hub; required in pull mode and for approvals delivered later."""
+    approval: ApprovalSection = Field(default_factory=ApprovalSection)
 
 
 class HubSection(_Section):
@@ -130,6 +174,24 @@ class HubSection(_Section):
     signing_key: Path
     api_token_file: Path
     timeout_s: float = Field(default=30, gt=0)
+    public_url: str | None = None
+    """The URL nodes sign task requests for (the hub's audience); default ``http://host:port``."""
+    task_ttl_s: int = Field(default=DEFAULT_TASK_TTL_S, ge=1)
+    """How long a node's task may stay pending before it turns into ``timeout``."""
+
+    @field_validator("public_url")
+    @classmethod
+    def _checked_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value.rstrip("/")
+
+    @property
+    def audience(self) -> str:
+        """Return the hub's audience: ``public_url``, or ``http://host:port`` without one."""
+        return self.public_url or f"http://{self.host}:{self.port}"
 
 
 class NodeEntry(BaseModel):
@@ -141,6 +203,8 @@ class NodeEntry(BaseModel):
     country: str = Field(pattern=r"^[A-Z]{2}$")
     url: str
     jwks: list[dict[str, Any]]
+    mode: DeliveryMode = "push"
+    """``push``: the hub calls ``url``; ``pull``: the hub never connects, the node fetches tasks."""
 
     @field_validator("url")
     @classmethod
@@ -182,15 +246,35 @@ def load_node_settings(path: Path, *, check_files: bool = True) -> NodeSettings:
             disclosure=DisclosureSection(**raw.get("disclosure", {})),
             limits=LimitsSection(**raw.get("limits", {})),
             peers=[_peer(entry, base) for entry in raw.get("peers", [])],
+            hub=_section(HubLinkSection, "hub", raw["hub"]) if "hub" in raw else None,
+            approval=_section(ApprovalSection, "approval", raw.get("approval", {})),
         )
     except ValidationError as exc:
         raise ConfigError(f"{path}: {_first_error(exc)}") from None
+    except _SectionError as error:
+        raise ConfigError(f"{path}: {error}") from None
+    check_hub_link(settings)
     if check_files:
         check_private_file(settings.node.signing_key, what="node.signing_key")
         check_secret_file(settings.node.pseudonym_secret)
         if settings.node.linkage_secret is not None:
             check_secret_file(settings.node.linkage_secret, what="node.linkage_secret")
     return settings
+
+
+def check_hub_link(settings: NodeSettings) -> None:
+    """Refuse a node that must reach the hub without ``[hub]``, or names an unknown hub peer.
+
+    Pull mode and manual approval (answers delivered later) both need ``[hub]``; raises
+    ``ConfigError``.
+    """
+    link = settings.hub
+    if link is None:
+        if settings.approval.needs_steward():
+            raise ConfigError("approval: manual approval needs [hub] url to deliver answers")
+        return
+    if link.peer not in {peer.name for peer in settings.peers}:
+        raise ConfigError(f"hub.peer: no [[peers]] entry named {link.peer!r}")
 
 
 def load_hub_settings(path: Path, *, check_files: bool = True) -> HubSettings:
@@ -301,6 +385,20 @@ def _node_entry(entry: dict[str, Any], base: Path) -> NodeEntry:
     return NodeEntry(**fields, jwks=_keys(entry, base))
 
 
+class _SectionError(Exception):
+    """A section's first validation error, named ``section.key: rule``."""
+
+
+_S = TypeVar("_S", bound=BaseSettings)
+
+
+def _section(kind: type[_S], name: str, raw: dict[str, Any]) -> _S:
+    try:
+        return kind(**raw)
+    except ValidationError as exc:
+        raise _SectionError(f"{name}.{_first_error(exc)}") from None
+
+
 def _first_error(exc: ValidationError) -> str:
     error = exc.errors()[0]
     where = ".".join(str(part) for part in error["loc"])
@@ -320,7 +418,8 @@ def load_database_and_key(path: Path) -> ServiceDatabase:
 
     Raises ``ConfigError`` naming the key and the rule.
     """
-    if "hub" in _read_toml(path):
+    # A node.toml may hold a [hub] table too (how the node reaches the hub): [node] decides.
+    if "node" not in _read_toml(path):
         hub = load_hub_settings(path, check_files=False).hub
         return ServiceDatabase("hub", hub.database_url, hub.signing_key)
     node = load_node_settings(path, check_files=False).node

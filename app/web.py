@@ -116,6 +116,15 @@ class RequestAudit:
             request_digest=request_digest, response_digest=response_digest,
         )  # fmt: skip
 
+    async def held(
+        self, actor: str, action: str, target: str, *, reason: str, request_digest: str
+    ) -> None:
+        """Write the entry of a request held for the data steward (answered later, or denied)."""
+        await self._write(
+            actor=actor, action=action, target=target, decision="held", reason=reason,
+            request_digest=request_digest,
+        )  # fmt: skip
+
     async def refused(
         self,
         error: KetanetError,

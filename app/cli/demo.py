@@ -1,4 +1,9 @@
-"""``ketanet demo``: a whole network on one machine — keys, exports, ingest, nodes, hub, queries."""
+"""``ketanet demo``: a whole network on one machine — keys, exports, ingest, nodes, hub, queries.
+
+The second node runs in pull mode (outbound only: no listening socket) and the third holds
+``efficacy`` queries for its data steward, whom the demo plays once the pending state is shown
+(docs/governance.md).
+"""
 
 from __future__ import annotations
 
@@ -16,16 +21,22 @@ from rich.table import Table
 
 from app.cli.init import scaffold_hub, write_private_text
 from app.cli.output import exit_on_error
-from app.cli.provision import provision_node
+from app.cli.provision import govern_node, provision_node
+from app.cli.pull import PullNodeThread
 from app.cli.render import format_estimate, render_document
 from app.cli.servers import ServerThread, free_port
-from app.config import load_hub_settings, load_node_settings
+from app.config import DeliveryMode, load_hub_settings, load_node_settings
 from app.errors import ConfigError
+from app.exchange.query import MeasureQuery
 from app.hub.app import create_hub_app
+from app.hub.document import QueryDocument
 from app.hub.requests import query_from_request
 from app.hub.service import HubService
 from app.hub.tokens import TokenRegistry
+from app.node import approvals
 from app.node.app import create_node_app
+from app.node.context import build_node_context
+from app.node.hub_link import HubLink, deliver_decisions
 from app.synth import TravellerOptions
 
 MARKER = ".ketanet-demo"
@@ -34,19 +45,23 @@ PERIOD = {"start": "2024-01-01", "end": "2025-12-31"}
 
 @dataclass(frozen=True)
 class DemoCountry:
-    """One demo node: id, country, size relative to ``--patients``, seed and export format."""
+    """One demo node: id, country, size relative to ``--patients``, seed, export format, how
+    tasks reach it and the measures its data steward approves."""
 
     node_id: str
     country: str
     size: float
     seed: int
     export: str
+    mode: DeliveryMode = "push"
+    manual: tuple[str, ...] = ()
 
 
+STEWARD = "demo steward"
 COUNTRIES = (
     DemoCountry("no", "NO", 1.0, 11, "csv"),
-    DemoCountry("de", "DE", 1.6, 12, "csv"),
-    DemoCountry("pt", "PT", 0.55, 13, "fhir"),
+    DemoCountry("de", "DE", 1.6, 12, "csv", mode="pull"),
+    DemoCountry("pt", "PT", 0.55, 13, "fhir", manual=("efficacy",)),
     DemoCountry("se", "SE", 0.8, 14, "csv"),
     DemoCountry("dk", "DK", 0.45, 15, "fhir"),
     DemoCountry("nl", "NL", 1.2, 16, "csv"),
@@ -85,7 +100,7 @@ def build_network(directory: Path, *, nodes: int, patients: int, console: Consol
     write_private_text(linkage, secrets.token_hex(32) + "\n")
     for spec in COUNTRIES[:nodes]:
         size = max(20, round(patients * spec.size))
-        _config, report = provision_node(
+        config, report = provision_node(
             directory,
             node_id=spec.node_id,
             country=spec.country,
@@ -96,26 +111,32 @@ def build_network(directory: Path, *, nodes: int, patients: int, console: Consol
             linkage_secret=linkage,
             travellers=TRAVELLERS,
         )
+        if spec.mode != "push" or spec.manual:
+            govern_node(config, hub_config, mode=spec.mode, manual=spec.manual)
+        governance = "; pull mode" if spec.mode == "pull" else ""
+        if spec.manual:
+            governance += f"; steward approves {', '.join(spec.manual)}"
         console.print(
             f"  {spec.country}: {size:,} patients synthesised, {report.total_inserted:,} records "
-            f"ingested from {spec.export.upper()} export"
+            f"ingested from {spec.export.upper()} export{governance}"
         )
     return hub_config
 
 
-def start_servers(directory: Path, hub_config: Path) -> list[ServerThread]:
-    """Start every node and the hub as uvicorn servers on loopback; return them (hub last)."""
-    servers: list[ServerThread] = []
+def start_servers(directory: Path, hub_config: Path) -> list[ServerThread | PullNodeThread]:
+    """Start the hub and every node on loopback (pull nodes: no socket); return them, hub last."""
     hub_settings = load_hub_settings(hub_config)
+    hub = ServerThread(create_hub_app(hub_settings), hub_settings.hub.port, name="hub").start()
+    servers: list[ServerThread | PullNodeThread] = []
     for node in hub_settings.nodes:
         settings = load_node_settings(directory / node.id / "node.toml")
+        if node.mode == "pull":
+            servers.append(PullNodeThread(settings).start())
+            continue
         servers.append(
             ServerThread(create_node_app(settings), settings.node.port, name=node.id).start()
         )
-    servers.append(
-        ServerThread(create_hub_app(hub_settings), hub_settings.hub.port, name="hub").start()
-    )
-    return servers
+    return [*servers, hub]
 
 
 def _summary(documents: list[dict[str, Any]]) -> Table:
@@ -170,12 +191,52 @@ def run_standard_queries(hub_config: Path, console: Console) -> list[dict[str, A
     documents = []
     for spec in STANDARD_QUERIES:
         query = query_from_request({"period": PERIOD, **spec})
-        document = asyncio.run(service.run_query(query, actor="demo")).model_dump()
-        render_document(document, console)
+        document = asyncio.run(_ask(service, query, hub_config.parent.parent, console))
+        render_document(document.model_dump(), console)
         console.print()
-        documents.append(document)
+        documents.append(document.model_dump())
     service.engine.dispose()
     return documents
+
+
+async def _ask(
+    service: HubService, query: MeasureQuery, directory: Path, console: Console
+) -> QueryDocument:
+    """Ask every node; show a query its stewards hold, approve it as they would, then wait."""
+    document = await service.run_query(query, actor="demo", wait_s=0)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and any(
+        n.status == "pending" and n.detail != "awaiting-approval" for n in document.nodes
+    ):  # the pull nodes fetch their tasks meanwhile
+        await asyncio.sleep(0.2)
+        document = await asyncio.to_thread(service.document, document.query_id)
+    held = [n.id for n in document.nodes if n.detail == "awaiting-approval"]
+    if not held:  # an overlap query still waits for the hub server's relay
+        return await service.tasks.wait_final(document.query_id, 60)
+    render_document(document.model_dump(), console)
+    for node_id in held:
+        console.print(
+            f"[bold]{node_id}[/bold]: its data steward reviews the held request; the demo "
+            f"approves it now (`ketanet node approvals approve --config {node_id}/node.toml ID`)"
+        )
+        await asyncio.to_thread(_approve_everything, directory / node_id / "node.toml")
+    return await service.tasks.wait_final(document.query_id, 60)
+
+
+def _approve_everything(config: Path) -> None:
+    """Approve every held request of a node as its steward, and deliver the answers."""
+    ctx = build_node_context(load_node_settings(config))
+    try:
+        for held in approvals.pending(ctx):
+            approvals.approve(ctx, held.id, by=STEWARD, note="approved by ketanet demo")
+
+        async def deliver() -> None:
+            async with HubLink(ctx) as link:
+                await deliver_decisions(ctx, link)
+
+        asyncio.run(deliver())
+    finally:
+        ctx.engine.dispose()
 
 
 def demo(
@@ -191,22 +252,26 @@ def demo(
     """Run the whole network on this machine, print the standard measures, serve the dashboard."""
     console = Console()
     started = time.perf_counter()
-    servers: list[ServerThread] = []
+    servers: list[ServerThread | PullNodeThread] = []
     with exit_on_error():
         try:
             console.rule("KetaNet demo: building the network")
             hub_config = build_network(directory, nodes=nodes, patients=patients, console=console)
             servers = start_servers(directory, hub_config)
             for server in servers:
-                console.print(f"  {server.thread.name} serving on {server.url}")
+                if isinstance(server, PullNodeThread):
+                    console.print(f"  {server.name} pull mode: fetches its tasks, no socket")
+                else:
+                    console.print(f"  {server.thread.name} serving on {server.url}")
             console.rule("Standard measures, period 2024-01-01..2025-12-31")
             documents = run_standard_queries(hub_config, console)
             console.print(_summary(documents))
             console.print(f"[dim]demo finished in {time.perf_counter() - started:.1f} s[/dim]")
             if serve:
-                token = TokenRegistry.from_file(load_hub_settings(hub_config).hub.api_token_file)
+                hub = load_hub_settings(hub_config).hub
+                token = TokenRegistry.from_file(hub.api_token_file)
                 console.print(
-                    f"Dashboard: {servers[-1].url}/#token={token.first_token()}  (API bearer token "
+                    f"Dashboard: {hub.audience}/#token={token.first_token()}  (API bearer token "
                     f"in {directory / 'hub' / 'keys' / 'hub.token'}); Ctrl-C stops."
                 )
                 while True:
@@ -214,5 +279,5 @@ def demo(
         except KeyboardInterrupt:
             console.print("stopping")
         finally:
-            for server in reversed(servers):
+            for server in servers:  # the nodes first (a pull node must not outlive the hub)
                 server.stop()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
-from app.cli.init import scaffold_node
+from app.cli.init import scaffold_node, write_toml
 from app.cli.peers import add_node, add_peer
 from app.cli.servers import free_port
-from app.config import load_node_settings, read_secret
+from app.config import DeliveryMode, load_hub_settings, load_node_settings, read_secret
 from app.database import create_store_engine
 from app.ingest import IngestReport, ingest_export
 from app.store import upgrade_schema
@@ -77,3 +78,27 @@ def provision_node(
             jwk=node_dir / "keys" / f"{node_id}.jwk.json",
         )
     return config, report
+
+
+def govern_node(
+    config: Path,
+    hub_config: Path,
+    *,
+    mode: DeliveryMode = "push",
+    manual: tuple[str, ...] = (),
+    poll_wait_s: float = 5,
+) -> None:
+    """Give a joined node its ``[hub]`` (delivery ``mode``) and steward approval of ``manual``
+    measures, and tell the hub its mode (docs/governance.md)."""
+    node_id = load_node_settings(config, check_files=False).node.id
+    hub_url = load_hub_settings(hub_config, check_files=False).hub.audience
+    document = tomllib.loads(config.read_text(encoding="utf-8"))
+    document["hub"] = {"url": hub_url, "peer": "hub", "mode": mode, "poll_wait_s": poll_wait_s}
+    if manual:
+        document["approval"] = {"default": "auto", "measures": dict.fromkeys(manual, "manual")}
+    write_toml(config, document)
+    hub = tomllib.loads(hub_config.read_text(encoding="utf-8"))
+    for node in hub.get("nodes", []):
+        if node["id"] == node_id:
+            node["mode"] = mode
+    write_toml(hub_config, hub)

@@ -9,7 +9,9 @@ from rich.table import Table
 
 STATUS_STYLE = {
     "ok": "green",
+    "pending": "cyan",
     "refused": "yellow",
+    "denied": "yellow",
     "timeout": "red",
     "unreachable": "red",
     "bad-signature": "red",
@@ -121,7 +123,7 @@ def render_document(document: dict[str, Any], console: Console) -> None:
     for column in ("node", "country", "status", "detail", "data as of"):
         status.add_column(column)
     for node in document.get("nodes", []):
-        style = STATUS_STYLE.get(node["status"], "")
+        style = STATUS_STYLE.get(node["status"], "white")
         status.add_row(
             node["id"],
             node["country"],

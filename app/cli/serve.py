@@ -1,4 +1,4 @@
-"""``ketanet node serve|add-peer|erase`` and ``ketanet hub serve|add-node``."""
+"""``ketanet node serve|pull|add-peer|erase|approvals`` and ``ketanet hub serve|add-node``."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from app.cli.approvals import approvals_app
 from app.cli.ingest import node_erase
 from app.cli.output import exit_on_error
 from app.cli.peers import add_node, add_peer
+from app.cli.pull import node_pull, serve_pull
 from app.config import load_hub_settings, load_node_settings
 
 node_app = typer.Typer(help="Run and administer a national node.")
@@ -20,13 +22,20 @@ ConfigOption = Annotated[Path, typer.Option("--config", help="Configuration file
 
 @node_app.command("serve")
 def node_serve(config: ConfigOption) -> None:
-    """Run a node (uvicorn) until interrupted."""
+    """Run a node until interrupted: uvicorn, or in pull mode (hub.mode = "pull") no socket."""
     from app.node.app import create_node_app
 
     with exit_on_error():
         settings = load_node_settings(config)
+        if settings.hub is not None and settings.hub.mode == "pull":
+            serve_pull(settings)
+            return
         app = create_node_app(settings)
     uvicorn.run(app, host=settings.node.host, port=settings.node.port, log_level="info")
+
+
+node_app.command("pull")(node_pull)
+node_app.add_typer(approvals_app, name="approvals")
 
 
 @node_app.command("add-peer")

@@ -1,7 +1,8 @@
 """The tidy query-output document (``docs/hub-api.md``, "Query output") as pydantic models.
 
-``pool_answers`` builds a ``PooledDocument``; the hub records it with who asked and when as a
-``QueryDocument``, which ``GET /api/queries/{id}`` and ``ketanet query --format json`` give.
+``pool_answers`` builds a ``PooledDocument``; the hub serves it with who asked, when and the
+query's status as a ``QueryDocument`` (``GET /api/queries/{id}``, ``ketanet query --format json``),
+at every moment: the rows are those of the nodes that answered so far.
 Field order is the contract's key order, so ``model_dump()`` is the contract's JSON as it is; the
 models also give the hub's OpenAPI its schemas.
 """
@@ -127,16 +128,14 @@ class PooledDocument(_Part):
     caveats: list[str]
 
 
+QueryStatus = Literal["running", "complete", "failed"]
+
+
 class QueryDocument(PooledDocument):
-    """A finished query as the hub records and serves it: the pooled document, when, who asked."""
+    """A query as the hub records and serves it at every moment: the pooled document, when, who
+    asked, and whether nodes are still pending."""
 
     created_at: str
     asked_by: str
-
-
-class PendingQuery(_Part):
-    """A query whose fan-out has not finished yet."""
-
-    query_id: str
-    status: str
-    """``running`` while the nodes are being asked."""
+    status: QueryStatus = "complete"
+    """``running`` while a node is pending; then ``complete`` (a node answered ok) or ``failed``."""

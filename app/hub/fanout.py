@@ -1,9 +1,10 @@
-"""Signed fan-out of one query to every configured node at once, with verified answers.
+"""Signed fan-out of a query's push tasks to their nodes at once, with verified answers.
 
-Each node gets its own signed request (fresh nonce, its own audience). Transient failures
-(connection errors, 502/503/504) are retried with backoff inside the node's time budget; 4xx never
-are. A node's outcome is always one of the contract statuses, and one node failing never fails the
-query. Answers are verified against the node's pinned keys before they are parsed.
+Each node gets its own signed request (fresh nonce, its own audience, the task's target URI).
+Transient failures (connection errors, 502/503/504) are retried with backoff inside the node's
+time budget; 4xx never are. A node's outcome is always one of the contract statuses, and one node failing never fails the
+query. Answers are verified against the node's pinned keys before they are parsed
+(``node_answers``, the same reading as for pull nodes).
 """
 
 from __future__ import annotations
@@ -12,21 +13,19 @@ import asyncio
 import functools
 import ssl
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import replace
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import httpx
 import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from app.config import NodeEntry
-from app.errors import InputError, SignatureError
-from app.exchange.measure_report import from_measure_report
-from app.exchange.query import MeasureQuery, to_parameters
-from app.hub.replies import NodeReply, NodeStatus
+from app.exchange.outcomes import outcome_text
+from app.hub.node_answers import SentRequest, reply_from_answer
+from app.hub.replies import NodeReply
 from app.hub.transport import PerOriginTransport
-from app.trust.httpx_auth import SignedRequestAuth, verify_httpx_response
+from app.trust.httpx_auth import SignedRequestAuth
 from app.trust.keys import SigningKey, jwk_thumbprint, public_key_from_jwk
 from app.web import FHIR_JSON
 
@@ -41,12 +40,6 @@ def tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-def _reply(
-    node: NodeEntry, status: NodeStatus, detail: str | None = None, **extra: Any
-) -> NodeReply:
-    return NodeReply(node_id=node.id, country=node.country, status=status, detail=detail, **extra)
-
-
 def pinned_keys(node: NodeEntry) -> dict[str, Ed25519PublicKey]:
     """Return the node's pinned public keys by key id (RFC 7638 thumbprint); raises ``ConfigError``."""
     return dict(_keys_of(orjson.dumps(node.jwks, option=orjson.OPT_SORT_KEYS)))
@@ -59,19 +52,9 @@ def _keys_of(jwks_json: bytes) -> Mapping[str, Ed25519PublicKey]:
     return {jwk_thumbprint(jwk): public_key_from_jwk(jwk) for jwk in orjson.loads(jwks_json)}
 
 
-@functools.lru_cache(maxsize=256)
-def _evaluate_url(node_url: str) -> httpx.URL:
-    # Parsed once per node rather than once per request (httpx parses a str URL each time).
-    return httpx.URL(f"{node_url}/fhir/Measure/$evaluate-measure")
-
-
 def refusal_detail(response: httpx.Response) -> str:
     """Return a refused answer's reason (its OperationOutcome diagnostics), at most 500 chars."""
-    try:
-        outcome = response.json()
-        return "; ".join(issue.get("diagnostics", "") for issue in outcome.get("issue", []))[:500]
-    except (ValueError, AttributeError):
-        return f"HTTP {response.status_code}"
+    return outcome_text(response.content, response.status_code)
 
 
 async def post_with_retries(
@@ -93,65 +76,50 @@ async def post_with_retries(
     raise AssertionError("unreachable")  # the loop always returns or raises
 
 
-def _interpret(
-    node: NodeEntry,
-    response: httpx.Response,
-    keys: Mapping[str, Ed25519PublicKey],
-    clock: Callable[[], float],
-) -> NodeReply:
-    """Turn a node's HTTP answer into a verified, parsed ``NodeReply``."""
-    if response.status_code in RETRY_STATUSES or response.status_code >= 500:
-        return _reply(node, "unreachable", detail=f"HTTP {response.status_code}")
-    try:
-        receipt = (
-            verify_httpx_response(response, keys, now=clock())
-            if response.status_code == 200
-            else None
-        )
-    except SignatureError as error:
-        return _reply(node, "bad-signature", detail=error.message)
-    if response.status_code != 200:
-        return _reply(node, "refused", detail=refusal_detail(response))
-    try:
-        answer = from_measure_report(orjson.loads(response.content))
-    except (InputError, orjson.JSONDecodeError) as error:
-        return _reply(node, "invalid-report", detail=str(error)[:500], receipt=receipt)
-    if answer.country and answer.country != node.country:
-        return _reply(
-            node,
-            "invalid-report",
-            detail="report country differs from the node's",
-            receipt=receipt,
-        )
-    return NodeReply(
-        node_id=node.id, country=node.country, status="ok", answer=answer, receipt=receipt
-    )
+@dataclass(frozen=True)
+class PushTask:
+    """One node's task to send: the node, the task's target URI and the exact body."""
+
+    node: NodeEntry
+    url: str
+    body: bytes
 
 
 async def query_node(
     client: httpx.AsyncClient,
-    node: NodeEntry,
-    query: MeasureQuery,
+    task: PushTask,
     *,
     key: SigningKey,
     timeout_s: float,
     clock: Callable[[], float] = time.time,
 ) -> NodeReply:
-    """Send ``query`` to one node, signed; return its outcome (never raises for node failures)."""
+    """Send one task to its node, signed; return its outcome (never raises for node failures)."""
     started = time.perf_counter()
-    body = orjson.dumps(to_parameters(query))
-    url = _evaluate_url(node.url)
+    node = task.node
     auth = SignedRequestAuth(key, clock=clock)
     try:
         keys = pinned_keys(node)
         async with asyncio.timeout(timeout_s):  # unlike ``wait_for``, no extra task per node
-            response = await post_with_retries(client, url, body, auth)
-        reply = _interpret(node, response, keys, clock)
+            response = await post_with_retries(client, httpx.URL(task.url), task.body, auth)
+        sent = response.request
+        reply = reply_from_answer(
+            node,
+            SentRequest(sent.method, str(sent.url), sent.headers, sent.content),
+            status=response.status_code,
+            headers=response.headers,
+            body=response.content,
+            keys=keys,
+            now=clock(),
+        )
     except (TimeoutError, httpx.TimeoutException):
-        reply = _reply(node, "timeout", detail=f"no answer within {timeout_s:g} s")
+        reply = _timeout(node, timeout_s)
     except httpx.HTTPError as error:
-        reply = _reply(node, "unreachable", detail=type(error).__name__)
+        reply = NodeReply(node.id, node.country, "unreachable", detail=type(error).__name__)
     return replace(reply, elapsed_s=time.perf_counter() - started)
+
+
+def _timeout(node: NodeEntry, timeout_s: float) -> NodeReply:
+    return NodeReply(node.id, node.country, "timeout", detail=f"no answer within {timeout_s:g} s")
 
 
 def node_client(
@@ -176,8 +144,7 @@ def node_client(
 
 
 async def fan_out(
-    nodes: list[NodeEntry],
-    query: MeasureQuery,
+    tasks: Sequence[PushTask],
     *,
     key: SigningKey,
     timeout_s: float,
@@ -186,19 +153,19 @@ async def fan_out(
     client: httpx.AsyncClient | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> list[NodeReply]:
-    """Query every node concurrently; return their outcomes in configuration order.
+    """Send every task concurrently; return the outcomes in the order of ``tasks``.
 
     With ``client`` the connections stay open for the next query; without, a client is made
-    and closed for this one query.
+    and closed for this one fan-out.
     """
 
-    async def one(http: httpx.AsyncClient, node: NodeEntry) -> NodeReply:
-        reply = await query_node(http, node, query, key=key, timeout_s=timeout_s, clock=clock)
+    async def one(http: httpx.AsyncClient, task: PushTask) -> NodeReply:
+        reply = await query_node(http, task, key=key, timeout_s=timeout_s, clock=clock)
         if on_reply is not None:
             on_reply(reply)
         return reply
 
     if client is not None:
-        return list(await asyncio.gather(*(one(client, node) for node in nodes)))
-    async with node_client(timeout_s=timeout_s, nodes=len(nodes), transport=transport) as own:
-        return list(await asyncio.gather(*(one(own, node) for node in nodes)))
+        return list(await asyncio.gather(*(one(client, task) for task in tasks)))
+    async with node_client(timeout_s=timeout_s, nodes=len(tasks), transport=transport) as own:
+        return list(await asyncio.gather(*(one(own, task) for task in tasks)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from app.hub.tables import node_result_table, overlap_round_table, query_table
+from app.hub.tables import node_result_table, overlap_round_table, query_table, task_table
 from app.schema_versions import Migration, SchemaHistory, creating, upgrade
 from app.trust.tables import audit_checkpoint, audit_log, request_nonce
 
@@ -27,6 +27,10 @@ HUB_SCHEMA = SchemaHistory(
         Migration(
             "hub_overlap_round: the rounds of the cross-border overlap exchange, with receipts",
             creating(overlap_round_table),
+        ),
+        Migration(
+            "hub_task: one task per node and query (push and pull delivery, approvals)",
+            creating(task_table),
         ),
     ),
 )

@@ -64,7 +64,7 @@ def pooled_measure_report(document: QueryDocument) -> dict[str, Any]:
     return {
         "resourceType": "MeasureReport",
         "id": document.query_id,
-        "status": "complete",
+        "status": "pending" if document.status == "running" else "complete",
         "type": "summary",
         "measure": f"{measure}|{document.version}" if document.version else measure,
         "date": document.created_at,

@@ -13,10 +13,16 @@ from typing import Literal
 from app.exchange.answer import MeasureAnswer
 from app.trust.signatures import Receipt
 
-NodeStatus = Literal["ok", "refused", "timeout", "unreachable", "bad-signature", "invalid-report"]
+NodeStatus = Literal[
+    "ok", "pending", "refused", "denied", "timeout", "unreachable", "bad-signature",
+    "invalid-report",
+]  # fmt: skip
 NODE_STATUSES: tuple[NodeStatus, ...] = (
-    "ok", "refused", "timeout", "unreachable", "bad-signature", "invalid-report",
+    "ok", "pending", "refused", "denied", "timeout", "unreachable", "bad-signature",
+    "invalid-report",
 )  # fmt: skip
+PENDING_DETAILS = ("awaiting-pull", "awaiting-approval")
+"""What a ``pending`` node waits for (its ``detail``); null while the hub is still asking it."""
 
 
 @dataclass(frozen=True)
@@ -32,3 +38,10 @@ class NodeReply:
     receipt: Receipt | None = None
     """The node's signed response as received, when it signed one."""
     elapsed_s: float = 0.0
+    approval_ref: str | None = None
+    """The node's approval id, when it holds the request for its data steward (``pending``)."""
+
+    @property
+    def final(self) -> bool:
+        """Return whether this outcome ends the node's task (anything but ``pending``)."""
+        return self.status != "pending"

@@ -18,13 +18,18 @@ HEALTH_TIMEOUT_S = 3.0
 
 
 class NodeListing(BaseModel):
-    """A configured node: where it is, the key ids the hub pins for it, and its ``/health``."""
+    """A configured node: where it is, how tasks reach it, the key ids the hub pins for it, and
+    its ``/health`` (pull nodes: ``{"status": "pull"}``, the hub never connects to them)."""
 
     id: str
     country: str
     url: str
+    mode: str
     key_ids: list[str]
     health: dict[str, Any]
+
+
+PULL_HEALTH = {"status": "pull", "detail": "outbound-only node: fetches its tasks"}
 
 
 @router.get("/nodes", response_model=list[NodeListing])
@@ -33,19 +38,22 @@ async def list_nodes(service: ServiceDep, _who: AnalystDep) -> list[dict[str, An
     nodes = service.settings.nodes
     async with httpx.AsyncClient(timeout=HEALTH_TIMEOUT_S, transport=service.transport) as client:
 
-        async def health(url: str) -> dict[str, Any]:
+        async def health(url: str, mode: str) -> dict[str, Any]:
+            if mode == "pull":  # the hub never connects to a pull node
+                return dict(PULL_HEALTH)
             try:
                 response = await client.get(f"{url}/health")
                 return dict(response.json())
             except (httpx.HTTPError, ValueError):
                 return {"status": "unreachable"}
 
-        checks = await asyncio.gather(*(health(node.url) for node in nodes))
+        checks = await asyncio.gather(*(health(node.url, node.mode) for node in nodes))
     return [
         {
             "id": node.id,
             "country": node.country,
             "url": node.url,
+            "mode": node.mode,
             "key_ids": sorted(pinned_keys(node)),
             "health": check,
         }

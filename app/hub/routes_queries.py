@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
@@ -11,7 +10,7 @@ from pydantic import BaseModel
 
 from app.errors import InputError
 from app.hub.deps import AnalystDep, ServiceDep
-from app.hub.document import PendingQuery, QueryDocument
+from app.hub.document import QueryDocument
 from app.hub.pooled_report import pooled_measure_report
 from app.hub.pooling import rows_to_csv
 from app.hub.requests import query_from_request
@@ -46,7 +45,6 @@ async def start_query(request: Request, service: ServiceDep, who: AnalystDep) ->
     except ValueError:
         raise InputError("body: not valid JSON") from None
     query_id = service.start_query(query_from_request(body), actor=who)
-    await asyncio.sleep(0)  # let the task record the query before we answer
     return {"id": query_id, "status": "running", "href": f"/api/queries/{query_id}"}
 
 
@@ -57,26 +55,24 @@ def list_queries(service: ServiceDep, _who: AnalystDep) -> list[dict[str, Any]]:
 
 
 @router.get(
-    "/{query_id}",
-    response_model=QueryDocument | PendingQuery,
-    responses={200: {"content": {"text/csv": {}}}},
+    "/{query_id}", response_model=QueryDocument, responses={200: {"content": {"text/csv": {}}}}
 )
 def get_query(
     query_id: str, service: ServiceDep, _who: AnalystDep, format: Literal["json", "csv"] = "json"
 ) -> Response:
-    """The tidy document of a query (``format=csv``: its rows), or its status while running."""
+    """The tidy document of a query as it stands (``format=csv``: its rows); ``status`` says
+    whether nodes are still pending, and the rows are those of the nodes that answered."""
+    document = service.document(query_id)
     if format == "csv":
-        return PlainTextResponse(
-            rows_to_csv(service.finished_document(query_id)), media_type="text/csv"
-        )
-    # The recorded document as it is: the response model documents it, nothing re-validates it.
-    return OrjsonResponse(service.document(query_id).model_dump())
+        return PlainTextResponse(rows_to_csv(document), media_type="text/csv")
+    # The document as it is: the response model documents it, nothing re-validates it.
+    return OrjsonResponse(document.model_dump())
 
 
 @router.get("/{query_id}/MeasureReport")
 def get_measure_report(query_id: str, service: ServiceDep, _who: AnalystDep) -> Response:
-    """The pooled international result as a FHIR ``MeasureReport``."""
-    report = pooled_measure_report(service.finished_document(query_id))
+    """The pooled international result as a FHIR ``MeasureReport`` (``pending`` while running)."""
+    report = pooled_measure_report(service.document(query_id))
     return OrjsonResponse(report, media_type=FHIR_JSON)
 
 

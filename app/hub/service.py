@@ -1,41 +1,48 @@
-"""The hub's work, shared by the API and ``ketanet query``: fan out, verify, pool, record."""
+"""The hub's work, shared by the API and ``ketanet query``: make tasks, send, wait, pool, record.
+
+``run_query`` records the query with one task per node (``tasks``), sends the push tasks at once
+(``fanout``), records their replies, and waits (up to ``wait_s``) for the rest: pull nodes
+fetching their tasks and stewards' answers arriving through the hub's task endpoints. A running
+hub server also ``sweep``s: tasks past ``task_ttl_s`` turn into ``timeout``, push tasks a stopped
+process left behind are sent again, settled queries are finalised.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import base64
+import logging
 import time
 import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
 import orjson
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from app.catalogue import load_catalogue
 from app.config import HubSettings
 from app.database import create_store_engine
-from app.disclosure import disclosure_problem
 from app.errors import NotFound
-from app.exchange.query import MeasureQuery, to_parameters
-from app.hub.document import PendingQuery, QueryDocument
-from app.hub.fanout import fan_out, node_client
+from app.exchange.query import MeasureQuery
+from app.hub import query_store
+from app.hub.document import QueryDocument
+from app.hub.fanout import PushTask, fan_out, node_client
 from app.hub.migrations import upgrade_hub_schema
-from app.hub.overlap import PairReply, measure_pairs
-from app.hub.overlap_rows import ALL, PairFigure, measured_overlap_caveat, pair_bound, with_overlap
-from app.hub.pooling import CROSS_BORDER_CAVEAT, PooledQuery, pool_answers
+from app.hub.overlap_queries import is_linked, pair_figures, relay_pairs
 from app.hub.replies import NodeReply
-from app.hub.requests import query_echo
-from app.hub.tables import node_result_table, overlap_round_table, query_table
+from app.hub.requests import query_from_request
+from app.hub.task_store import Task
+from app.hub.tasks import TaskQueue
 from app.trust.audit import AuditLog
-from app.trust.digest import content_digest
 from app.trust.keys import SigningKey, load_signing_key
+
+SWEEP_INTERVAL_S = 1.0
+log = logging.getLogger("ketanet.hub")
 
 
 class HubService:
-    """The hub's database, key and node list, and the federated query workflow."""
+    """The hub's database, key, node list and task queue, and the federated query workflow."""
 
     def __init__(
         self,
@@ -51,9 +58,10 @@ class HubService:
         upgrade_hub_schema(self.engine)
         self.audit = AuditLog(self.engine, clock=clock)
         self.key: SigningKey = load_signing_key(settings.hub.signing_key)
+        self.tasks = TaskQueue(self.engine, settings, key=self.key, audit=self.audit, clock=clock)
         self.client: httpx.AsyncClient | None = None
         """Set by a long-lived event loop (the hub server) to keep node connections alive."""
-        self._running: set[asyncio.Task[QueryDocument]] = set()
+        self._running: set[asyncio.Task[Any]] = set()
 
     async def keep_connections(self) -> None:
         """Open a client whose connections outlive one query; call ``aclose`` before the loop ends."""
@@ -70,11 +78,10 @@ class HubService:
             self.client = None
 
     def start_query(self, query: MeasureQuery, *, actor: str) -> str:
-        """Start ``run_query`` in the background on the running event loop; return the query id."""
+        """Record ``query`` with its tasks, send the push tasks in the background; return its id."""
         query_id = str(uuid.uuid4())
-        task = asyncio.create_task(self.run_query(query, actor=actor, query_id=query_id))
-        self._running.add(task)  # a task nobody references may be collected before it ends
-        task.add_done_callback(self._running.discard)
+        tasks = self.tasks.create(query, actor=actor, query_id=query_id)
+        self._background(self._send([task for task in tasks if task.mode == "push"]))
         return query_id
 
     async def run_query(
@@ -84,28 +91,36 @@ class HubService:
         actor: str,
         on_reply: Callable[[NodeReply], None] | None = None,
         query_id: str | None = None,
+        wait_s: float = 0.0,
+        on_document: Callable[[QueryDocument], None] | None = None,
     ) -> QueryDocument:
-        """Send ``query`` (in normal form) to every node, pool the verified answers, record them.
+        """Ask every node ``query`` (in normal form); return the document after up to ``wait_s``.
 
-        Returns the recorded document.
+        The push nodes are asked at once (each within ``timeout_s``); ``wait_s`` is how long to
+        wait for the rest after that (pull nodes, stewards). The query stays recorded as it is,
+        and goes on when the hub server runs.
         """
+        started = time.monotonic()
         query_id = query_id or str(uuid.uuid4())
-        created = datetime.fromtimestamp(self.clock(), UTC).isoformat().replace("+00:00", "Z")
-        echo = query_echo(query)
-        with self.engine.begin() as connection:
-            connection.execute(
-                query_table.insert().values(
-                    id=query_id,
-                    created_at=created,
-                    actor=actor,
-                    measure=query.measure,
-                    request_json=orjson.dumps(echo).decode(),
-                    status="running",
-                )
-            )
+        tasks = self.tasks.create(query, actor=actor, query_id=query_id)
+        documents = await self._send([t for t in tasks if t.mode == "push"], on_reply=on_reply)
+        document = documents.get(query_id) or self.tasks.document(query_id)
+        if is_linked(query.measure) and query_id in self.tasks.awaiting_relay():
+            document = await self._relay(query_id)  # no push node: the pull nodes answered
+        remaining = wait_s - (time.monotonic() - started)
+        if document.status == "running" and remaining > 0:
+            document = await self.tasks.wait_final(query_id, remaining, on_document=on_document)
+        return document
+
+    async def _send(
+        self, tasks: Sequence[Task], *, on_reply: Callable[[NodeReply], None] | None = None
+    ) -> dict[str, QueryDocument]:
+        """Send push tasks (leased to this process), record the replies; return each query's document."""
+        if not tasks:
+            return {}
+        sendable = [task for task in tasks if task.node_id in self.tasks.nodes]
         replies = await fan_out(
-            self.settings.nodes,
-            query,
+            [PushTask(self.tasks.nodes[t.node_id], t.url, t.body) for t in sendable],
             key=self.key,
             timeout_s=self.settings.hub.timeout_s,
             clock=self.clock,
@@ -113,196 +128,83 @@ class HubService:
             client=self.client,
             transport=self.transport,
         )
-        linked = load_catalogue()[query.measure].linked
-        pairs = await self._measure_pairs(query, replies) if linked else []
-        pooled = pool_answers(
-            PooledQuery(
-                query_id=query_id,
-                measure=query.measure,
-                period_start=query.period_start,
-                period_end=query.period_end,
-                version=query.version,
-                filters=echo["filters"],
-                stratify=echo["stratify"],
-                parameters=echo["parameters"],
-            ),
-            replies,
-            cross_border=(
-                CROSS_BORDER_CAVEAT
-                if linked
-                else self._double_count_caveat(
-                    echo, {reply.country for reply in replies if reply.status == "ok"}
+        by_query: dict[str, list[tuple[Task, NodeReply]]] = defaultdict(list)
+        for task, reply in zip(sendable, replies, strict=True):
+            by_query[task.query_id].append((task, reply))
+        for task in tasks:
+            if task.node_id not in self.tasks.nodes:
+                gone = NodeReply(
+                    task.node_id, task.country, "unreachable", detail="not in hub.toml"
                 )
-            ),
-        )
-        if linked:
-            pooled = with_overlap(pooled, self._pair_figures(pairs), replaces=CROSS_BORDER_CAVEAT)
-        document = QueryDocument(**dict(pooled), created_at=created, asked_by=actor)
-        payload = orjson.dumps(document.model_dump())
-        ok = sum(1 for reply in replies if reply.status == "ok")
-        # The request every node was sent (the same Parameters body, signed per node), kept in each
-        # receipt so a third party can check it against the receipt's request digest.
-        request_body = base64.b64encode(orjson.dumps(to_parameters(query))).decode("ascii")
-        # One executemany for all nodes rather than one INSERT statement per node.
-        rows = [
-            {
-                "query_id": query_id,
-                "node_id": reply.node_id,
-                "status": reply.status,
-                "detail": reply.detail,
-                "receipt_json": (
-                    orjson.dumps(
-                        reply.receipt.to_json() | {"request_body_base64": request_body}
-                    ).decode()
-                    if reply.receipt
-                    else None
-                ),
-            }
-            for reply in replies
-        ]
-        with self.engine.begin() as connection:
-            connection.execute(
-                query_table.update()
-                .where(query_table.c.id == query_id)
-                .values(status="complete" if ok else "failed", document_json=payload.decode())
-            )
-            if rows:
-                connection.execute(node_result_table.insert(), rows)
-            rounds = [
-                {
-                    "query_id": query_id,
-                    "pair": pair.pair,
-                    "round": record.round,
-                    "node_id": record.node_id,
-                    "status": record.status,
-                    "detail": record.detail,
-                    "receipt_json": orjson.dumps(record.receipt).decode()
-                    if record.receipt
-                    else None,
-                }
-                for pair in pairs
-                for record in pair.rounds
-            ]
-            if rounds:
-                connection.execute(overlap_round_table.insert(), rounds)
-        self.audit.append(
-            actor=actor,
-            action="query",
-            target=f"Measure/{query.measure}",
-            decision=f"{ok}/{len(replies)} nodes ok",
-            request_digest=content_digest(orjson.dumps(echo)),
-            response_digest=content_digest(payload),
-        )
-        return document
+                by_query[task.query_id].append((task, gone))
+        documents = {
+            query_id: self.tasks.record(query_id, pairs) for query_id, pairs in by_query.items()
+        }
+        if any(is_linked(document.measure) for document in documents.values()):
+            waiting = set(await asyncio.to_thread(self.tasks.awaiting_relay)) & set(documents)
+            for query_id in waiting:  # an overlap query whose nodes have all answered
+                documents[query_id] = await self._relay(query_id)
+        return documents
 
-    async def _measure_pairs(
-        self, query: MeasureQuery, replies: list[NodeReply]
-    ) -> list[PairReply]:
-        """Relay the overlap exchange between every two nodes that answered the query."""
-        answered = {reply.node_id for reply in replies if reply.status == "ok"}
+    async def sweep(self) -> int:
+        """Time out overdue tasks, finalise settled queries, send orphaned push tasks, relay
+        the overlap of overlap queries whose nodes have all answered; return how many push
+        tasks were sent."""
+        orphans = await asyncio.to_thread(self.tasks.sweep)
+        if orphans:
+            await self._send(orphans)
+        for query_id in await asyncio.to_thread(self.tasks.awaiting_relay):
+            await self._relay(query_id)
+        return len(orphans)
+
+    async def _relay(self, query_id: str) -> QueryDocument:
+        """Relay the overlap between the push nodes that answered an overlap query; finalise it."""
+        with self.engine.connect() as connection:
+            row = query_store.query_row(connection, query_id)
+        if row is None:
+            raise NotFound(f"query {query_id}: no such query")
+        query = query_from_request(orjson.loads(row["request_json"]))
+        document = self.tasks.document(query_id)
+        answered = {node.id for node in document.nodes if node.status == "ok"}
         nodes = [node for node in self.settings.nodes if node.id in answered]
         timeout_s = self.settings.hub.timeout_s
         if self.client is not None:
-            return await measure_pairs(
+            pairs = await relay_pairs(
                 self.client, nodes, query, key=self.key, timeout_s=timeout_s, clock=self.clock
             )
-        async with node_client(
-            timeout_s=timeout_s, nodes=len(nodes), transport=self.transport
-        ) as client:
-            return await measure_pairs(
-                client, nodes, query, key=self.key, timeout_s=timeout_s, clock=self.clock
-            )
+        else:
+            async with node_client(
+                timeout_s=timeout_s, nodes=len(nodes), transport=self.transport
+            ) as client:
+                pairs = await relay_pairs(
+                    client, nodes, query, key=self.key, timeout_s=timeout_s, clock=self.clock
+                )
+        return self.tasks.finish_overlap(query_id, pairs, pair_figures(self.settings.nodes, pairs))
 
-    def _pair_figures(self, pairs: list[PairReply]) -> list[PairFigure]:
-        """Return each pair's count as an interval (None for a pair that has no usable count)."""
-        countries = {node.id: node.country for node in self.settings.nodes}
-        figures = []
-        for pair in pairs:
-            problem = disclosure_problem(pair.answer) if pair.answer is not None else None
-            ok = pair.status == "ok" and pair.answer is not None and problem is None
-            figures.append(
-                PairFigure(
-                    pair=pair.pair,
-                    countries=(countries[pair.first], countries[pair.second]),
-                    bound=pair_bound(pair.answer) if ok and pair.answer is not None else None,
-                    detail=problem or (f"{pair.status}: {pair.detail}" if not ok else None),
-                )
-            )
-        return figures
+    async def sweep_forever(self, interval_s: float = SWEEP_INTERVAL_S) -> None:
+        """Sweep the task queue every ``interval_s`` until cancelled (the hub server's loop)."""
+        while True:
+            try:
+                await self.sweep()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # the sweeper must outlive a database hiccup
+                log.warning("task sweep failed: %s", type(error).__name__)
+            await asyncio.sleep(interval_s)
 
-    def _double_count_caveat(self, echo: dict[str, Any], countries: set[str]) -> str:
-        """Return the caveat naming the latest overlap measured for the same period, filters and
-        answering countries; the plain double-counting caveat when there is none."""
-        with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(query_table.c.id, query_table.c.request_json, query_table.c.document_json)
-                .where(
-                    query_table.c.measure == "cross-border-overlap",
-                    query_table.c.status == "complete",
-                )
-                .order_by(query_table.c.created_at.desc(), query_table.c.id)
-            )
-            for query_id, request_json, document_json in rows:
-                asked = orjson.loads(request_json)
-                if (asked["period"], asked["filters"]) != (echo["period"], echo["filters"]):
-                    continue
-                measured = QueryDocument.model_validate_json(document_json)
-                if {node.country for node in measured.nodes if node.status == "ok"} != countries:
-                    continue
-                pair_rows = [
-                    row
-                    for row in measured.rows
-                    if row.country == ALL and row.population == "overlap"
-                ]
-                distinct = next(
-                    (row for row in measured.rows if row.population == "distinct-patients"), None
-                )
-                return measured_overlap_caveat(query_id, pair_rows, distinct)
-        return CROSS_BORDER_CAVEAT
+    def _background(self, work: Any) -> None:
+        task = asyncio.create_task(work)
+        self._running.add(task)  # a task nobody references may be collected before it ends
+        task.add_done_callback(self._running.discard)
 
     def list_queries(self) -> list[dict[str, Any]]:
         """Return past queries, newest first (who asked, when, measure, status)."""
         with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(
-                    query_table.c.id,
-                    query_table.c.created_at,
-                    query_table.c.actor,
-                    query_table.c.measure,
-                    query_table.c.status,
-                ).order_by(query_table.c.created_at.desc(), query_table.c.id)
-            ).mappings()
-            return [
-                {
-                    "id": row["id"],
-                    "created_at": row["created_at"],
-                    "asked_by": row["actor"],
-                    "measure": row["measure"],
-                    "status": row["status"],
-                }
-                for row in rows
-            ]
+            return query_store.list_queries(connection)
 
-    def document(self, query_id: str) -> QueryDocument | PendingQuery:
-        """Return the recorded document of a query, or its status while running; raises ``NotFound``."""
-        with self.engine.connect() as connection:
-            row = connection.execute(
-                select(query_table.c.document_json, query_table.c.status).where(
-                    query_table.c.id == query_id
-                )
-            ).first()
-        if row is None:
-            raise NotFound(f"query {query_id}: no such query")
-        if row.document_json is None:
-            return PendingQuery(query_id=query_id, status=row.status)
-        return QueryDocument.model_validate_json(row.document_json)
-
-    def finished_document(self, query_id: str) -> QueryDocument:
-        """Return the recorded document of a finished query; raises ``NotFound`` until then."""
-        document = self.document(query_id)
-        if not isinstance(document, QueryDocument):
-            raise NotFound(f"query {query_id}: not finished")
-        return document
+    def document(self, query_id: str) -> QueryDocument:
+        """Return a query's document as it stands now; raises ``NotFound`` for an unknown id."""
+        return self.tasks.document(query_id)
 
     def receipts(self, query_id: str) -> list[dict[str, Any]]:
         """Return every node's signed response as received, with the request it answers.
@@ -312,34 +214,5 @@ class HubService:
         """
         self.document(query_id)
         with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(node_result_table)
-                .where(node_result_table.c.query_id == query_id)
-                .order_by(node_result_table.c.id)
-            ).mappings()
-            found = [
-                {
-                    "node_id": row["node_id"],
-                    "status": row["status"],
-                    "detail": row["detail"],
-                    "receipt": orjson.loads(row["receipt_json"]) if row["receipt_json"] else None,
-                }
-                for row in rows
-            ]
-            rounds = connection.execute(
-                select(overlap_round_table)
-                .where(overlap_round_table.c.query_id == query_id)
-                .order_by(overlap_round_table.c.id)
-            ).mappings()
-            found += [
-                {
-                    "node_id": row["node_id"],
-                    "pair": row["pair"],
-                    "round": row["round"],
-                    "status": row["status"],
-                    "detail": row["detail"],
-                    "receipt": orjson.loads(row["receipt_json"]) if row["receipt_json"] else None,
-                }
-                for row in rounds
-            ]
-            return found
+            found = query_store.receipts_of(connection, query_id)
+            return found + query_store.rounds_of(connection, query_id)

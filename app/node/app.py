@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import random
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 
 from app.config import NodeSettings
-from app.linkage.rounds import BlindingRounds
 from app.linkage.wire import packed_length
 from app.node import routes_fhir, routes_measure, routes_meta, routes_overlap, routes_records
 from app.node.bodylimit import BodyLimitMiddleware
-from app.node.context import NodeContext
-from app.node.ratelimit import RateLimiter
-from app.store import create_store_engine, upgrade_schema
-from app.trust.audit import AuditLog
-from app.trust.keys import load_signing_key
-from app.trust.nonces import NonceStore
-from app.trust.peers import TrustStore
-from app.trust.signatures import RequestVerifier, claimed_keyid
+from app.node.context import NodeContext, build_node_context
+from app.node.hub_link import deliver_forever
+from app.trust.signatures import claimed_keyid
 from app.web import FHIR_JSON, AuditEveryRequest, OrjsonResponse, install_error_handlers
 
 
@@ -36,30 +33,23 @@ def create_node_app(
     ``clock`` stamps answers, audit entries and signatures; ``rng`` draws the noise of answers
     (None: the OS CSPRNG). Freeze and seed them only to make answers reproducible in tests.
     """
-    engine = create_store_engine(settings.node.database_url)
-    upgrade_schema(engine)
-    audit = AuditLog(engine, clock=clock)
-    verifier = RequestVerifier(
-        trust=TrustStore.from_peer_configs(settings.peers),
-        nonces=NonceStore(engine, clock=clock),
-        audience=settings.node.public_url,
-        clock=clock,
-    )
-    context = NodeContext(
-        settings=settings,
-        engine=engine,
-        signing_key=load_signing_key(settings.node.signing_key),
-        verifier=verifier,
-        audit=audit,
-        rate_limiter=RateLimiter(settings.limits.rate_per_minute),
-        clock=clock,
-        rng=rng,
-        rounds=BlindingRounds(clock=clock),
-    )
+    return node_app_for(build_node_context(settings, clock=clock, rng=rng))
+
+
+def node_app_for(context: NodeContext) -> FastAPI:
+    """Return the node app serving ``context`` (the pull worker dispatches tasks into it).
+
+    A push node that knows its hub (``[hub]``) sends, while it serves, the steward decisions the
+    hub could not take when they were made.
+    """
+    settings = context.settings
+    link = settings.hub
+    lifespan = _delivering(context) if link is not None and link.mode == "push" else None
     app = FastAPI(
         title=f"KetaNet node {settings.node.id} ({settings.node.country})",
         default_response_class=OrjsonResponse,
         openapi_url="/openapi.json",
+        lifespan=lifespan,
     )
     # An overlap round carries up to two blinded sets: its own, larger limit.
     overlap_bytes = packed_length(2 * settings.limits.max_overlap_elements) + 65_536
@@ -70,21 +60,38 @@ def create_node_app(
     )
     app.add_middleware(
         AuditEveryRequest,
-        append=audit.append,
+        append=context.audit.append,
         actor_of=lambda headers: claimed_keyid(headers) or "anonymous",
     )
     app.state.ctx = context
-    app.state.verifier = verifier
+    app.state.verifier = context.verifier
     install_error_handlers(app, media_type=FHIR_JSON)
     app.include_router(routes_meta.router)
     app.include_router(routes_measure.router)
     app.include_router(routes_overlap.router)
     app.include_router(routes_fhir.router)
     app.include_router(routes_records.router)
-    return _mounted_at_audience_path(app, settings.node.public_url)
+    return _mounted_at_audience_path(app, settings.node.public_url, lifespan)
 
 
-def _mounted_at_audience_path(app: FastAPI, public_url: str) -> FastAPI:
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def _delivering(context: NodeContext) -> Lifespan:
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        delivery = asyncio.create_task(deliver_forever(context))
+        yield
+        delivery.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await delivery
+
+    return lifespan
+
+
+def _mounted_at_audience_path(
+    app: FastAPI, public_url: str, lifespan: Lifespan | None = None
+) -> FastAPI:
     """Serve under the path of ``public_url`` (e.g. ``https://host/ketanet``) when it has one.
 
     Peers sign requests for ``public_url``; the target URI the node rebuilds from what it
@@ -93,7 +100,10 @@ def _mounted_at_audience_path(app: FastAPI, public_url: str) -> FastAPI:
     prefix = urlsplit(public_url).path.rstrip("/")
     if not prefix:
         return app
-    outer = FastAPI(title=app.title, openapi_url=None, docs_url=None, redoc_url=None)
+    # a mounted app's lifespan is not run: the outer app runs it
+    outer = FastAPI(
+        title=app.title, openapi_url=None, docs_url=None, redoc_url=None, lifespan=lifespan
+    )
     outer.state.ctx = app.state.ctx
     outer.mount(prefix, app)
     return outer

@@ -1,4 +1,9 @@
-"""``POST /fhir/Measure/$evaluate-measure``: a signed aggregate query answered with a signed report."""
+"""``POST /fhir/Measure/$evaluate-measure``: a signed aggregate query answered with a signed report.
+
+Under ``[approval]`` a measure may instead be held for the node's data steward (a signed 202
+naming the approval id; the answer goes to the hub's task later) or refused by policy (a signed
+403 ``policy: denied``), after the same checks as any request (docs/governance.md).
+"""
 
 from __future__ import annotations
 
@@ -9,17 +14,18 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from app.catalogue import load_catalogue
-from app.errors import InputError, KetanetError, Unavailable
+from app.catalogue import load_catalogue, validate_query
+from app.errors import InputError, KetanetError, PolicyRefusal, Unavailable
 from app.exchange.query import MeasureQuery, parse_parameters
-from app.node.answers import answer_query
+from app.exchange.tasks import task_reference
+from app.node import approvals
 from app.node.context import NodeContext
 from app.node.deps import ContextDep, VerifiedDep
+from app.node.evaluation import evaluate_for_peer, response_headers, signed_headers
 from app.node.routes_overlap import require_linkage
-from app.store import data_as_of, data_version
 from app.trust.digest import content_digest
 from app.trust.fastapi_auth import require_grant
-from app.trust.signatures import sign_response
+from app.trust.signatures import VerifiedRequest
 from app.web import FHIR_JSON, request_audit
 
 router = APIRouter()
@@ -38,12 +44,14 @@ async def evaluate_measure(request: Request, ctx: ContextDep, verified: Verified
         definition = load_catalogue().get(query.measure)
         if definition is not None and definition.linked:
             require_linkage(ctx)
-        # the privacy ledger and answer cache belong to the peer, whichever of its keys signed
+        mode = ctx.settings.approval.mode_for(query.measure)
+        if mode != "auto":
+            return await _governed(request, ctx, verified, body, query, mode=mode, target=target)
         limit_s = ctx.settings.limits.query_timeout_s
         try:
             # the database stops the evaluation at limit_s; the outer wait is a backstop
             payload = await asyncio.wait_for(
-                run_in_threadpool(_answer, ctx, query, f"peer:{verified.peer.name}"), limit_s + 5
+                run_in_threadpool(evaluate_for_peer, ctx, query, verified.peer.name), limit_s + 5
             )
         except TimeoutError:
             raise Unavailable(f"the query ran over query_timeout_s ({limit_s:g} s)") from None
@@ -52,14 +60,7 @@ async def evaluate_measure(request: Request, ctx: ContextDep, verified: Verified
             error, verified.kid, "evaluate-measure", target, request_digest=content_digest(body)
         )
         raise
-    headers = sign_response(
-        status=200,
-        headers={"content-type": FHIR_JSON},
-        body=payload,
-        request=verified,
-        key=ctx.signing_key,
-        now=ctx.clock(),
-    )
+    headers = signed_headers(ctx, status=200, body=payload, request=verified)
     await request_audit(request).answered(
         verified.kid,
         "evaluate-measure",
@@ -68,10 +69,48 @@ async def evaluate_measure(request: Request, ctx: ContextDep, verified: Verified
         response_digest=content_digest(payload),
     )
     return Response(
-        content=payload,
-        status_code=200,
+        content=payload, status_code=200, media_type=FHIR_JSON, headers=response_headers(headers)
+    )
+
+
+async def _governed(
+    request: Request,
+    ctx: NodeContext,
+    verified: VerifiedRequest,
+    body: bytes,
+    query: MeasureQuery,
+    *,
+    mode: str,
+    target: str,
+) -> Response:
+    """Refuse a denied measure (signed 403) or hold a manual one for the steward (signed 202)."""
+    digest = content_digest(body)
+    if mode == "deny":
+        answer = approvals.refuse_by_policy(ctx, verified)
+        await request_audit(request).refused(
+            PolicyRefusal("policy: denied"), verified.kid, "evaluate-measure", target,
+            request_digest=digest,
+        )  # fmt: skip
+    else:
+        validate_query(query)  # a bad request is refused at once, never held
+        task = task_reference(verified.url)
+        if task is None:
+            raise PolicyRefusal(
+                "policy: this measure needs the data steward's approval, and the request "
+                "names no hub task to deliver the answer to"
+            )
+        approval_id, answer = await run_in_threadpool(
+            approvals.hold, ctx, verified, body=body, query=query, task=task
+        )
+        await request_audit(request).held(
+            verified.kid, "evaluate-measure", target,
+            reason=f"approval {approval_id} for task {task[0]}", request_digest=digest,
+        )  # fmt: skip
+    return Response(
+        content=answer.body,
+        status_code=answer.status,
         media_type=FHIR_JSON,
-        headers={name: value for name, value in headers.items() if name.lower() != "content-type"},
+        headers=response_headers(answer.headers),
     )
 
 
@@ -84,21 +123,3 @@ def _parse(body: bytes) -> MeasureQuery:
         raise InputError("body: expected a FHIR Parameters resource")
     # Only the shape here: ``answer_query`` checks the query against the catalogue, once.
     return parse_parameters(document)
-
-
-def _answer(ctx: NodeContext, query: MeasureQuery, requester: str) -> bytes:
-    node = ctx.settings.node
-    return answer_query(
-        ctx.engine,
-        query,
-        requester_kid=requester,
-        settings=ctx.settings.disclosure,
-        max_strata=ctx.settings.limits.max_strata,
-        timeout_s=ctx.settings.limits.query_timeout_s,
-        data_version=data_version(ctx.engine),
-        country=node.country,
-        node_id=node.id,
-        data_as_of=data_as_of(ctx.engine),
-        rng=ctx.rng,
-        clock=ctx.clock,
-    )

@@ -3,7 +3,9 @@
 Versions 1 and 2 are the record store of release 0.1.0. That release also created the trust
 tables, the answer cache and the ε ledger outside any version; versions 3 to 5 adopt them (create
 them when missing, keep them as they are when present), so a node made by any release upgrades
-in place. Append new migrations at the end; never edit one (see ``app.schema_versions``).
+in place. Version 6 holds the linkage tokens of the cross-border overlap; version 7 the requests
+held for the data steward (``approvals``). Append new
+migrations at the end; never edit one (see ``app.schema_versions``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from sqlalchemy import Connection, Engine, Table
 
 from app.schema_versions import Migration, SchemaHistory, applied_version, creating, upgrade
 from app.store.answer_cache import answer_cache_table
+from app.store.approvals import approval_table
 from app.store.models import LINKAGE_TOKENS, RECORD_TABLES, ErasedPatient, IngestRun, RecordBase
 from app.store.privacy_ledger import epsilon_ledger_table
 from app.trust.tables import audit_checkpoint, audit_log, request_nonce
@@ -53,6 +56,10 @@ NODE_SCHEMA = SchemaHistory(
         Migration(
             "linkage_token: patients' linkage tokens for the cross-border overlap",
             creating(LINKAGE_TOKENS),
+        ),
+        Migration(
+            "node_approval: requests held for the data steward, decisions and signed answers",
+            creating(approval_table),
         ),
     ),
 )

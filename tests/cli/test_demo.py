@@ -17,10 +17,13 @@ pytestmark = pytest.mark.e2e
 def test_demo_runs_the_standard_set_and_stops_every_server(tmp_path: Path) -> None:
     folder = tmp_path / "demo"
     result = CliRunner().invoke(
-        cli, ["demo", "--no-serve", "--nodes", "2", "--patients", "120", "--dir", str(folder)]
+        cli, ["demo", "--no-serve", "--nodes", "3", "--patients", "120", "--dir", str(folder)]
     )
     assert result.exit_code == 0, result.output
     assert "International safety and efficacy summary" in result.stdout
+    # one node pulls its tasks, one holds efficacy for its steward until the demo approves it
+    assert "de pull mode: fetches its tasks, no socket" in result.stdout
+    assert "awaiting-approval" in result.stdout and "the demo approves it now" in result.stdout
     for measure in (
         "treated-patients",
         "administrations",
@@ -31,7 +34,10 @@ def test_demo_runs_the_standard_set_and_stops_every_server(tmp_path: Path) -> No
     ):
         assert measure in result.stdout
     hub = load_hub_settings(folder / "hub" / "hub.toml")
-    assert [node.country for node in hub.nodes] == ["NO", "DE"]
+    assert [(node.country, node.mode) for node in hub.nodes] == [
+        ("NO", "push"), ("DE", "pull"), ("PT", "push"),
+    ]  # fmt: skip
+    assert load_node_settings(folder / "pt" / "node.toml").approval.mode_for("efficacy") == "manual"
     nodes = [load_node_settings(folder / node.id / "node.toml").node.port for node in hub.nodes]
     for port in [hub.hub.port, *nodes]:
         with socket.socket() as probe:  # nothing listens any more

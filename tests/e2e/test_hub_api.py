@@ -59,7 +59,7 @@ def _wait(client: httpx.Client, url: str, headers: dict[str, str]) -> dict[str, 
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         document = client.get(url, headers=headers).json()
-        if "rows" in document:
+        if document["status"] != "running":
             return dict(document)
         time.sleep(0.1)
     raise AssertionError("query did not finish")

@@ -12,6 +12,7 @@ import base64
 import csv
 import itertools
 import secrets
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,12 +24,15 @@ import pytest
 
 from app.cli.init import scaffold_hub, write_private_text
 from app.cli.provision import provision_node
+from app.cli.pull import PullNodeThread
 from app.cli.servers import ServerThread, free_port
-from app.config import NodeEntry, load_hub_settings, load_node_settings
+from app.config import HubLinkSection, NodeEntry, load_hub_settings, load_node_settings
 from app.exchange.overlap import OverlapRequest, parse_blinded_answer, to_overlap_parameters
+from app.hub.app import create_hub_app
 from app.hub.document import QueryDocument
 from app.hub.requests import query_from_request
 from app.hub.service import HubService
+from app.hub.tokens import TokenRegistry
 from app.linkage import LinkageTokeniser
 from app.linkage.group import hash_to_point
 from app.node.app import create_node_app
@@ -293,3 +297,59 @@ def test_the_caveat_names_the_measured_overlap_for_the_same_question(
     for label, row in pair_rows(three).items():
         assert f"{label} {row.count}" in named.caveats[0]
     assert plain.caveats[0] == "Patients treated in two countries are counted by both."
+
+
+def test_an_overlap_query_with_a_pull_node_waits_for_it_then_relays_the_push_pairs(
+    network: OverlapNetwork,
+) -> None:
+    port = free_port()
+    hub_url = f"http://127.0.0.1:{port}"
+    de = network.entries["de"].model_copy(update={"mode": "pull"})
+    settings = load_hub_settings(network.hub_config)
+    settings = settings.model_copy(
+        update={
+            "nodes": [network.entries["no"], de, network.entries["pt"]],
+            "hub": settings.hub.model_copy(
+                update={
+                    "port": port,
+                    "public_url": hub_url,
+                    "database_url": f"sqlite:///{network.root / 'hub-with-pull.db'}",
+                }
+            ),
+        }
+    )
+    hub = ServerThread(create_hub_app(settings), port, name="hub-with-pull").start()
+    de_settings = load_node_settings(network.root / "de" / "node.toml")
+    de_settings = de_settings.model_copy(
+        update={"hub": HubLinkSection(url=hub_url, mode="pull", poll_wait_s=1)}
+    )
+    token = TokenRegistry.from_file(settings.hub.api_token_file).first_token()
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        body = {"measure": "cross-border-overlap", "period": PERIOD}
+        started = httpx.post(f"{hub_url}/api/queries", json=body, headers=headers)
+        url = f"{hub_url}{started.json()['href']}"
+        time.sleep(1.0)  # the push nodes answer; the query waits for the pull node
+        waiting = httpx.get(url, headers=headers).json()
+        assert waiting["status"] == "running"
+        assert {n["id"]: n["status"] for n in waiting["nodes"]}["de"] == "pending"
+        puller = PullNodeThread(de_settings).start()
+        try:
+            deadline = time.monotonic() + 60
+            while (document := httpx.get(url, headers=headers).json())["status"] == "running":
+                assert time.monotonic() < deadline, document["nodes"]
+                time.sleep(0.2)
+        finally:
+            puller.stop()
+    finally:
+        hub.stop()
+    assert [node["status"] for node in document["nodes"]] == ["ok", "ok", "ok"]
+    pairs = {
+        row["stratum"]: row
+        for row in document["rows"]
+        if row["population"] == "overlap" and row["country"] == "ALL"
+    }
+    assert set(pairs) == {"NO+PT"}  # the hub relays between push nodes only
+    expected = len(network.tokens("no") & network.tokens("pt"))
+    assert pairs["NO+PT"]["count"] == expected
+    assert any("DE+NO" in caveat and "pull node" in caveat for caveat in document["caveats"])

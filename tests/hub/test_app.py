@@ -118,7 +118,7 @@ async def test_openapi_describes_the_query_document(hub: Hub) -> None:
     spec = (await client.get("/openapi.json")).json()
     schemas = spec["components"]["schemas"]
     for name in (
-        "QueryDocument", "PendingQuery", "NodeSummary", "NodePolicy", "CountRow",
+        "QueryDocument", "NodeSummary", "NodePolicy", "CountRow",
         "StatisticRow", "MetaAnalysisRow", "StudyRow", "QueryStarted", "QueryListing",
     ):  # fmt: skip
         assert name in schemas, name
@@ -127,12 +127,11 @@ async def test_openapi_describes_the_query_document(hub: Hub) -> None:
     ]  # fmt: skip
     assert list(schemas["QueryDocument"]["properties"]) == [
         "query_id", "measure", "version", "period", "filters", "stratify", "parameters",
-        "nodes", "rows", "statistics", "caveats", "created_at", "asked_by",
+        "nodes", "rows", "statistics", "caveats", "created_at", "asked_by", "status",
     ]  # fmt: skip
     answer = spec["paths"]["/api/queries/{query_id}"]["get"]["responses"]["200"]
     refs = str(answer["content"]["application/json"]["schema"])
     assert "#/components/schemas/QueryDocument" in refs
-    assert "#/components/schemas/PendingQuery" in refs
 
 
 async def test_query_validated_once_per_request_and_recorded_in_normal_form(
@@ -145,7 +144,7 @@ async def test_query_validated_once_per_request_and_recorded_in_normal_form(
     assert len(calls) == 1
     url = started.json()["href"]
     deadline = time.monotonic() + 10
-    while "rows" not in (document := (await client.get(url, headers=headers)).json()):
+    while (document := (await client.get(url, headers=headers)).json())["status"] == "running":
         assert time.monotonic() < deadline, document
         await asyncio.sleep(0.02)
     assert len(calls) == 1

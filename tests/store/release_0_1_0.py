@@ -19,6 +19,7 @@ from app.hub.migrations import HUB_SCHEMA
 from app.hub.tables import hub_metadata
 from app.schema_versions import SchemaHistory, creating, upgrade
 from app.store.answer_cache import answer_cache_table
+from app.store.approvals import approval_table
 from app.store.migrations import NODE_SCHEMA
 from app.store.models import RecordBase
 from app.store.privacy_ledger import epsilon_ledger_table
@@ -35,6 +36,7 @@ KNOWN_TABLES: dict[str, Table] = {
         *trust_metadata.tables.values(),
         *hub_metadata.tables.values(),
         answer_cache_table,
+        approval_table,
         epsilon_ledger_table,
         NODE_SCHEMA.table(),
         HUB_SCHEMA.table(),

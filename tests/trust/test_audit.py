@@ -16,6 +16,7 @@ from app.cli.init import scaffold_hub
 from app.database import create_store_engine
 from app.errors import IntegrityError
 from app.hub.migrations import HUB_SCHEMA
+from app.hub.tables import hub_metadata
 from app.schema_versions import applied_version
 from app.store import upgrade_schema
 from app.trust.audit import AuditLog, entry_hash, verify_checkpoint
@@ -267,10 +268,4 @@ def test_cli_audit_on_a_hub_config_versions_the_hub_database_only(tmp_path: Path
     finally:
         engine.dispose()
     # the hub's tables and the trust tables, never a record table of a node
-    assert tables == {
-        "hub_schema_version",
-        "hub_query",
-        "hub_node_result",
-        "hub_overlap_round",
-        *trust_metadata.tables,
-    }
+    assert tables == {"hub_schema_version", *hub_metadata.tables, *trust_metadata.tables}
