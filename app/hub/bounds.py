@@ -27,7 +27,7 @@ from typing import Literal
 
 from app.reports.model import Cell, DisclosurePolicy, MeasureAnswer
 
-BoundStatus = Literal["exact", "masked", "rounded", "noised", "bounded"]
+BoundStatus = Literal["exact", "masked", "rounded", "noised", "perturbed", "bounded"]
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
 
-CellStatus = Literal["exact", "masked", "rounded", "noised"]
-Reason = Literal["small-cell", "complementary", "rounded", "noised"]
+CellStatus = Literal["exact", "masked", "rounded", "noised", "perturbed"]
+Reason = Literal["small-cell", "complementary", "rounded", "noised", "perturbed"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,8 @@ class Cell:
             return "masked"
         if "noised" in self.reasons:
             return "noised"
+        if "perturbed" in self.reasons:
+            return "perturbed"
         if "rounded" in self.reasons:
             return "rounded"
         return "exact"

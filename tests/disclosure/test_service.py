@@ -109,7 +109,9 @@ def test_answer_query_without_noise_masks_with_stricter_query_min_cell(tmp_path:
 
 def test_answer_query_reports_validate_as_fhir_for_every_measure(tmp_path: Path) -> None:
     engine = sqlite_node(tmp_path)
-    settings = DisclosureSection(min_cell=5, rounding=5, epsilon=1.0, mask_zero=True)
+    settings = DisclosureSection(
+        min_cell=5, rounding=5, epsilon=1.0, epsilon_budget=100.0, mask_zero=True
+    )
     parameters: dict[str, dict[str, str | float]] = {
         "efficacy": {"instrument": "MADRS", "timepoint": "day28"}
     }
