@@ -1,7 +1,7 @@
 """Ship the top-level ``mappings/`` and ``schemas/`` folders inside the wheel as ``app/_data``.
 
 All metadata lives in pyproject.toml; this only extends ``build_py`` (editable installs read the
-folders from the checkout, see ``app/resources.py``).
+folders from the checkout, see ``app/package_data.py``).
 """
 
 import shutil

@@ -13,7 +13,7 @@ import stat
 import tomllib
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import (
     BaseModel,
@@ -46,7 +46,7 @@ class _Section(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # The environment wins over the file, as DESIGN.md section 2 requires.
+        # The environment wins over the file (docs/cli.md, configuration reference).
         return (env_settings, init_settings)
 
 
@@ -348,10 +348,21 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where}: {error['msg']}"
 
 
-def load_database_and_key(path: Path) -> tuple[str, Path]:
-    """Return (database URL, signing key path) of a node.toml or hub.toml; raises ``ConfigError``."""
+class ServiceDatabase(NamedTuple):
+    """Which service a config file configures, its database and its signing key."""
+
+    role: Literal["node", "hub"]
+    database_url: str
+    signing_key: Path
+
+
+def load_database_and_key(path: Path) -> ServiceDatabase:
+    """Return the role, database URL and signing key path of a node.toml or hub.toml.
+
+    Raises ``ConfigError`` naming the key and the rule.
+    """
     if "hub" in _read_toml(path):
         hub = load_hub_settings(path, check_files=False).hub
-        return hub.database_url, hub.signing_key
+        return ServiceDatabase("hub", hub.database_url, hub.signing_key)
     node = load_node_settings(path, check_files=False).node
-    return node.database_url, node.signing_key
+    return ServiceDatabase("node", node.database_url, node.signing_key)

@@ -1,4 +1,8 @@
-"""Engine factory for node and hub databases: SQLite (default) or PostgreSQL (psycopg 3)."""
+"""Engine factory for node and hub databases: SQLite (default) or PostgreSQL (psycopg 3).
+
+Beside ``app.schema_versions`` rather than in ``app.store``: the hub opens and versions its own
+database with these two and never imports the store (an import contract).
+"""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ and rule broken, never the patient value.
      │    └── PayloadTooLarge                   HTTP 413
      ├── ConfigError                  exit 3            (bad node.toml / hub.toml / key files)
      ├── SignatureError               exit 4, HTTP 401  (bad, missing, expired, unknown-key signature)
+     │    └── BearerTokenRefused                HTTP 401  (hub API token; WWW-Authenticate: Bearer)
      ├── PolicyRefusal                exit 5, HTTP 403  (no grant, policy refuses)
      ├── NotFound                     exit 6, HTTP 404
      ├── Conflict                     exit 7, HTTP 409  (replayed nonce, duplicate id)
@@ -103,6 +104,13 @@ class SignatureError(KetanetError):
     exit_code = 4
     http_status = 401
     fhir_code = "security"
+
+
+class BearerTokenRefused(SignatureError):
+    """The hub API's bearer token is missing or unknown."""
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": "Bearer"}
 
 
 class PolicyRefusal(KetanetError):

@@ -109,7 +109,7 @@ def main() -> None:
             )
             federated_bytes: list[int] = []
             started = time.perf_counter()
-            document = asyncio.run(hub.run_query(query, actor="bench"))
+            document = asyncio.run(hub.run_query(query, actor="bench")).model_dump()
             federated_s = time.perf_counter() - started
             for item in hub.receipts(document["query_id"]):
                 receipt = item["receipt"]

@@ -35,10 +35,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app.cli.init import scaffold_hub
 from app.cli.servers import free_port
 from app.config import NodeEntry, load_hub_settings
+from app.exchange.answer import Cell, MeasureAnswer, PopulationResult
+from app.exchange.measure_report import to_measure_report
 from app.hub.requests import query_from_request
 from app.hub.service import HubService
-from app.reports.fhir import to_measure_report
-from app.reports.model import Cell, MeasureAnswer, PopulationResult
 from app.trust.keys import load_signing_key, write_key_pair
 from app.trust.signatures import sign_response
 
@@ -127,7 +127,7 @@ async def _series(service: HubService, query: Any, repeats: int) -> tuple[list[f
     try:
         for repeat in range(repeats + 2):
             started, cpu_started = time.perf_counter(), time.process_time()
-            document = await service.run_query(query, actor="bench")
+            document = (await service.run_query(query, actor="bench")).model_dump()
             elapsed, cpu_used = time.perf_counter() - started, time.process_time() - cpu_started
             assert all(n["status"] == "ok" for n in document["nodes"]), document["nodes"]
             if repeat >= 2:  # two warm-ups

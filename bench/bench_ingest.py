@@ -140,9 +140,9 @@ def child_ingest(export: Path, database: Path) -> None:
 def child_pipeline(export: Path, _database: Path) -> None:
     """Map, de-identify and validate ``export`` without a database; print seconds and rows."""
     from app.deid import Pseudonymiser
+    from app.ingest.ingest_report import IssueLog
     from app.ingest.pipeline import RecordPipeline
     from app.ingest.plan import plan_export
-    from app.ingest.report import IssueLog
 
     plan = plan_export([export], mapping=None, timezone="UTC")
     started = time.perf_counter()

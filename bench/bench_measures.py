@@ -31,11 +31,11 @@ from sqlalchemy import Engine, text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.disclosure import apply_disclosure
-from app.measures import evaluate_measure
+from app.exchange.answer import DisclosurePolicy, MeasureAnswer
+from app.exchange.measure_report import to_measure_report
+from app.exchange.query import MeasureQuery
+from app.measures import evaluate_measure, validate_query
 from app.measures.limits import evaluation_limits
-from app.reports.fhir import to_measure_report
-from app.reports.model import DisclosurePolicy, MeasureAnswer
-from app.reports.query import MeasureQuery
 from app.store import create_store_engine, upgrade_schema
 
 DAY_S = 86_400
@@ -54,17 +54,25 @@ BARE = text(
     "SELECT route, COUNT(DISTINCT patient_id) FROM administration "
     "WHERE day BETWEEN :start AND :end GROUP BY route"
 )
-QUERIES = [
-    MeasureQuery("treated-patients", None, *PERIOD, {}, ("route",), {}),
-    MeasureQuery("administrations", None, *PERIOD, {}, ("route",), {}),
-    MeasureQuery(
-        "treated-patients", None, *PERIOD, {"drug": ("ketamine",)}, ("route", "sex", "age-band"), {}
-    ),
-    MeasureQuery("adverse-events", None, *PERIOD, {}, ("drug",), {}),
-    MeasureQuery("guideline-adherence", None, *PERIOD, {}, ("route",), {}),
-    MeasureQuery(
-        "efficacy", None, *PERIOD, {}, ("route",), {"instrument": "MADRS", "timepoint": "day28"}
-    ),
+QUERIES = [  # in normal form, as the node evaluates them
+    validate_query(query)
+    for query in (
+        MeasureQuery("treated-patients", None, *PERIOD, {}, ("route",), {}),
+        MeasureQuery("administrations", None, *PERIOD, {}, ("route",), {}),
+        MeasureQuery(
+            "treated-patients",
+            None,
+            *PERIOD,
+            {"drug": ("ketamine",)},
+            ("route", "sex", "age-band"),
+            {},
+        ),
+        MeasureQuery("adverse-events", None, *PERIOD, {}, ("drug",), {}),
+        MeasureQuery("guideline-adherence", None, *PERIOD, {}, ("route",), {}),
+        MeasureQuery(
+            "efficacy", None, *PERIOD, {}, ("route",), {"instrument": "MADRS", "timepoint": "day28"}
+        ),
+    )
 ]
 
 

@@ -15,9 +15,10 @@ from app.cli.output import exit_on_error, print_json
 from app.config import load_database_and_key
 from app.database import create_store_engine
 from app.errors import ConfigError
+from app.hub.migrations import upgrade_hub_schema
+from app.store import upgrade_schema
 from app.trust.audit import AuditEntry, AuditLog, verify_checkpoint
 from app.trust.keys import load_signing_key
-from app.trust.tables import create_trust_tables
 
 audit_app = typer.Typer(
     help="Show and verify a node's or the hub's audit log.", no_args_is_help=True
@@ -27,9 +28,12 @@ ConfigOption = Annotated[Path, typer.Option("--config", help="node.toml or hub.t
 
 def _open_log(config: Path) -> AuditLog:
     # Reading the log needs the database only, not the key or the pseudonym secret.
-    database_url, _key = load_database_and_key(config)
-    engine = create_store_engine(database_url)
-    create_trust_tables(engine)
+    service = load_database_and_key(config)
+    engine = create_store_engine(service.database_url)
+    if service.role == "hub":
+        upgrade_hub_schema(engine)
+    else:
+        upgrade_schema(engine)
     return AuditLog(engine)
 
 
@@ -111,7 +115,7 @@ def verify(
 def _node_public_keys(config: Path) -> dict[str, Ed25519PublicKey] | None:
     # Witness signatures are checked when the node's key is at hand (run on the node).
     try:
-        key = load_signing_key(load_database_and_key(config)[1])
+        key = load_signing_key(load_database_and_key(config).signing_key)
     except ConfigError:
         return None
     return {key.kid: key.public_key}
@@ -124,7 +128,7 @@ def checkpoint(
 ) -> None:
     """Sign and store a checkpoint of the chain head; print it (give it to a witness)."""
     with exit_on_error():
-        key = load_signing_key(load_database_and_key(config)[1])
+        key = load_signing_key(load_database_and_key(config).signing_key)
         document = _open_log(config).checkpoint(key)
         if out is not None:
             out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")

@@ -159,7 +159,7 @@ def run_standard_queries(hub_config: Path, console: Console) -> list[dict[str, A
     documents = []
     for spec in STANDARD_QUERIES:
         query = query_from_request({"period": PERIOD, **spec})
-        document = asyncio.run(service.run_query(query, actor="demo"))
+        document = asyncio.run(service.run_query(query, actor="demo")).model_dump()
         render_document(document, console)
         console.print()
         documents.append(document)

@@ -18,10 +18,9 @@ from app.cli.output import print_json
 from app.config import NodeSettings, load_node_settings
 from app.deid import pseudonymise_patient_id
 from app.errors import Issue, KetanetError
-from app.ingest import IngestRejected, IngestReport, check_mapping, erase_patient, ingest_export
-from app.store import create_store_engine, upgrade_schema
+from app.ingest import IngestRejected, IngestReport, check_mapping, ingest_export
+from app.store import create_store_engine, erase_patient, upgrade_schema
 from app.trust.audit import AuditLog
-from app.trust.tables import create_trust_tables
 
 ConfigOption = Annotated[Path, typer.Option("--config", help="Node configuration file (TOML).")]
 PathsArgument = Annotated[
@@ -120,13 +119,12 @@ def node_erase(
         engine = create_store_engine(settings.node.database_url)
         try:
             upgrade_schema(engine)
-            secret = _secret(settings)
-            deleted = erase_patient(engine=engine, secret=secret, source_patient_id=patient_id)
-            create_trust_tables(engine)
+            pseudonym = pseudonymise_patient_id(_secret(settings), patient_id)
+            deleted = erase_patient(engine=engine, pseudonym=pseudonym)
             AuditLog(engine).append(
                 actor="operator (cli)",
                 action="erase",
-                target="Patient/" + pseudonymise_patient_id(secret, patient_id),
+                target="Patient/" + pseudonym,
                 decision="erased",
                 reason=f"{deleted} record(s) deleted",
             )

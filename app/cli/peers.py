@@ -29,7 +29,7 @@ def _load(config: Path) -> dict[str, Any]:
 def _with_key(entry: dict[str, Any], key_file: str) -> dict[str, Any]:
     """Return ``entry`` with ``key_file`` among its keys (``jwks``), keeping the keys it had.
 
-    A second key for the same peer is key rotation (DESIGN.md section 4): both stay valid until
+    A second key for the same peer is key rotation (docs/signing.md): both stay valid until
     the old one is removed or the peer's validity window ends.
     """
     keys = [*([entry["jwk"]] if "jwk" in entry else []), *entry.get("jwks", [])]

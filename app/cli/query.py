@@ -14,9 +14,9 @@ from rich.console import Console
 from app.cli.output import exit_on_error, print_json
 from app.cli.render import render_document
 from app.config import load_hub_settings
-from app.hub.fanout import NodeReply
+from app.hub.pooled_report import pooled_measure_report
 from app.hub.pooling import rows_to_csv
-from app.hub.report import pooled_measure_report
+from app.hub.replies import NodeReply
 from app.hub.requests import query_from_options
 from app.hub.service import HubService
 
@@ -50,8 +50,9 @@ def query(
         document = asyncio.run(
             service.run_query(measure_query, actor=f"cli:{getpass.getuser()}", on_reply=progress)
         )
+    view = document.model_dump()
     if output_format == "json":
-        print_json(document)
+        print_json(view)
     elif output_format == "csv":
         typer.echo(rows_to_csv(document), nl=False)
     elif output_format == "fhir":
@@ -59,9 +60,9 @@ def query(
             orjson.dumps(pooled_measure_report(document), option=orjson.OPT_INDENT_2).decode()
         )
     else:
-        render_document(document, Console())
-    if not any(node["status"] == "ok" for node in document["nodes"]):
-        first = document["nodes"][0] if document["nodes"] else {"status": "no nodes configured"}
+        render_document(view, Console())
+    if not any(node["status"] == "ok" for node in view["nodes"]):
+        first = view["nodes"][0] if view["nodes"] else {"status": "no nodes configured"}
         reason = f"{first.get('id', '')} {first['status']}: {first.get('detail') or ''}".strip()
         typer.echo(f"error: no node answered ({reason})", err=True)
         raise typer.Exit(1)

@@ -1,4 +1,4 @@
-"""Human output of a pooled query document: rich tables, countries as rows, ALL last."""
+"""Human output of a query document (its JSON form): rich tables, countries as rows, ALL last."""
 
 from __future__ import annotations
 
@@ -114,7 +114,7 @@ def render_document(document: dict[str, Any], console: Console) -> None:
         )
     console.print(status)
     console.print(
-        "[dim]≈ rounded, ~ noised, \\[lo–hi] masked or bounded (DESIGN.md section 7)[/dim]"
+        "[dim]≈ rounded, ~ noised, \\[lo–hi] masked or bounded (docs/disclosure.md)[/dim]"
     )
     for caveat in document.get("caveats", []):
         console.print(f"[dim]note: {caveat}[/dim]")

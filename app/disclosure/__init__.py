@@ -1,31 +1,30 @@
-"""Disclosure control (DESIGN.md section 7): what a node may publish of its exact counts.
+"""Disclosure control (``docs/disclosure.md``): what a node may publish of its exact counts.
 
-A chain of small steps over tables (``chain``): discrete-Laplace noise (``noise``), small-cell
-masking and complementary suppression (``masking``), rounding (``rounding``); a persistent answer
-cache and per-requester ε ledger in the node database (``cache``, ``ledger``, ``tables``); and
-``answer_query``, which runs a whole query through measures and disclosure for the node route.
+Pure arithmetic on tables of counts, no database and no configuration: a chain of small steps
+(``chain``) of discrete-Laplace noise (``noise``), small-cell masking and complementary
+suppression (``masking``) and rounding (``rounding``); and their inverse, the intervals that hold
+the true counts behind published cells (``bounds``), which the hub pools. The node's answering use
+case (``app.node.answers``) runs the chain; the answer cache and ε ledger are tables of the store.
 """
 
+from app.disclosure.bounds import Bounded, disclosure_problem, strata_bounds, sum_bounds
 from app.disclosure.chain import apply_disclosure, disclosure_steps, effective_policy
-from app.disclosure.ledger import charge_epsilon, spent_epsilon
 from app.disclosure.masking import mask_small_cells, suppress_complementary
 from app.disclosure.noise import add_noise, noise_half_width, sample_discrete_laplace
 from app.disclosure.rounding import round_counts
-from app.disclosure.service import answer_query
-from app.disclosure.tables import create_disclosure_tables
 
 __all__ = [
+    "Bounded",
     "add_noise",
-    "answer_query",
     "apply_disclosure",
-    "charge_epsilon",
-    "create_disclosure_tables",
+    "disclosure_problem",
     "disclosure_steps",
     "effective_policy",
     "mask_small_cells",
     "noise_half_width",
     "round_counts",
     "sample_discrete_laplace",
-    "spent_epsilon",
+    "strata_bounds",
+    "sum_bounds",
     "suppress_complementary",
 ]

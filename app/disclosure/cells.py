@@ -1,6 +1,6 @@
 """The shape disclosure steps work on: populations as tables sharing their group totals.
 
-A *table* is one population's group total with one stratifier's strata (DESIGN.md section 7).
+A *table* is one population's group total with one stratifier's strata (``docs/disclosure.md``).
 A step is a function from populations to populations; ``map_cells`` applies a per-cell rule to
 every total and stratum in a fixed order (populations, total first, then strata in answer order),
 which keeps seeded noise reproducible.
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from app.disclosure.membership import CellRef
-from app.reports.model import Cell, PopulationResult
+from app.exchange.answer import Cell, PopulationResult
 
 Populations = list[PopulationResult]
 Step = Callable[[Populations], Populations]

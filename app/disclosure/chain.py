@@ -1,4 +1,4 @@
-"""The disclosure chain: which steps an answer goes through, in which order (``docs/disclosure.md``).
+"""The disclosure chain: which steps an answer goes through, in which order (docs/disclosure.md).
 
 First what changes the counts: keyed noise when ``epsilon > 0``, else cell-key perturbation when
 the policy has it, else nothing (exact counts). Then, on the values so changed (deciding on exact
@@ -12,8 +12,8 @@ from __future__ import annotations
 import functools
 import random
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
-from app.config import DisclosureSection
 from app.disclosure.cells import Populations, Step, run_steps
 from app.disclosure.keyed_noise import add_keyed_noise
 from app.disclosure.masking import mask_small_cells, suppress_complementary
@@ -22,17 +22,12 @@ from app.disclosure.nesting import Nesting, mask_nested_complements
 from app.disclosure.noise import Release, add_noise
 from app.disclosure.perturbation import PerturbationTable, perturb_cells
 from app.disclosure.rounding import round_counts
-from app.reports.model import DisclosurePolicy
+from app.exchange.answer import DisclosurePolicy
 
 
-def effective_policy(settings: DisclosureSection, query_min_cell: int | None) -> DisclosurePolicy:
+def effective_policy(node_policy: DisclosurePolicy, query_min_cell: int | None) -> DisclosurePolicy:
     """Return the node's policy, with the query's ``min-cell`` when stricter (never looser)."""
-    return DisclosurePolicy(
-        min_cell=max(settings.min_cell, query_min_cell or 0),
-        mask_zero=settings.mask_zero,
-        rounding=settings.rounding,
-        epsilon=settings.epsilon,
-    )
+    return replace(node_policy, min_cell=max(node_policy.min_cell, query_min_cell or 0))
 
 
 def disclosure_steps(

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from app.disclosure.cells import Populations, map_cells_by_ref
 from app.disclosure.masking import suppress_complementary
 from app.disclosure.membership import CellRef
-from app.reports.model import Cell
+from app.exchange.answer import Cell
 
 SKETCH_BUCKETS = 32
 

@@ -36,7 +36,7 @@ from app.disclosure.noise import (
     noise_scale_for,
     sample_discrete_laplace,
 )
-from app.reports.model import Cell
+from app.exchange.answer import Cell
 
 _SEED_DOMAIN = b"ketanet-keyed-noise-v1"
 _BLOCK_BITS = 256

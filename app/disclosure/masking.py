@@ -1,4 +1,4 @@
-"""Small-cell masking and complementary suppression (DESIGN.md section 7).
+"""Small-cell masking and complementary suppression (``docs/disclosure.md``).
 
 ``mask_small_cells`` withholds every count ``0 < n < min_cell`` (and zeros with ``mask_zero``).
 ``suppress_complementary`` then makes sure no withheld stratum can be recovered by subtraction
@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from app.disclosure.cells import Populations, map_cells
-from app.reports.model import Cell
+from app.exchange.answer import Cell
 
 
 def mask_small_cells(populations: Populations, *, min_cell: int, mask_zero: bool) -> Populations:

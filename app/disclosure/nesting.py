@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 from app.disclosure.cells import Populations
 from app.disclosure.membership import CellRef, Memberships
-from app.reports.model import Cell, PopulationResult
+from app.exchange.answer import Cell, PopulationResult
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Discrete Laplace noise for ε-differential privacy per patient (DESIGN.md section 7).
+"""Discrete Laplace noise for ε-differential privacy per patient (``docs/disclosure.md``).
 
 Why this mechanism: counts are integers, and floating-point Laplace on raw counts leaks through
 the gaps of the float grid (Mironov 2012). The discrete Laplace (two-sided geometric) mechanism
@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 
 from app.disclosure.cells import Populations, map_cells
-from app.reports.model import Cell
+from app.exchange.answer import Cell
 
 Release = tuple[str, str | None]
 INTERVAL_COVERAGE = 0.95

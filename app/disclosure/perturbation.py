@@ -40,7 +40,7 @@ from fractions import Fraction
 
 from app.disclosure.cells import Populations, map_cells_by_ref
 from app.disclosure.membership import KEY_SPACE, CellRef, Memberships, membership_of
-from app.reports.model import Cell
+from app.exchange.answer import Cell
 
 DEFAULT_CKM_MAX = 3
 DEFAULT_VARIANCE = 4.0

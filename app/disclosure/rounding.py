@@ -1,4 +1,4 @@
-"""Rounding of shown counts to a base (DESIGN.md section 7).
+"""Rounding of shown counts to a base (``docs/disclosure.md``).
 
 Every shown count is rounded to the nearest multiple of the base, halves upwards, in integer
 arithmetic, and labelled ``rounded`` even when unchanged: an unlabelled 10 would tell the reader
@@ -8,7 +8,7 @@ that this one count is exact.
 from __future__ import annotations
 
 from app.disclosure.cells import Populations, map_cells
-from app.reports.model import Cell
+from app.exchange.answer import Cell
 
 
 def round_to_base(count: int, base: int) -> int:

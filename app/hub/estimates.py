@@ -1,4 +1,4 @@
-"""The ``statistics`` of the query output (DESIGN.md section 8), from count intervals.
+"""The ``statistics`` of the query output (``docs/statistics.md``), from count intervals.
 
 Proportions get Wilson 95% intervals, rates exact (Garwood) Poisson intervals, per country and for
 ``ALL``, on group totals and per stratum. A stratum's denominator is the same stratum of the
@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
-from app.hub.bounds import Bounded
+from app.disclosure.bounds import Bounded
+from app.hub.document import MetaAnalysisRow, StatisticRow, StudyRow
 from app.hub.figures import Figures
-from app.hub.meta import dersimonian_laird
+from app.hub.meta_analysis import dersimonian_laird
 from app.hub.stats import rate_with_interval, wilson_interval
 
 
@@ -67,7 +68,9 @@ def describe_inexact(inputs: dict[str, Bounded]) -> str:
     return "inputs not exact, no point estimate: " + "; ".join(parts)
 
 
-def _ratio_bounds(spec: StatisticSpec, num: Bounded, den: Bounded) -> tuple[float | None, ...]:
+def _ratio_bounds(
+    spec: StatisticSpec, num: Bounded, den: Bounded
+) -> tuple[float | None, float | None]:
     """Return the lowest and highest value of the statistic the count intervals allow."""
     if den.upper <= 0:
         return None, None
@@ -86,37 +89,38 @@ def estimate_row(
     spec: StatisticSpec,
     num: Bounded,
     den: Bounded,
-) -> dict[str, Any]:
+) -> StatisticRow:
     """Return one statistics row for ``spec`` from the numerator's and denominator's intervals."""
-    row: dict[str, Any] = {
-        "country": country, "stratifier": stratifier, "stratum": stratum,
-        "statistic": spec.statistic, "numerator": spec.numerator, "denominator": spec.denominator,
-        "estimate": None, "ci_low": None, "ci_high": None,
-        "method": "wilson" if spec.kind == "proportion" else "garwood",
-        "lower_bound": None, "upper_bound": None, "note": None,
-    }  # fmt: skip
+    row = StatisticRow(
+        country=country, stratifier=stratifier, stratum=stratum,
+        statistic=spec.statistic, numerator=spec.numerator, denominator=spec.denominator,
+        estimate=None, ci_low=None, ci_high=None,
+        method="wilson" if spec.kind == "proportion" else "garwood",
+        lower_bound=None, upper_bound=None, note=None,
+    )  # fmt: skip
     if not (num.exact and den.exact):
-        row["lower_bound"], row["upper_bound"] = _ratio_bounds(spec, num, den)
-        row["note"] = describe_inexact({spec.numerator: num, spec.denominator: den})
-        return row
+        low, high = _ratio_bounds(spec, num, den)
+        note = describe_inexact({spec.numerator: num, spec.denominator: den})
+        return row.model_copy(update={"lower_bound": low, "upper_bound": high, "note": note})
     events, total = num.lower, den.lower
     if total == 0:
-        row["note"] = "zero denominator"
-        return row
+        return row.model_copy(update={"note": "zero denominator"})
     if spec.kind == "proportion":
         if events > total:
-            row["note"] = "numerator exceeds denominator"
-            return row
+            return row.model_copy(update={"note": "numerator exceeds denominator"})
         estimate = events / total
         low, high = wilson_interval(events, total)
     else:
         estimate, low, high = rate_with_interval(events, total, spec.per)
-    row.update(estimate=estimate, ci_low=low, ci_high=high)
-    row.update(lower_bound=estimate, upper_bound=estimate)
-    return row
+    return row.model_copy(
+        update={
+            "estimate": estimate, "ci_low": low, "ci_high": high,
+            "lower_bound": estimate, "upper_bound": estimate,
+        }
+    )  # fmt: skip
 
 
-def _spec_rows(figures: Figures, spec: StatisticSpec) -> list[dict[str, Any]]:
+def _spec_rows(figures: Figures, spec: StatisticSpec) -> list[StatisticRow]:
     """Return the rows of one statistic for one country (or ALL): group total, then strata."""
     populations = figures.populations()
     if spec.numerator not in populations or spec.denominator not in populations:
@@ -162,9 +166,9 @@ def _study_or_reason(figures: Figures, numerator: str) -> tuple[int, int] | str:
     return num.lower, den.lower
 
 
-def meta_analysis_rows(countries: Sequence[Figures], label: str) -> list[dict[str, Any]]:
+def meta_analysis_rows(countries: Sequence[Figures], label: str) -> list[MetaAnalysisRow]:
     """Return the DerSimonian–Laird rows across countries (exact inputs only; others excluded)."""
-    rows: list[dict[str, Any]] = []
+    rows: list[MetaAnalysisRow] = []
     for statistic, numerator in META_ANALYSES:
         if not any(numerator in figures.populations() for figures in countries):
             continue
@@ -176,46 +180,48 @@ def meta_analysis_rows(countries: Sequence[Figures], label: str) -> list[dict[st
                 excluded.append((figures.country, study))
             else:
                 included.append((figures.country, study))
-        row: dict[str, Any] = {
-            "country": label, "stratifier": None, "stratum": None, "statistic": statistic,
-            "numerator": numerator, "denominator": "denominator",
-            "estimate": None, "ci_low": None, "ci_high": None,
-            "method": "dersimonian-laird-logit", "lower_bound": None, "upper_bound": None,
-            "note": None, "tau2": None, "i2": None, "q": None,
-            "countries": [country for country, _ in included],
-            "excluded": [country for country, _ in excluded], "studies": [],
-        }  # fmt: skip
+        row = MetaAnalysisRow(
+            country=label, stratifier=None, stratum=None, statistic=statistic,
+            numerator=numerator, denominator="denominator",
+            estimate=None, ci_low=None, ci_high=None,
+            method="dersimonian-laird-logit", lower_bound=None, upper_bound=None,
+            note=None, tau2=None, i2=None, q=None,
+            countries=[country for country, _ in included],
+            excluded=[country for country, _ in excluded], studies=[],
+        )  # fmt: skip
         notes = (
             [f"excluded: {', '.join(f'{c} ({why})' for c, why in excluded)}"] if excluded else []
         )
         if included:
             result = dersimonian_laird([study for _, study in included])
-            row.update(estimate=result.estimate, ci_low=result.ci_low, ci_high=result.ci_high)
-            row.update(tau2=result.tau2, i2=result.i2, q=result.q)
-            row["studies"] = [
-                {"country": country, "events": s.events, "n": s.n, "estimate": s.estimate,
-                 "ci_low": s.ci_low, "ci_high": s.ci_high, "weight": s.weight,
-                 "continuity_corrected": s.corrected}
+            studies = [
+                StudyRow(country=country, events=s.events, n=s.n, estimate=s.estimate,
+                         ci_low=s.ci_low, ci_high=s.ci_high, weight=s.weight,
+                         continuity_corrected=s.corrected)
                 for (country, _), s in zip(included, result.studies, strict=True)
             ]  # fmt: skip
-            corrected = [
-                c for (c, _), s in zip(included, result.studies, strict=True) if s.corrected
-            ]
+            row = row.model_copy(
+                update={
+                    "estimate": result.estimate, "ci_low": result.ci_low,
+                    "ci_high": result.ci_high, "tau2": result.tau2, "i2": result.i2,
+                    "q": result.q, "studies": studies,
+                }
+            )  # fmt: skip
+            corrected = [study.country for study in studies if study.continuity_corrected]
             if corrected:
                 notes.append(f"0.5 continuity correction: {', '.join(corrected)}")
         else:
             notes.append("no country with exact counts")
-        row["note"] = "; ".join(notes) or None
-        rows.append(row)
+        rows.append(row.model_copy(update={"note": "; ".join(notes) or None}))
     return rows
 
 
 def statistics_rows(
     measure: str, countries: Sequence[Figures], pooled: Figures
-) -> list[dict[str, Any]]:
+) -> list[MetaAnalysisRow | StatisticRow]:
     """Return every statistics row: per country in order, then ALL, then the meta-analyses."""
     specs = MEASURE_STATISTICS.get(measure, ())
-    rows = [row for figures in [*countries, pooled] for spec in specs
+    rows: list[MetaAnalysisRow | StatisticRow] = [row for figures in [*countries, pooled] for spec in specs
             for row in _spec_rows(figures, spec)]  # fmt: skip
     if measure == "efficacy":
         rows += meta_analysis_rows(countries, pooled.country)

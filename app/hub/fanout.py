@@ -13,7 +13,7 @@ import functools
 import ssl
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -22,31 +22,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from app.config import NodeEntry
 from app.errors import InputError, SignatureError
+from app.exchange.measure_report import from_measure_report
+from app.exchange.query import MeasureQuery, to_parameters
+from app.hub.replies import NodeReply, NodeStatus
 from app.hub.transport import PerOriginTransport
-from app.reports.fhir import from_measure_report
-from app.reports.model import MeasureAnswer
-from app.reports.query import MeasureQuery, to_parameters
-from app.trust.httpx_auth import SignedRequestAuth
+from app.trust.httpx_auth import SignedRequestAuth, verify_httpx_response
 from app.trust.keys import SigningKey, jwk_thumbprint, public_key_from_jwk
-from app.trust.signatures import Receipt, verify_response
+from app.web import FHIR_JSON
 
-FHIR_JSON = "application/fhir+json"
 RETRY_STATUSES = frozenset({502, 503, 504})
 MAX_ATTEMPTS = 3
 BACKOFF_S = 0.2
-
-
-@dataclass(frozen=True)
-class NodeReply:
-    """One node's outcome: contract status, detail, parsed answer and receipt (when any)."""
-
-    node_id: str
-    country: str
-    status: str
-    detail: str | None = None
-    answer: MeasureAnswer | None = None
-    receipt: Receipt | None = None
-    elapsed_s: float = 0.0
 
 
 @functools.cache
@@ -55,7 +41,9 @@ def tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-def _reply(node: NodeEntry, status: str, detail: str | None = None, **extra: Any) -> NodeReply:
+def _reply(
+    node: NodeEntry, status: NodeStatus, detail: str | None = None, **extra: Any
+) -> NodeReply:
     return NodeReply(node_id=node.id, country=node.country, status=status, detail=detail, **extra)
 
 
@@ -112,20 +100,9 @@ def _interpret(
     """Turn a node's HTTP answer into a verified, parsed ``NodeReply``."""
     if response.status_code in RETRY_STATUSES or response.status_code >= 500:
         return _reply(node, "unreachable", detail=f"HTTP {response.status_code}")
-    request = response.request
     try:
         receipt = (
-            verify_response(
-                request_method=request.method,
-                request_url=str(request.url),
-                request_headers=request.headers,
-                request_body=request.content,
-                status=response.status_code,
-                response_headers=response.headers,
-                response_body=response.content,
-                keys=keys,
-                now=clock(),
-            )
+            verify_httpx_response(response, keys, now=clock())
             if response.status_code == 200
             else None
         )

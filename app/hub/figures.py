@@ -1,6 +1,6 @@
 """Per-country and pooled count intervals, looked up by (population, stratifier, stratum).
 
-``CountryFigures`` holds one node's answer as intervals (``app.hub.bounds``); ``PooledFigures``
+``CountryFigures`` holds one node's answer as intervals (``app.disclosure.bounds``); ``PooledFigures``
 sums them across the countries that answered. A stratum a node omitted counts as an exact 0 for
 that node, but only when the node answered that stratifier for that population; a node that did
 not answer the stratifier at all contributes ``[0, upper(total)]`` (a stratum is part of its total),
@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from app.hub.bounds import Bounded, exact_count, strata_bounds, sum_bounds, total_bounds
-from app.reports.model import MeasureAnswer
+from app.disclosure.bounds import Bounded, exact_count, strata_bounds, sum_bounds, total_bounds
+from app.exchange.answer import MeasureAnswer
 
 ALL_COUNTRIES = "ALL"
 

@@ -1,13 +1,13 @@
-"""From per-node answers to the tidy "Query output" document (DESIGN.md section 2, contract).
+"""From per-node replies to the tidy query-output document (``docs/hub-api.md``, the contract).
 
-``pool_answers`` takes the query and one ``NodeOutcome`` per configured node and returns a plain,
-JSON-ready dict: ``query_id, measure, version, period, filters, stratify, parameters, nodes, rows,
-statistics, caveats``. Only nodes with status ``ok`` contribute. An ``ok`` answer that does not fit
-the query (another measure or period, or a version other than the query's — or, unpinned, the
-first ok answer's) or whose disclosure labels cannot be bounded is
-listed as ``invalid-report`` with the reason in ``detail`` and contributes nothing. A population
-that some ok node does not report gets per-country rows but no ``ALL`` row (and a caveat), so the
-``ALL`` rows are never silently smaller than the truth.
+``pool_answers`` takes the query and one ``NodeReply`` per configured node and returns a
+``PooledDocument``: ``query_id, measure, version, period, filters, stratify, parameters, nodes,
+rows, statistics, caveats``. Only nodes with status ``ok`` contribute. An ``ok`` answer that does
+not fit the query (another measure or period, or a version other than the query's — or, unpinned,
+the first ok answer's) or whose disclosure labels cannot be bounded is listed as
+``invalid-report`` with the reason in ``detail`` and contributes nothing. A population that some ok
+node does not report gets per-country rows but no ``ALL`` row (and a caveat), so the ``ALL`` rows
+are never silently smaller than the truth.
 """
 
 from __future__ import annotations
@@ -17,28 +17,16 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Literal, Protocol, cast
 
+from app.disclosure.bounds import Bounded, disclosure_problem
 from app.errors import InputError
-from app.hub.bounds import Bounded, disclosure_problem
+from app.exchange.answer import MeasureAnswer
+from app.hub.document import CountRow, NodePolicy, NodeSummary, Period, PooledDocument
 from app.hub.estimates import statistics_rows
 from app.hub.figures import CountryFigures, Figures, PooledFigures, country_figures
-from app.reports.model import MeasureAnswer
+from app.hub.replies import NODE_STATUSES, NodeReply
 
-NodeStatus = Literal["ok", "refused", "timeout", "unreachable", "bad-signature", "invalid-report"]
-NODE_STATUSES: tuple[NodeStatus, ...] = (
-    "ok", "refused", "timeout", "unreachable", "bad-signature", "invalid-report",
-)  # fmt: skip
-ROW_COLUMNS = (
-    "country",
-    "stratifier",
-    "stratum",
-    "population",
-    "count",
-    "status",
-    "lower",
-    "upper",
-)
+ROW_COLUMNS = tuple(CountRow.model_fields)
 CROSS_BORDER_CAVEAT = "Patients treated in two countries are counted by both."
 NOISE_CAVEAT = (
     "Bounds of noised counts are the noise mechanism's 95% intervals: they hold with 95% "
@@ -61,46 +49,6 @@ class PooledQuery:
     parameters: Mapping[str, str | int | float] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class NodeOutcome:
-    """What one configured node gave: status, reason (``detail``) and, when ``ok``, its answer."""
-
-    node_id: str
-    country: str
-    status: NodeStatus
-    detail: str | None = None
-    answer: MeasureAnswer | None = None
-
-
-class OutcomeLike(Protocol):
-    """Anything shaped like a ``NodeOutcome`` (e.g. the fan-out's reply objects)."""
-
-    @property
-    def node_id(self) -> str: ...
-    @property
-    def country(self) -> str: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def detail(self) -> str | None: ...
-    @property
-    def answer(self) -> MeasureAnswer | None: ...
-
-
-def _as_outcome(outcome: OutcomeLike) -> NodeOutcome:
-    """Return ``outcome`` as a ``NodeOutcome``; raises ``InputError`` on an unknown status."""
-    status = outcome.status
-    if status not in NODE_STATUSES:
-        raise InputError(f"node {outcome.node_id}: unknown status {status!r}")
-    return NodeOutcome(
-        node_id=outcome.node_id,
-        country=outcome.country,
-        status=cast(NodeStatus, status),
-        detail=outcome.detail,
-        answer=outcome.answer,
-    )
-
-
 def _measure_id(measure: str) -> str:
     """Return the bare measure id of an id or canonical URL (``…/Measure/efficacy|1``)."""
     return measure.split("|", 1)[0].rstrip("/").rsplit("/", 1)[-1]
@@ -117,58 +65,58 @@ def _answer_problem(query: PooledQuery, answer: MeasureAnswer, version: str | No
     return disclosure_problem(answer)
 
 
-def checked_outcomes(query: PooledQuery, outcomes: Sequence[OutcomeLike]) -> list[NodeOutcome]:
-    """Return the outcomes with unusable ok answers turned into ``invalid-report``.
+def checked_replies(query: PooledQuery, replies: Sequence[NodeReply]) -> list[NodeReply]:
+    """Return the replies with unusable ok answers turned into ``invalid-report``.
 
-    Raises ``InputError`` on an unknown status, an ok outcome without answer, or a node id or
+    Raises ``InputError`` on an unknown status, an ok reply without answer, or a node id or
     country given twice.
     """
     for key in ("node_id", "country"):
-        values = [getattr(outcome, key) for outcome in outcomes]
+        values = [getattr(reply, key) for reply in replies]
         if len(set(values)) != len(values):
-            raise InputError(f"node outcomes: each {key} must appear once")
-    checked: list[NodeOutcome] = []
+            raise InputError(f"node replies: each {key} must appear once")
+    checked: list[NodeReply] = []
     # Without a pinned version, the first ok answer's version is the one pooled: never two.
     version = query.version or next(
-        (o.answer.version for o in outcomes if o.status == "ok" and o.answer is not None), None
+        (r.answer.version for r in replies if r.status == "ok" and r.answer is not None), None
     )
-    for outcome in map(_as_outcome, outcomes):
-        if outcome.status != "ok":
-            checked.append(replace(outcome, answer=None))
+    for reply in replies:
+        if reply.status not in NODE_STATUSES:
+            raise InputError(f"node {reply.node_id}: unknown status {reply.status!r}")
+        if reply.status != "ok":
+            checked.append(replace(reply, answer=None))
             continue
-        if outcome.answer is None:
-            raise InputError(f"node {outcome.node_id}: status ok without an answer")
-        problem = _answer_problem(query, outcome.answer, version)
-        checked.append(replace(outcome, status="invalid-report", detail=problem, answer=None)
-                       if problem else replace(outcome, detail=None))  # fmt: skip
+        if reply.answer is None:
+            raise InputError(f"node {reply.node_id}: status ok without an answer")
+        problem = _answer_problem(query, reply.answer, version)
+        checked.append(replace(reply, status="invalid-report", detail=problem, answer=None)
+                       if problem else replace(reply, detail=None))  # fmt: skip
     return checked
 
 
-def _node_entry(outcome: NodeOutcome) -> dict[str, Any]:
-    """Return the ``nodes`` entry of one outcome."""
-    answer = outcome.answer
+def _node_summary(reply: NodeReply) -> NodeSummary:
+    """Return the ``nodes`` entry of one reply."""
+    answer = reply.answer
     policy = None
     if answer is not None:
-        policy = {
-            "min_cell": answer.policy.min_cell, "mask_zero": answer.policy.mask_zero,
-            "rounding": answer.policy.rounding, "epsilon": answer.policy.epsilon,
-        }  # fmt: skip
-    return {
-        "id": outcome.node_id, "country": outcome.country, "status": outcome.status,
-        "detail": outcome.detail, "policy": policy,
-        "data_as_of": answer.data_as_of if answer is not None else None,
-    }  # fmt: skip
+        policy = NodePolicy(
+            min_cell=answer.policy.min_cell, mask_zero=answer.policy.mask_zero,
+            rounding=answer.policy.rounding, epsilon=answer.policy.epsilon,
+        )  # fmt: skip
+    return NodeSummary(
+        id=reply.node_id, country=reply.country, status=reply.status, detail=reply.detail,
+        policy=policy, data_as_of=answer.data_as_of if answer is not None else None,
+    )  # fmt: skip
 
 
 def _row(
     country: str, stratifier: str | None, stratum: str | None, population: str, bound: Bounded
-) -> dict[str, Any]:
+) -> CountRow:
     """Return one tidy count row."""
-    return {
-        "country": country, "stratifier": stratifier, "stratum": stratum,
-        "population": population, "count": bound.count, "status": bound.status,
-        "lower": bound.lower, "upper": bound.upper,
-    }  # fmt: skip
+    return CountRow(
+        country=country, stratifier=stratifier, stratum=stratum, population=population,
+        count=bound.count, status=bound.status, lower=bound.lower, upper=bound.upper,
+    )  # fmt: skip
 
 
 def _ordered_stratifiers(query: PooledQuery, stratifiers: list[str]) -> list[str]:
@@ -179,9 +127,9 @@ def _ordered_stratifiers(query: PooledQuery, stratifiers: list[str]) -> list[str
 
 def count_rows(
     query: PooledQuery, countries: Sequence[CountryFigures], pooled: PooledFigures
-) -> list[dict[str, Any]]:
+) -> list[CountRow]:
     """Return the ``rows``: each country's group totals and strata, then the ``ALL`` sums."""
-    rows: list[dict[str, Any]] = []
+    rows: list[CountRow] = []
     everyone: list[Figures] = [*countries, pooled]
     for figures in everyone:
         for population in pooled.populations():
@@ -197,10 +145,10 @@ def count_rows(
     return rows
 
 
-def _caveats(outcomes: Sequence[NodeOutcome]) -> list[str]:
+def _caveats(replies: Sequence[NodeReply]) -> list[str]:
     """Return the document's caveats: always the cross-border one, others when they apply."""
     caveats = [CROSS_BORDER_CAVEAT]
-    answers = [(o.country, o.answer) for o in outcomes if o.answer is not None]
+    answers = [(r.country, r.answer) for r in replies if r.answer is not None]
     reported = [{r.population for r in answer.populations} for _, answer in answers]
     for population in dict.fromkeys(p for pops in reported for p in sorted(pops)):
         lacking = [
@@ -209,47 +157,47 @@ def _caveats(outcomes: Sequence[NodeOutcome]) -> list[str]:
         if lacking:
             caveats.append(f"No ALL row for population {population}: not reported by "
                            f"{', '.join(lacking)}.")  # fmt: skip
-    missing = [f"{o.country} ({o.status})" for o in outcomes if o.status != "ok"]
+    missing = [f"{r.country} ({r.status})" for r in replies if r.status != "ok"]
     if missing:
         caveats.append(f"ALL rows and statistics cover only nodes with status ok; left out: "
                        f"{', '.join(missing)}.")  # fmt: skip
-    if any(o.answer is not None and o.answer.noise_scale for o in outcomes):
+    if any(r.answer is not None and r.answer.noise_scale for r in replies):
         caveats.append(NOISE_CAVEAT)
     return caveats
 
 
-def pool_answers(query: PooledQuery, outcomes: Sequence[OutcomeLike]) -> dict[str, Any]:
-    """Return the "Query output" document of ``outcomes``; raises ``InputError`` (see above)."""
-    checked = checked_outcomes(query, outcomes)
-    countries = [country_figures(o.answer, o.country) for o in checked if o.answer is not None]
+def pool_answers(query: PooledQuery, replies: Sequence[NodeReply]) -> PooledDocument:
+    """Return the query-output document of ``replies``; raises ``InputError`` (see above)."""
+    checked = checked_replies(query, replies)
+    countries = [country_figures(r.answer, r.country) for r in checked if r.answer is not None]
     pooled = PooledFigures(tuple(countries))
     version = query.version
     if version is None:
-        version = next((o.answer.version for o in checked if o.answer is not None), None)
-    return {
-        "query_id": query.query_id,
-        "measure": query.measure,
-        "version": version,
-        "period": {"start": query.period_start.isoformat(), "end": query.period_end.isoformat()},
-        "filters": {
+        version = next((r.answer.version for r in checked if r.answer is not None), None)
+    return PooledDocument(
+        query_id=query.query_id,
+        measure=query.measure,
+        version=version,
+        period=Period(start=query.period_start.isoformat(), end=query.period_end.isoformat()),
+        filters={
             key: [values] if isinstance(values, str) else list(values)
             for key, values in query.filters.items()
         },
-        "stratify": list(query.stratify),
-        "parameters": dict(query.parameters),
-        "nodes": [_node_entry(outcome) for outcome in checked],
-        "rows": count_rows(query, countries, pooled),
-        "statistics": statistics_rows(_measure_id(query.measure), countries, pooled),
-        "caveats": _caveats(checked),
-    }
+        stratify=list(query.stratify),
+        parameters=dict(query.parameters),
+        nodes=[_node_summary(reply) for reply in checked],
+        rows=count_rows(query, countries, pooled),
+        statistics=statistics_rows(_measure_id(query.measure), countries, pooled),
+        caveats=_caveats(checked),
+    )
 
 
-def rows_to_csv(document: Mapping[str, Any]) -> str:
+def rows_to_csv(document: PooledDocument) -> str:
     """Return the document's ``rows`` as CSV with a header (nulls as empty fields)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=ROW_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    for row in document["rows"]:
-        writer.writerow({column: "" if row[column] is None else row[column]
-                         for column in ROW_COLUMNS})  # fmt: skip
+    for row in document.rows:
+        writer.writerow({column: "" if value is None else value
+                         for column, value in row.model_dump().items()})  # fmt: skip
     return buffer.getvalue()

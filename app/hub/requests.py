@@ -1,14 +1,20 @@
-"""Turn an analyst's query (API JSON or CLI options) into a ``MeasureQuery``, checking its shape."""
+"""Turn an analyst's query (API JSON or CLI options) into a ``MeasureQuery`` in normal form.
+
+This module checks the request's *shape* (JSON types, dates); whether the measure, its filters,
+stratifiers and parameters exist is ``app.catalogue.validate_query``'s business, the same check
+every node makes. Nodes would refuse anything outside the catalogue anyway; checking here once gives
+the analyst one clear reason instead of one refusal per node, and keeps refused queries out of the
+hub's records.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
+from app.catalogue import validate_query
 from app.errors import InputError
-from app.hub.catalogue import check_against_catalogue
-from app.reports.catalogue import published_measures
-from app.reports.query import MeasureQuery
+from app.exchange.query import MeasureQuery
 
 
 def _date(value: Any, name: str) -> date:
@@ -18,25 +24,27 @@ def _date(value: Any, name: str) -> date:
         raise InputError(f"period.{name}: must be a date YYYY-MM-DD") from None
 
 
-def _parameter(value: Any) -> str | int | float:
-    """Return a parameter value as a number when it is one (integral numbers as int), else text."""
+def _parameter(value: Any) -> str | float:
+    """Return a parameter value as given: a JSON number as a number, anything else as text."""
     if isinstance(value, bool):
         raise InputError("parameters: values must be codes or numbers")
-    if isinstance(value, int | float) or str(value).replace(".", "", 1).isdigit():
-        number = float(value)
-    else:
-        return str(value)
-    return int(number) if number.is_integer() else number
+    return float(value) if isinstance(value, int | float) else str(value)
 
 
 def query_from_request(document: dict[str, Any]) -> MeasureQuery:
-    """Return the ``MeasureQuery`` an API body asks for; raises ``InputError`` on a bad shape."""
+    """Return the normal form of the query an API body asks for.
+
+    Raises ``InputError`` naming the part: a bad shape here, anything outside the catalogue in
+    ``validate_query``.
+    """
     if not isinstance(document, dict):
         raise InputError("body: expected a JSON object")
     measure = document.get("measure")
-    if not isinstance(measure, str) or measure not in published_measures():
-        known = ", ".join(sorted(published_measures()))
-        raise InputError(f"measure: unknown measure (known: {known})")
+    if not isinstance(measure, str):
+        raise InputError("measure: required, a catalogue measure id")
+    version = document.get("version")
+    if version is not None and not isinstance(version, str):
+        raise InputError("version: expected the catalogue version as text")
     period = document.get("period")
     if not isinstance(period, dict) or "start" not in period or "end" not in period:
         raise InputError('period: required, as {"start": date, "end": date}')
@@ -52,21 +60,17 @@ def query_from_request(document: dict[str, Any]) -> MeasureQuery:
     parameters = document.get("parameters") or {}
     if not isinstance(parameters, dict):
         raise InputError("parameters: expected {name: value}")
-    check_against_catalogue(
-        published_measures()[measure],
-        {key: [str(v) for v in values] for key, values in filters.items()},
-        stratify,
-        {name: _parameter(value) for name, value in parameters.items()},
-    )
-    return MeasureQuery(
-        measure=measure,
-        version=document.get("version"),
-        period_start=start,
-        period_end=end,
-        filters={key: tuple(str(v) for v in values) for key, values in filters.items()},
-        stratify=tuple(stratify),
-        parameters={name: _parameter(value) for name, value in parameters.items()},
-        min_cell=None,
+    return validate_query(
+        MeasureQuery(
+            measure=measure,
+            version=version,
+            period_start=start,
+            period_end=end,
+            filters={key: tuple(str(v) for v in values) for key, values in filters.items()},
+            stratify=tuple(stratify),
+            parameters={name: _parameter(value) for name, value in parameters.items()},
+            min_cell=None,
+        )
     )
 
 
@@ -105,11 +109,18 @@ def query_from_options(
 
 
 def query_echo(query: MeasureQuery) -> dict[str, Any]:
-    """Return the query as the API and the hub database record it."""
+    """Return the query as the API and the hub database record it (integral numbers as int)."""
     return {
         "measure": query.measure,
         "period": {"start": query.period_start.isoformat(), "end": query.period_end.isoformat()},
         "filters": {key: list(values) for key, values in query.filters.items()},
         "stratify": list(query.stratify),
-        "parameters": dict(query.parameters),
+        "parameters": {name: _echoed(value) for name, value in query.parameters.items()},
     }
+
+
+def _echoed(value: str | float) -> str | int | float:
+    """Return a parameter as the analyst would write it: ``250``, not the normal form's ``250.0``."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import time
 import uuid
@@ -16,15 +17,17 @@ from sqlalchemy import Engine, select
 from app.config import HubSettings
 from app.database import create_store_engine
 from app.errors import NotFound
-from app.hub.fanout import NodeReply, fan_out, node_client
+from app.exchange.query import MeasureQuery, to_parameters
+from app.hub.document import PendingQuery, QueryDocument
+from app.hub.fanout import fan_out, node_client
+from app.hub.migrations import upgrade_hub_schema
 from app.hub.pooling import PooledQuery, pool_answers
+from app.hub.replies import NodeReply
 from app.hub.requests import query_echo
-from app.hub.tables import create_hub_tables, node_result_table, query_table
-from app.reports.query import MeasureQuery, to_parameters
+from app.hub.tables import node_result_table, query_table
 from app.trust.audit import AuditLog
 from app.trust.digest import content_digest
 from app.trust.keys import SigningKey, load_signing_key
-from app.trust.tables import create_trust_tables
 
 
 class HubService:
@@ -41,12 +44,12 @@ class HubService:
         self.clock = clock
         self.transport = transport
         self.engine: Engine = create_store_engine(settings.hub.database_url)
-        create_hub_tables(self.engine)
-        create_trust_tables(self.engine)
+        upgrade_hub_schema(self.engine)
         self.audit = AuditLog(self.engine, clock=clock)
         self.key: SigningKey = load_signing_key(settings.hub.signing_key)
         self.client: httpx.AsyncClient | None = None
         """Set by a long-lived event loop (the hub server) to keep node connections alive."""
+        self._running: set[asyncio.Task[QueryDocument]] = set()
 
     async def keep_connections(self) -> None:
         """Open a client whose connections outlive one query; call ``aclose`` before the loop ends."""
@@ -62,6 +65,14 @@ class HubService:
             await self.client.aclose()
             self.client = None
 
+    def start_query(self, query: MeasureQuery, *, actor: str) -> str:
+        """Start ``run_query`` in the background on the running event loop; return the query id."""
+        query_id = str(uuid.uuid4())
+        task = asyncio.create_task(self.run_query(query, actor=actor, query_id=query_id))
+        self._running.add(task)  # a task nobody references may be collected before it ends
+        task.add_done_callback(self._running.discard)
+        return query_id
+
     async def run_query(
         self,
         query: MeasureQuery,
@@ -69,8 +80,11 @@ class HubService:
         actor: str,
         on_reply: Callable[[NodeReply], None] | None = None,
         query_id: str | None = None,
-    ) -> dict[str, Any]:
-        """Send ``query`` to every node, pool the verified answers, record and return the document."""
+    ) -> QueryDocument:
+        """Send ``query`` (in normal form) to every node, pool the verified answers, record them.
+
+        Returns the recorded document.
+        """
         query_id = query_id or str(uuid.uuid4())
         created = datetime.fromtimestamp(self.clock(), UTC).isoformat().replace("+00:00", "Z")
         echo = query_echo(query)
@@ -95,7 +109,7 @@ class HubService:
             client=self.client,
             transport=self.transport,
         )
-        document = pool_answers(
+        pooled = pool_answers(
             PooledQuery(
                 query_id=query_id,
                 measure=query.measure,
@@ -108,9 +122,8 @@ class HubService:
             ),
             replies,
         )
-        document["created_at"] = created
-        document["asked_by"] = actor
-        payload = orjson.dumps(document)
+        document = QueryDocument(**dict(pooled), created_at=created, asked_by=actor)
+        payload = orjson.dumps(document.model_dump())
         ok = sum(1 for reply in replies if reply.status == "ok")
         # The request every node was sent (the same Parameters body, signed per node), kept in each
         # receipt so a third party can check it against the receipt's request digest.
@@ -173,8 +186,8 @@ class HubService:
                 for row in rows
             ]
 
-    def document(self, query_id: str) -> dict[str, Any]:
-        """Return the stored tidy document of a query; raises ``NotFound``."""
+    def document(self, query_id: str) -> QueryDocument | PendingQuery:
+        """Return the recorded document of a query, or its status while running; raises ``NotFound``."""
         with self.engine.connect() as connection:
             row = connection.execute(
                 select(query_table.c.document_json, query_table.c.status).where(
@@ -184,9 +197,15 @@ class HubService:
         if row is None:
             raise NotFound(f"query {query_id}: no such query")
         if row.document_json is None:
-            return {"query_id": query_id, "status": row.status}
-        result: dict[str, Any] = orjson.loads(row.document_json)
-        return result
+            return PendingQuery(query_id=query_id, status=row.status)
+        return QueryDocument.model_validate_json(row.document_json)
+
+    def finished_document(self, query_id: str) -> QueryDocument:
+        """Return the recorded document of a finished query; raises ``NotFound`` until then."""
+        document = self.document(query_id)
+        if not isinstance(document, QueryDocument):
+            raise NotFound(f"query {query_id}: not finished")
+        return document
 
     def receipts(self, query_id: str) -> list[dict[str, Any]]:
         """Return every node's signed response as received, with the request it answers."""

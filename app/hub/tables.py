@@ -1,8 +1,11 @@
-"""The hub database: queries, per-node outcomes and receipts (SQLAlchemy Core, own MetaData)."""
+"""The hub database: queries, per-node outcomes and receipts (SQLAlchemy Core, own MetaData).
+
+Created and versioned by the hub's migration list (``app.hub.migrations``).
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Engine, ForeignKey, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, Text
 
 hub_metadata = MetaData()
 
@@ -28,8 +31,3 @@ node_result_table = Table(
     Column("detail", Text),
     Column("receipt_json", Text),
 )
-
-
-def create_hub_tables(engine: Engine) -> None:
-    """Create the hub's tables if they do not exist."""
-    hub_metadata.create_all(engine)

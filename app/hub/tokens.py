@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 from pathlib import Path
 
-from app.errors import ConfigError, SignatureError
+from app.errors import BearerTokenRefused, ConfigError
 
 
 class TokenRegistry:
@@ -33,14 +33,14 @@ class TokenRegistry:
         return cls(tokens)
 
     def analyst(self, authorization: str | None) -> str:
-        """Return the analyst behind an ``Authorization`` header; raises ``SignatureError`` (401)."""
+        """Return the analyst behind an ``Authorization`` header; raises ``BearerTokenRefused``."""
         scheme, _, presented = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not presented:
-            raise SignatureError("missing bearer token")
+            raise BearerTokenRefused("missing bearer token")
         for token, name in self._tokens.items():
             if hmac.compare_digest(token.encode(), presented.strip().encode()):
                 return name
-        raise SignatureError("unknown bearer token")
+        raise BearerTokenRefused("unknown bearer token")
 
     def first_token(self) -> str:
         """Return one valid token (the demo prints it for the analyst)."""

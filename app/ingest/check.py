@@ -11,9 +11,9 @@ from typing import Any
 
 from app.deid import Pseudonymiser
 from app.errors import InputError
+from app.ingest.ingest_report import IngestReport, IssueLog
 from app.ingest.pipeline import RecordPipeline
 from app.ingest.plan import plan_export
-from app.ingest.report import IngestReport, IssueLog
 from app.profiles import record_to_resource, validate_resource
 
 CHECK_SECRET = b"ketanet mapping check: throwaway secret, not a node's"

@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, inspect
 
 from app.errors import Issue
-from app.ingest.erase import ERASED_PATIENTS, erased_patients
-from app.ingest.writer import TABLES, StoreWriter
-from app.store.schema import SCHEMA_VERSION, applied_version
+from app.store.erase import ERASED_PATIENTS, erased_patients
+from app.store.migrations import SCHEMA_VERSION, node_schema_version
+from app.store.writer import TABLES, StoreWriter
 
 Counter = Callable[[str, list[dict[str, Any]]], tuple[int, int, int]]
 """Counts a batch of valid rows of a kind as (inserted, updated, unchanged)."""
@@ -71,7 +71,7 @@ def _absent() -> StoreView:
 
 
 def _view(connection: Connection) -> StoreView:
-    version = applied_version(connection)
+    version = node_schema_version(connection)
     if version == 0:
         return _absent()
     has_table = inspect(connection).has_table

@@ -20,8 +20,8 @@ import orjson
 from app.deid import Deidentifier, Pseudonymiser
 from app.errors import Issue
 from app.ingest.fingerprints import FingerprintSet, fingerprint
+from app.ingest.ingest_report import FileReport, IssueLog
 from app.ingest.plan import ExportPlan
-from app.ingest.report import FileReport, IssueLog
 from app.mapping import JoinIndex, RecordMapping, RowMapper
 from app.profiles import RECORD_FIELDS, RecordValidator, to_store_row
 from app.sources import SourceReader, open_source

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from app.errors import InputError, Issue
 from app.mapping import ExportMapping, compile_mapping, format_of_name, load_mapping_document
+from app.package_data import data_path
 from app.profiles import RECORD_FIELDS
-from app.resources import data_path
 
 BUILTIN_MAPPINGS = {"csv": "mappings/reference-csv.yaml", "ndjson": "mappings/fhir-r4-bulk.yaml"}
 

@@ -18,7 +18,7 @@ import jsonschema
 import yaml
 
 from app.errors import InputError, Issue
-from app.resources import data_path
+from app.package_data import data_path
 
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 

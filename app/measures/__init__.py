@@ -1,10 +1,11 @@
-"""Measures: the catalogue of ``schemas/measures/`` and its evaluation as SQL aggregates.
+"""Measures: the catalogue's measures evaluated as SQL aggregates.
 
-``validate_query`` checks a query against the catalogue; ``evaluate_measure`` counts every
-population and one-way stratum in the database (SQLite or PostgreSQL, same SQL, same numbers).
+``evaluate_measure`` counts every population and one-way stratum in the database (SQLite or
+PostgreSQL, same SQL, same numbers) for a query in normal form. The catalogue itself and
+``validate_query`` live in ``app.catalogue`` (shared with the hub) and are re-exported here.
 """
 
-from app.measures.catalogue import MeasureDefinition, PopulationSpec, load_catalogue
+from app.catalogue import MeasureDefinition, PopulationSpec, load_catalogue, validate_query
 from app.measures.evaluate import evaluate_measure
 from app.measures.releases import (
     answered_populations,
@@ -14,7 +15,6 @@ from app.measures.releases import (
     strata_overlap,
     stratum_values,
 )
-from app.measures.validation import validate_query
 
 __all__ = [
     "MeasureDefinition",

@@ -27,7 +27,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from app.reports.model import Cell, PopulationResult
+from app.exchange.answer import Cell, PopulationResult
 
 
 @dataclass(frozen=True)

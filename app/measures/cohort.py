@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import CTE, ColumnElement, Connection, Select, Table, and_, func, select
 
+from app.exchange.query import MeasureQuery
 from app.measures.calendar import AGE_BANDS, band, day_number, year_of_day
-from app.reports.query import MeasureQuery
 from app.store.models import RecordBase
 
 _TABLES = RecordBase.metadata.tables

@@ -1,4 +1,4 @@
-"""Evaluate a catalogue measure: validate, build its SQL, count in the database.
+"""Evaluate a catalogue measure for a query in normal form: build its SQL, count in the database.
 
 ``evaluate_measure`` returns exact cells; disclosure control is applied afterwards by
 ``app.disclosure``. With noise on, the caller passes the per-patient clip bound (record counts are
@@ -12,19 +12,18 @@ from dataclasses import replace
 
 from sqlalchemy import Connection
 
+from app.catalogue import PopulationSpec
+from app.exchange.answer import Cell, PopulationResult
+from app.exchange.query import MeasureQuery
 from app.measures.administrations import build_administrations
 from app.measures.adverse_events import build_adverse_events
 from app.measures.aggregate import PopulationSource, count_populations
-from app.measures.catalogue import PopulationSpec
 from app.measures.cohort import MeasureContext, prefers_administration_scan
 from app.measures.discontinuations import build_discontinuations
 from app.measures.efficacy import build_efficacy
 from app.measures.guideline_adherence import build_guideline_adherence
 from app.measures.releases import answered_populations, applicable_stratifiers, stratum_values
 from app.measures.treated_patients import build_treated_patients
-from app.measures.validation import validate_query
-from app.reports.model import Cell, PopulationResult
-from app.reports.query import MeasureQuery
 
 Builder = Callable[[MeasureContext], dict[str, PopulationSource]]
 BUILDERS: dict[str, Builder] = {
@@ -44,8 +43,11 @@ def evaluate_measure(
     clip_records_per_patient: int | None = None,
     include_zero_strata: bool = False,
 ) -> list[PopulationResult]:
-    """Return the exact counts of every population of ``query``; raises ``InputError``."""
-    query = validate_query(query)
+    """Return the exact counts of every population of ``query``.
+
+    ``query`` must be in normal form (``app.catalogue.validate_query``): checked once where it
+    enters, not again here.
+    """
     populations = answered_populations(query)
     context = MeasureContext(
         query,

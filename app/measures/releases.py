@@ -8,9 +8,9 @@ is clipped to the bound per patient before counting, so it moves by at most that
 
 from __future__ import annotations
 
+from app.catalogue import PopulationSpec, StratifierSpec, load_catalogue
+from app.exchange.query import MeasureQuery
 from app.measures.calendar import period_years
-from app.measures.catalogue import PopulationSpec, StratifierSpec, load_catalogue
-from app.reports.query import MeasureQuery
 
 Release = tuple[str, str | None]
 """(population, stratifier) — stratifier ``None`` for the group total."""

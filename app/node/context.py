@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,7 +10,6 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from app.config import NodeSettings
-from app.errors import KetanetError
 from app.node.ratelimit import RateLimiter
 from app.trust.audit import AuditLog
 from app.trust.keys import SigningKey
@@ -27,22 +27,5 @@ class NodeContext:
     audit: AuditLog
     rate_limiter: RateLimiter
     clock: Callable[[], float] = time.time
-
-    def audit_refusal(
-        self,
-        *,
-        actor: str,
-        action: str,
-        target: str,
-        error: KetanetError,
-        request_digest: str | None = None,
-    ) -> None:
-        """Append the refusal of an authenticated request to the audit log (status and rule)."""
-        self.audit.append(
-            actor=actor,
-            action=action,
-            target=target,
-            decision="refused",
-            reason=f"{error.http_status}: {error.message}",
-            request_digest=request_digest,
-        )
+    rng: random.Random | None = None
+    """The noise source of answers; None is the OS CSPRNG (seed one only in tests)."""

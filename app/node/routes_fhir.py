@@ -7,28 +7,14 @@ from typing import Any
 from fastapi import APIRouter
 
 from app import __version__
+from app.catalogue import published_measures
 from app.errors import NotFound
 from app.node.deps import ContextDep
 from app.profiles import code_systems, value_sets
-from app.reports.catalogue import published_measures
-from app.web import OrjsonResponse
+from app.store.resource_tables import RESOURCE_TABLES
+from app.web import OrjsonResponse, fhir_json
 
 router = APIRouter(prefix="/fhir")
-FHIR_JSON = "application/fhir+json"
-RECORD_TYPES = (
-    "Patient",
-    "Condition",
-    "MedicationAdministration",
-    "MedicationDispense",
-    "Observation",
-    "AdverseEvent",
-    "MedicationStatement",
-)
-
-
-def fhir_response(document: dict[str, Any], status_code: int = 200) -> OrjsonResponse:
-    """Return ``document`` as ``application/fhir+json``."""
-    return OrjsonResponse(document, status_code=status_code, media_type=FHIR_JSON)
 
 
 def searchset(resources: list[dict[str, Any]]) -> dict[str, Any]:
@@ -64,7 +50,7 @@ def capability_statement(ctx: ContextDep) -> OrjsonResponse:
             "searchParam": [] if kind == "Patient" else record_search,
             "documentation": "Signed requests from peers with the 'record' grant only.",
         }
-        for kind in RECORD_TYPES
+        for kind in RESOURCE_TABLES
     ]
     resources += [
         {"type": kind, "interaction": [{"code": "read"}, {"code": "search-type"}]}
@@ -83,7 +69,7 @@ def capability_statement(ctx: ContextDep) -> OrjsonResponse:
             ],
         }
     )
-    return fhir_response(
+    return fhir_json(
         {
             "resourceType": "CapabilityStatement",
             "status": "active",
@@ -104,7 +90,7 @@ def capability_statement(ctx: ContextDep) -> OrjsonResponse:
 @router.get("/Measure")
 def list_measures() -> OrjsonResponse:
     """The measure catalogue as a searchset Bundle."""
-    return fhir_response(searchset(list(published_measures().values())))
+    return fhir_json(searchset(list(published_measures().values())))
 
 
 @router.get("/Measure/{measure_id}")
@@ -113,28 +99,28 @@ def read_measure(measure_id: str) -> OrjsonResponse:
     measure = published_measures().get(measure_id)
     if measure is None:
         raise NotFound(f"Measure/{measure_id}: no such resource")
-    return fhir_response(measure)
+    return fhir_json(measure)
 
 
 @router.get("/CodeSystem")
 def list_code_systems() -> OrjsonResponse:
     """The registry's code systems."""
-    return fhir_response(searchset(code_systems()))
+    return fhir_json(searchset(code_systems()))
 
 
 @router.get("/CodeSystem/{system_id}")
 def read_code_system(system_id: str) -> OrjsonResponse:
     """One code system; 404 when unknown."""
-    return fhir_response(_by_id(code_systems(), "CodeSystem", system_id))
+    return fhir_json(_by_id(code_systems(), "CodeSystem", system_id))
 
 
 @router.get("/ValueSet")
 def list_value_sets() -> OrjsonResponse:
     """The registry's value sets."""
-    return fhir_response(searchset(value_sets()))
+    return fhir_json(searchset(value_sets()))
 
 
 @router.get("/ValueSet/{value_set_id}")
 def read_value_set(value_set_id: str) -> OrjsonResponse:
     """One value set; 404 when unknown."""
-    return fhir_response(_by_id(value_sets(), "ValueSet", value_set_id))
+    return fhir_json(_by_id(value_sets(), "ValueSet", value_set_id))

@@ -9,21 +9,18 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from app.disclosure import answer_query
 from app.errors import InputError, KetanetError, Unavailable
-from app.ingest import data_as_of, data_version
-from app.measures import validate_query
+from app.exchange.query import MeasureQuery, parse_parameters
+from app.node.answers import answer_query
 from app.node.context import NodeContext
 from app.node.deps import ContextDep, VerifiedDep
-from app.reports.fhir import to_measure_report
-from app.reports.model import MeasureAnswer
-from app.reports.query import MeasureQuery, parse_parameters
+from app.store import data_as_of, data_version
 from app.trust.digest import content_digest
 from app.trust.fastapi_auth import require_grant
 from app.trust.signatures import sign_response
+from app.web import FHIR_JSON, request_audit
 
 router = APIRouter()
-FHIR_JSON = "application/fhir+json"
 
 
 @router.post("/fhir/Measure/$evaluate-measure")
@@ -40,22 +37,16 @@ async def evaluate_measure(request: Request, ctx: ContextDep, verified: Verified
         limit_s = ctx.settings.limits.query_timeout_s
         try:
             # the database stops the evaluation at limit_s; the outer wait is a backstop
-            answer = await asyncio.wait_for(
+            payload = await asyncio.wait_for(
                 run_in_threadpool(_answer, ctx, query, f"peer:{verified.peer.name}"), limit_s + 5
             )
         except TimeoutError:
             raise Unavailable(f"the query ran over query_timeout_s ({limit_s:g} s)") from None
     except KetanetError as error:
-        await run_in_threadpool(
-            ctx.audit_refusal,
-            actor=verified.kid,
-            action="evaluate-measure",
-            target=target,
-            error=error,
-            request_digest=content_digest(body),
+        await request_audit(request).refused(
+            error, verified.kid, "evaluate-measure", target, request_digest=content_digest(body)
         )
         raise
-    payload = orjson.dumps(to_measure_report(answer))
     headers = sign_response(
         status=200,
         headers={"content-type": FHIR_JSON},
@@ -64,12 +55,10 @@ async def evaluate_measure(request: Request, ctx: ContextDep, verified: Verified
         key=ctx.signing_key,
         now=ctx.clock(),
     )
-    await run_in_threadpool(
-        ctx.audit.append,
-        actor=verified.kid,
-        action="evaluate-measure",
-        target=target,
-        decision="answered",
+    await request_audit(request).answered(
+        verified.kid,
+        "evaluate-measure",
+        target,
         request_digest=content_digest(body),
         response_digest=content_digest(payload),
     )
@@ -88,12 +77,11 @@ def _parse(body: bytes) -> MeasureQuery:
         raise InputError("body: not valid JSON (expected a FHIR Parameters resource)") from None
     if not isinstance(document, dict) or document.get("resourceType") != "Parameters":
         raise InputError("body: expected a FHIR Parameters resource")
-    query = parse_parameters(document)
-    validate_query(query)
-    return query
+    # Only the shape here: ``answer_query`` checks the query against the catalogue, once.
+    return parse_parameters(document)
 
 
-def _answer(ctx: NodeContext, query: MeasureQuery, requester: str) -> MeasureAnswer:
+def _answer(ctx: NodeContext, query: MeasureQuery, requester: str) -> bytes:
     node = ctx.settings.node
     return answer_query(
         ctx.engine,
@@ -106,4 +94,6 @@ def _answer(ctx: NodeContext, query: MeasureQuery, requester: str) -> MeasureAns
         country=node.country,
         node_id=node.id,
         data_as_of=data_as_of(ctx.engine),
+        rng=ctx.rng,
+        clock=ctx.clock,
     )

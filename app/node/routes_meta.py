@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import text
 
-from app.ingest import data_as_of
 from app.node.deps import ContextDep, VerifiedDep
+from app.store import data_as_of
 from app.trust.keys import jwks_document
-from app.web import OrjsonResponse
+from app.web import OrjsonResponse, request_audit
 
 router = APIRouter()
 
@@ -45,13 +46,10 @@ def jwks(ctx: ContextDep) -> OrjsonResponse:
 
 
 @router.get("/audit/checkpoint")
-def audit_checkpoint(ctx: ContextDep, verified: VerifiedDep) -> OrjsonResponse:
+async def audit_checkpoint(
+    request: Request, ctx: ContextDep, verified: VerifiedDep
+) -> OrjsonResponse:
     """The audit chain head signed by the node, for any trusted peer to keep as a witness."""
-    checkpoint = ctx.audit.checkpoint(ctx.signing_key)
-    ctx.audit.append(
-        actor=verified.kid,
-        action="audit-checkpoint",
-        target="/audit/checkpoint",
-        decision="answered",
-    )
+    checkpoint = await run_in_threadpool(ctx.audit.checkpoint, ctx.signing_key)
+    await request_audit(request).answered(verified.kid, "audit-checkpoint", "/audit/checkpoint")
     return OrjsonResponse(checkpoint)

@@ -7,39 +7,19 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import Table, and_, func, select
 
 from app.errors import InputError, KetanetError, NotFound
 from app.node.context import NodeContext
 from app.node.deps import ContextDep, VerifiedDep
-from app.node.routes_fhir import RECORD_TYPES, fhir_response
 from app.node.search_params import search_conditions
 from app.profiles import record_to_resource
-from app.store.models import (
-    AdministrationRecord,
-    AdverseEventRecord,
-    DiscontinuationRecord,
-    DispenseRecord,
-    ObservationRecord,
-    PatientRecord,
-)
+from app.store.resource_tables import RESOURCE_TABLES, read_row, search_rows
 from app.trust.fastapi_auth import require_grant
-from app.web import OrjsonResponse
+from app.web import OrjsonResponse, fhir_json, request_audit
 
 router = APIRouter(prefix="/fhir")
 MAX_COUNT = 1000
 DEFAULT_COUNT = 100
-
-# resource type -> (table, id prefix of the resource, profile record kind)
-_SOURCES: dict[str, tuple[Table, str, str]] = {
-    "Patient": (PatientRecord.__table__, "", "patient"),  # type: ignore[attr-defined]
-    "Condition": (PatientRecord.__table__, "cond-", "condition"),  # type: ignore[attr-defined]
-    "MedicationAdministration": (AdministrationRecord.__table__, "", "administration"),  # type: ignore[attr-defined]
-    "MedicationDispense": (DispenseRecord.__table__, "", "dispense"),  # type: ignore[attr-defined]
-    "Observation": (ObservationRecord.__table__, "", "observation"),  # type: ignore[attr-defined]
-    "AdverseEvent": (AdverseEventRecord.__table__, "", "adverse_event"),  # type: ignore[attr-defined]
-    "MedicationStatement": (DiscontinuationRecord.__table__, "", "discontinuation"),  # type: ignore[attr-defined]
-}
 
 
 def _entry(public_url: str, resource: dict[str, Any]) -> dict[str, Any]:
@@ -59,31 +39,28 @@ def _bounded_int(params: dict[str, list[str]], name: str, default: int, maximum:
 
 
 def _search(ctx: NodeContext, kind: str, params: dict[str, list[str]]) -> dict[str, Any]:
-    table, _prefix, record_kind = _SOURCES[kind]
+    source = RESOURCE_TABLES[kind]
     country = ctx.settings.node.country
     known = {"patient", "code", "date", "_count", "_offset", "_summary"}
     unknown = sorted(set(params) - known)
     if unknown:
         raise InputError(f"{unknown[0]}: unsupported search parameter")
-    conditions = search_conditions(kind, table, params)
+    conditions = search_conditions(kind, source.table, params)
     count = _bounded_int(params, "_count", DEFAULT_COUNT, MAX_COUNT)
     offset = _bounded_int(params, "_offset", 0, 2**62)
-    where = and_(*conditions) if conditions else None
-    with ctx.engine.connect() as connection:
-        total_query = select(func.count()).select_from(table)
-        total = connection.execute(
-            total_query.where(where) if where is not None else total_query
-        ).scalar_one()
-        if params.get("_summary", [""])[-1] == "count" or count == 0:
-            return {"resourceType": "Bundle", "type": "searchset", "total": total}
-        page = select(table).order_by(table.c.id).limit(count).offset(offset)
-        rows = connection.execute(page.where(where) if where is not None else page).mappings()
-        entries = [
-            _entry(
-                ctx.settings.node.public_url, record_to_resource(record_kind, row, country=country)
-            )
-            for row in rows
-        ]
+    summary_only = params.get("_summary", [""])[-1] == "count" or count == 0
+    total, rows = search_rows(
+        ctx.engine, source, conditions, count=0 if summary_only else count, offset=offset
+    )
+    if summary_only:
+        return {"resourceType": "Bundle", "type": "searchset", "total": total}
+    entries = [
+        _entry(
+            ctx.settings.node.public_url,
+            record_to_resource(source.record_kind, row, country=country),
+        )
+        for row in rows
+    ]
     base = f"{ctx.settings.node.public_url}/fhir/{kind}"
     plain = [(k, v) for k, values in params.items() if k != "_offset" for v in values]
     links = [{"relation": "self", "url": f"{base}?{urlencode([*plain, ('_offset', offset)])}"}]
@@ -104,22 +81,20 @@ def _search(ctx: NodeContext, kind: str, params: dict[str, list[str]]) -> dict[s
 
 
 def _read(ctx: NodeContext, kind: str, resource_id: str) -> dict[str, Any]:
-    table, prefix, record_kind = _SOURCES[kind]
-    record_id = resource_id.removeprefix(prefix) if prefix else resource_id
-    with ctx.engine.connect() as connection:
-        row = connection.execute(select(table).where(table.c.id == record_id)).mappings().first()
-    if row is None or (prefix and not resource_id.startswith(prefix)):
+    source = RESOURCE_TABLES[kind]
+    row = read_row(ctx.engine, source, resource_id)
+    if row is None:
         raise NotFound(f"{kind}/{resource_id}: no such resource")
-    return record_to_resource(record_kind, row, country=ctx.settings.node.country)
+    return record_to_resource(source.record_kind, row, country=ctx.settings.node.country)
 
 
 def _check(kind: str) -> None:
-    if kind not in RECORD_TYPES:
+    if kind not in RESOURCE_TABLES:
         raise NotFound(f"{kind}: not a resource type this node serves")
 
 
 async def _audited(
-    ctx: NodeContext, verified: VerifiedDep, target: str, work: Any
+    request: Request, ctx: NodeContext, verified: VerifiedDep, target: str, work: Any
 ) -> OrjsonResponse:
     """Run ``work`` for a peer with the ``record`` grant; audit the decision either way."""
     try:
@@ -127,14 +102,10 @@ async def _audited(
         ctx.rate_limiter.take(verified.peer.name)
         document = await run_in_threadpool(work)
     except KetanetError as error:
-        await run_in_threadpool(
-            ctx.audit_refusal, actor=verified.kid, action="read", target=target, error=error
-        )
+        await request_audit(request).refused(error, verified.kid, "read", target)
         raise
-    await run_in_threadpool(
-        ctx.audit.append, actor=verified.kid, action="read", target=target, decision="answered"
-    )
-    return fhir_response(document)
+    await request_audit(request).answered(verified.kid, "read", target)
+    return fhir_json(document)
 
 
 @router.get("/{kind}")
@@ -146,15 +117,17 @@ async def search_records(
     params: dict[str, list[str]] = {}
     for key, value in request.query_params.multi_items():
         params.setdefault(key, []).append(value)
-    return await _audited(ctx, verified, f"{kind}?search", lambda: _search(ctx, kind, params))
+    return await _audited(
+        request, ctx, verified, f"{kind}?search", lambda: _search(ctx, kind, params)
+    )
 
 
 @router.get("/{kind}/{resource_id}")
 async def read_record(
-    kind: str, resource_id: str, ctx: ContextDep, verified: VerifiedDep
+    kind: str, resource_id: str, request: Request, ctx: ContextDep, verified: VerifiedDep
 ) -> OrjsonResponse:
     """Read one de-identified record by its pseudonymous id."""
     _check(kind)
     return await _audited(
-        ctx, verified, f"{kind}/{resource_id}", lambda: _read(ctx, kind, resource_id)
+        request, ctx, verified, f"{kind}/{resource_id}", lambda: _read(ctx, kind, resource_id)
     )

@@ -7,7 +7,7 @@ built as plain dicts so that serving them stays fast.
 from app.profiles.codes import VALUE_SETS, in_value_set
 from app.profiles.dataset import RECORD_FIELDS, RECORD_KINDS, FieldDef, field_def
 from app.profiles.fhir_models import validate_resource
-from app.profiles.resources import RESOURCE_TYPES, fhir_instant, record_to_resource
+from app.profiles.record_resources import RESOURCE_TYPES, fhir_instant, record_to_resource
 from app.profiles.structures import conformance_resources, structure_definitions
 from app.profiles.terminology import code_systems, value_sets
 from app.profiles.validation import RecordValidator, to_store_row

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from app.profiles.codes import KETANET_SD, KETANET_VS
-from app.profiles.resources import PROFILE_IDS, RESOURCE_TYPES
+from app.profiles.record_resources import PROFILE_IDS, RESOURCE_TYPES
 from app.profiles.terminology import VERSION, code_systems, value_sets
 
 Element = tuple[str, int, str, str | None]

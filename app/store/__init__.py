@@ -1,6 +1,14 @@
-"""The node's record store: SQLModel tables of the minimum dataset, engines and schema versions."""
+"""The node's store: every table of the node database and every read and write of it.
+
+Record tables of the minimum dataset (``models``), batched writes (``writer``), ingest runs and
+the data version (``runs``), erasure (``erase``), record reads for FHIR (``resource_tables``), the
+answer cache and ε ledger (``answer_cache``, ``privacy_ledger``) and the one migration list of
+the node database (``migrations``).
+"""
 
 from app.database import create_store_engine
+from app.store.erase import erase_patient
+from app.store.migrations import SCHEMA_VERSION, upgrade_schema
 from app.store.models import (
     AdministrationRecord,
     AdverseEventRecord,
@@ -11,7 +19,7 @@ from app.store.models import (
     PatientRecord,
     RecordBase,
 )
-from app.store.schema import SCHEMA_VERSION, upgrade_schema
+from app.store.runs import data_as_of, data_version
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -24,5 +32,8 @@ __all__ = [
     "PatientRecord",
     "RecordBase",
     "create_store_engine",
+    "data_as_of",
+    "data_version",
+    "erase_patient",
     "upgrade_schema",
 ]

@@ -1,4 +1,4 @@
-"""The reference CSV export: one UTF-8 CSV file per record type, header row first (DESIGN.md §6)."""
+"""The reference CSV export: one UTF-8 CSV file per record type, header row first (docs/dataset.md)."""
 
 from __future__ import annotations
 

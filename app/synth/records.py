@@ -1,6 +1,6 @@
 """Row types of a synthetic registry export, one per reference-export file.
 
-The fields of each row type are the reference CSV columns in their order (DESIGN.md section 6), so a
+The fields of each row type are the reference CSV columns in their order (docs/dataset.md), so a
 row can be written to CSV as it is; ``None`` stands for a blank optional value. Instants are
 ISO 8601 strings with the local UTC offset of the country's time zone.
 """

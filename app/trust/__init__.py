@@ -40,7 +40,7 @@ from app.trust.signatures import (
     sign_response,
     verify_response,
 )
-from app.trust.tables import create_trust_tables, trust_metadata
+from app.trust.tables import trust_metadata
 
 __all__ = [
     "AuditEntry",
@@ -54,7 +54,6 @@ __all__ = [
     "TrustedPeer",
     "VerifiedRequest",
     "content_digest",
-    "create_trust_tables",
     "jwk_thumbprint",
     "jwks_document",
     "load_signing_key",

@@ -1,10 +1,12 @@
 """FastAPI glue: the dependency that authenticates a signed request, and the grant check.
 
-The app must hold a ``RequestVerifier`` in ``app.state.verifier`` and an ``AuditLog`` in
-``app.state.audit``; refusals are audited here and raised as ``KetanetError`` for the app's
-exception handler to render as an ``OperationOutcome``. The target URI is rebuilt from the request
-as received (scheme, ``Host``, raw path, query), so behind a TLS-terminating proxy run uvicorn
-with ``--proxy-headers`` for the scheme to match the node's ``public_url``.
+The app must hold a ``RequestVerifier`` in ``app.state.verifier`` and install
+``app.web.AuditEveryRequest``; refusals are audited here, through the request's ``RequestAudit``,
+and raised as ``KetanetError`` for the app's exception handler to render as an
+``OperationOutcome``; a verified request is audited by its route, with the answer. The target URI
+is rebuilt from the request as received (scheme, ``Host``, raw path, query), so behind a
+TLS-terminating proxy run uvicorn with ``--proxy-headers`` for the scheme to match the node's
+``public_url``.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from app.errors import KetanetError, PolicyRefusal
-from app.trust.audit import AuditLog
 from app.trust.digest import content_digest
 from app.trust.signatures import RequestVerifier, VerifiedRequest, claimed_keyid
+from app.web import request_audit
 
 
 def received_url(request: Request) -> str:
@@ -43,10 +45,7 @@ def received_url(request: Request) -> str:
 async def verified_request(request: Request) -> VerifiedRequest:
     """Return the authenticated request; raises (and audits) ``SignatureError`` 401 or ``Conflict`` 409."""
     verifier: RequestVerifier = request.app.state.verifier
-    audit: AuditLog = request.app.state.audit
     body = await request.body()
-    # from here on the request is audited: as a refusal below, or by the route with its answer
-    request.state.audited = True
     try:
         # Off the event loop: the nonce INSERT is blocking database I/O.
         return await run_in_threadpool(
@@ -58,13 +57,11 @@ async def verified_request(request: Request) -> VerifiedRequest:
             )
         )
     except KetanetError as error:
-        await run_in_threadpool(
-            audit.append,
-            actor=claimed_keyid(request.headers) or "unauthenticated",
-            action="authenticate",
-            target=f"{request.method} {request.url.path}"[:500],
-            decision="refused",
-            reason=f"{error.http_status}: {error.message}",
+        await request_audit(request).refused(
+            error,
+            claimed_keyid(request.headers) or "unauthenticated",
+            "authenticate",
+            f"{request.method} {request.url.path}"[:500],
             request_digest=content_digest(body) if body else None,
         )
         raise

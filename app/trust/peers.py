@@ -42,7 +42,7 @@ class TrustedPeer:
 def _epoch(value: datetime | None) -> float | None:
     if value is None:
         return None
-    # A date-time written without an offset in the config is read as UTC (DESIGN.md "Time").
+    # A date-time written without an offset in the config is read as UTC (docs/cli.md, "Time").
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
 
 

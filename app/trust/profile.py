@@ -1,4 +1,4 @@
-"""The KetaNet signature profile (DESIGN.md section 4): tags, limits and the checks both sides share."""
+"""The KetaNet signature profile (docs/signing.md): tags, limits and the checks both sides share."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Signed requests (DESIGN.md section 4): signing with the KetaNet profile and the node's verifier.
+"""Signed requests (docs/signing.md): signing with the KetaNet profile and the node's verifier.
 
 Response signing and receipts live in ``responses.py`` and are re-exported here, so callers
 import the whole signature API from one module.

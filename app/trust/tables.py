@@ -1,11 +1,14 @@
-"""SQLAlchemy Core tables of the trust layer, in their own ``MetaData`` (SQLite and PostgreSQL)."""
+"""SQLAlchemy Core tables of the trust layer, in their own ``MetaData`` (SQLite and PostgreSQL).
+
+Node and hub databases both hold them; each database's migration list creates them
+(``app.store.migrations``, ``app.hub.migrations``).
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
     Column,
-    Engine,
     Index,
     Integer,
     MetaData,
@@ -55,8 +58,3 @@ audit_checkpoint = Table(
     Column("kid", String(64), nullable=False),
     Column("document", Text, nullable=False),
 )
-
-
-def create_trust_tables(engine: Engine) -> None:
-    """Create the nonce, audit and checkpoint tables when they do not exist yet."""
-    trust_metadata.create_all(engine)

@@ -1,12 +1,14 @@
-"""A small node database for disclosure tests: a cohort with one rare drug."""
+"""A small node database for disclosure tests: a cohort with one rare drug; answers read back."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 from sqlalchemy import Engine, insert
 
-from app.disclosure import create_disclosure_tables
+from app.exchange.answer import MeasureAnswer
+from app.exchange.measure_report import from_measure_report
 from app.store import create_store_engine, upgrade_schema
 from app.store.models import RecordBase
 
@@ -19,7 +21,6 @@ def node_database(url: str, *, rare: int = 3, rare_drug: str = "arketamine") -> 
     """Return a migrated node database with 25 ketamine, 15 esketamine and ``rare`` rare-drug patients."""
     engine = create_store_engine(url)
     upgrade_schema(engine)
-    create_disclosure_tables(engine)
     groups = [*((drug, route, n) for drug, (route, n) in COHORT.items()), (rare_drug, "oral", rare)]
     patients, doses = [], []
     for drug, route, size in groups:
@@ -58,3 +59,8 @@ def node_database(url: str, *, rare: int = 3, rare_drug: str = "arketamine") -> 
 def sqlite_node(folder: Path, name: str = "node", **options: int | str) -> Engine:
     """Return a node database in a SQLite file under ``folder``."""
     return node_database(f"sqlite:///{folder / name}.db", **options)  # type: ignore[arg-type]
+
+
+def decoded(report: bytes) -> MeasureAnswer:
+    """Return the answer a node's MeasureReport bytes hold (as the hub reads them)."""
+    return from_measure_report(orjson.loads(report))

@@ -1,4 +1,4 @@
-"""Attacks on published answers: differencing, stratifier drilling, averaging (DESIGN.md §7).
+"""Attacks on published answers: differencing, stratifier drilling, averaging (docs/disclosure.md).
 
 The rare drug (arketamine) has x patients, 1 ≤ x ≤ 10: its stratum is masked. Under rounding we
 show that for every x another x' produces *identical* published answers to the whole attack, so
@@ -17,13 +17,14 @@ from pathlib import Path
 import pytest
 
 from app.config import DisclosureSection
-from app.disclosure import answer_query, apply_disclosure, spent_epsilon
-from app.disclosure.chain import effective_policy
+from app.disclosure import apply_disclosure, effective_policy
 from app.errors import BudgetExhausted
+from app.exchange.answer import MeasureAnswer
+from app.exchange.query import MeasureQuery
 from app.measures import evaluate_measure, release_sensitivities, validate_query
-from app.reports.model import MeasureAnswer
-from app.reports.query import MeasureQuery
-from tests.disclosure.support import sqlite_node
+from app.node.answers import answer_query, node_policy
+from app.store.privacy_ledger import spent_epsilon
+from tests.disclosure.support import decoded, sqlite_node
 
 pytestmark = pytest.mark.disclosure
 
@@ -64,8 +65,10 @@ def indistinguishable_classes(
         engine = sqlite_node(tmp_path, name=f"rare{rare}", rare=rare)
         observation = tuple(
             published(
-                answer_query(
-                    engine, q, requester_kid="attacker", settings=settings, data_version="v"
+                decoded(
+                    answer_query(
+                        engine, q, requester_kid="attacker", settings=settings, data_version="v"
+                    )
                 )
             )
             for q in queries
@@ -100,11 +103,13 @@ def test_stratifier_drilling_without_mask_zero_tells_zero_from_small_stratum(
 def test_differencing_pair_without_rounding_or_noise_is_the_stated_residual_risk(
     tmp_path: Path,
 ) -> None:
-    # DESIGN.md §7 states this honestly: exact counts alone do not stop differencing.
+    # docs/disclosure.md states this honestly: exact counts alone do not stop differencing.
     engine = sqlite_node(tmp_path, rare=3)
     exact = DisclosureSection(min_cell=11)
-    total = answer_query(engine, ALL, requester_kid="a", settings=exact, data_version="v")
-    common = answer_query(engine, COMMON, requester_kid="a", settings=exact, data_version="v")
+    total = decoded(answer_query(engine, ALL, requester_kid="a", settings=exact, data_version="v"))
+    common = decoded(
+        answer_query(engine, COMMON, requester_kid="a", settings=exact, data_version="v")
+    )
     assert (total.populations[0].total.count or 0) - (common.populations[0].total.count or 0) == 3
 
 
@@ -116,7 +121,7 @@ def test_averaging_100_repeated_noisy_answers_reveals_nothing_new(tmp_path: Path
         answer_query(engine, query, requester_kid="attacker", settings=noisy, data_version="v")
         for _ in range(100)
     ]
-    rare = [a.populations[0].strata["drug"]["arketamine"] for a in answers]
+    rare = [decoded(a).populations[0].strata["drug"]["arketamine"] for a in answers]
     # One answer, repeated: the average is that one noisy value, bought once.
     assert len({(cell.count, cell.reasons) for cell in rare}) == 1
     assert all(answer == answers[0] for answer in answers)
@@ -128,14 +133,14 @@ def test_differencing_under_noise_is_inexact_and_bounded_by_the_ledger(tmp_path:
     engine = sqlite_node(tmp_path, rare=3)
     noisy = DisclosureSection(min_cell=11, epsilon=1.0, epsilon_budget=3.0)
     # Fresh noise per trial (no cache): how often does total − common hit x = 3 exactly?
-    policy = effective_policy(noisy, None)
+    policy = effective_policy(node_policy(noisy), None)
     exact_hits = 0
     trials = 300
     rng = random.Random(11)
     with engine.connect() as connection:
         pair = [
             (evaluate_measure(connection, q, clip_records_per_patient=100), q)
-            for q in (ALL, COMMON)
+            for q in (validate_query(ALL), validate_query(COMMON))
         ]
     for _ in range(trials):
         noisy_totals = []

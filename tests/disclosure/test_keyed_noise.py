@@ -18,7 +18,7 @@ from app.disclosure.keyed_noise import (
 )
 from app.disclosure.membership import CellMembership
 from app.disclosure.noise import noise_half_width
-from app.reports.model import Cell, PopulationResult
+from app.exchange.answer import Cell, PopulationResult
 
 pytestmark = pytest.mark.disclosure
 SECRET = b"s" * 32

@@ -6,10 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.config import DisclosureSection
 from app.disclosure import apply_disclosure, effective_policy, mask_small_cells, round_counts
 from app.disclosure.masking import suppress_table
-from app.reports.model import Cell, DisclosurePolicy, PopulationResult
+from app.exchange.answer import Cell, DisclosurePolicy, PopulationResult
 
 pytestmark = pytest.mark.disclosure
 
@@ -125,7 +124,7 @@ def test_round_counts_rounds_half_up_and_labels_every_shown_count() -> None:
 
 
 def test_effective_policy_takes_stricter_query_min_cell_only() -> None:
-    settings_ = DisclosureSection(min_cell=11, rounding=5)
-    assert effective_policy(settings_, 20).min_cell == 20
-    assert effective_policy(settings_, 3).min_cell == 11
-    assert effective_policy(settings_, None) == DisclosurePolicy(min_cell=11, rounding=5)
+    node = DisclosurePolicy(min_cell=11, rounding=5)
+    assert effective_policy(node, 20).min_cell == 20
+    assert effective_policy(node, 3).min_cell == 11
+    assert effective_policy(node, None) == DisclosurePolicy(min_cell=11, rounding=5)

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from app.disclosure.membership import CellMembership
 from app.disclosure.nesting import Nesting, mask_nested_complements, nesting_closure
-from app.reports.model import Cell, PopulationResult
+from app.exchange.answer import Cell, PopulationResult
 
 pytestmark = pytest.mark.disclosure
 

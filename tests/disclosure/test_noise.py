@@ -10,7 +10,7 @@ import pytest
 
 from app.disclosure import apply_disclosure, noise_half_width, sample_discrete_laplace
 from app.disclosure.noise import bernoulli_exp_minus, noise_scale_for
-from app.reports.model import Cell, DisclosurePolicy, PopulationResult
+from app.exchange.answer import Cell, DisclosurePolicy, PopulationResult
 
 pytestmark = pytest.mark.disclosure
 

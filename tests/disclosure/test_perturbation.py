@@ -15,7 +15,7 @@ from app.disclosure.perturbation import (
     perturbation_table,
     row_variance,
 )
-from app.reports.model import Cell, PopulationResult
+from app.exchange.answer import Cell, PopulationResult
 
 pytestmark = pytest.mark.disclosure
 

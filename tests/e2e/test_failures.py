@@ -67,7 +67,7 @@ def test_each_failure_reported_and_the_rest_pooled(network: Network) -> None:
     service = HubService(
         network.hub_settings([healthy, stopped, sleepy, impostor, refusing], timeout_s=1.0)
     )
-    document = asyncio.run(service.run_query(query_from_request(QUERY), actor="test"))
+    document = asyncio.run(service.run_query(query_from_request(QUERY), actor="test")).model_dump()
 
     statuses = {node["id"]: node["status"] for node in document["nodes"]}
     assert statuses == {

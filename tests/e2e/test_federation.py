@@ -88,7 +88,7 @@ def test_pooled_exact_counts_equal_centralised_union(
     network: Network, exact_service: HubService, body: dict[str, Any]
 ) -> None:
     query = query_from_request({"period": PERIOD, **body})
-    document = asyncio.run(exact_service.run_query(query, actor="test"))
+    document = asyncio.run(exact_service.run_query(query, actor="test")).model_dump()
     assert [node["status"] for node in document["nodes"]] == ["ok", "ok", "ok"]
     assert all(row["status"] == "exact" for row in document["rows"])
     central = _central(network, body)
@@ -105,7 +105,7 @@ def test_pooled_bounds_contain_truth_with_min_cell_11(network: Network) -> None:
     for body in QUERIES:
         document = asyncio.run(
             service.run_query(query_from_request({"period": PERIOD, **body}), actor="test")
-        )
+        ).model_dump()
         truth = _central(network, body)
         for row in document["rows"]:
             if row["country"] != "ALL":

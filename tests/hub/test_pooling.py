@@ -13,15 +13,21 @@ from typing import Any
 import pytest
 
 from app.errors import InputError
+from app.exchange.answer import Cell, DisclosurePolicy, MeasureAnswer, PopulationResult
 from app.hub.pooling import (
     CROSS_BORDER_CAVEAT,
     ROW_COLUMNS,
-    NodeOutcome,
     PooledQuery,
     pool_answers,
     rows_to_csv,
 )
-from app.reports.model import Cell, DisclosurePolicy, MeasureAnswer, PopulationResult
+from app.hub.replies import NodeReply
+
+
+def pooled(query: PooledQuery, replies: list[NodeReply]) -> dict[str, Any]:
+    """Return the pooled document in its JSON form (the contract's keys and values)."""
+    return pool_answers(query, replies).model_dump()
+
 
 START, END = date(2024, 1, 1), date(2024, 12, 31)
 QUERY = PooledQuery(
@@ -47,8 +53,8 @@ def treated(total: Cell, route: dict[str, Cell] | None = None, **kwargs: Any) ->
     return answer([PopulationResult("treated-patients", total, strata)], **kwargs)
 
 
-def ok(country: str, result: MeasureAnswer) -> NodeOutcome:
-    return NodeOutcome(node_id=country.lower(), country=country, status="ok", answer=result)
+def ok(country: str, result: MeasureAnswer) -> NodeReply:
+    return NodeReply(node_id=country.lower(), country=country, status="ok", answer=result)
 
 
 def find(
@@ -73,7 +79,7 @@ def bounds(row: dict[str, Any]) -> tuple[Any, Any, Any, Any]:
 
 
 def test_pool_answers_emits_contract_shape_when_nodes_answer() -> None:
-    doc = pool_answers(QUERY, [ok("NO", treated(Cell(120), {"iv": Cell(120)}, data_as_of="T"))])
+    doc = pooled(QUERY, [ok("NO", treated(Cell(120), {"iv": Cell(120)}, data_as_of="T"))])
     assert list(doc) == [
         "query_id",
         "measure",
@@ -111,7 +117,7 @@ def test_pool_answers_sums_exactly_when_every_input_is_exact() -> None:
         ok("DE", treated(Cell(300), {"iv": Cell(250), "im": Cell(50)})),
         ok("PT", treated(Cell(45), {"sc": Cell(45)})),
     ]
-    doc = pool_answers(QUERY, outcomes)
+    doc = pooled(QUERY, outcomes)
     assert bounds(find(doc, "ALL")) == ("exact", 465, 465, 465)
     assert bounds(find(doc, "ALL", "iv")) == ("exact", 350, 350, 350)
     assert bounds(find(doc, "ALL", "sc")) == ("exact", 65, 65, 65)
@@ -122,11 +128,11 @@ def test_pool_answers_sums_exactly_when_every_input_is_exact() -> None:
 def test_pool_answers_lists_failed_nodes_without_contribution_when_status_not_ok() -> None:
     good = ok("NO", treated(Cell(120), {"iv": Cell(120)}))
     failed = [
-        NodeOutcome("de", "DE", "refused", "no aggregate grant"),
-        NodeOutcome("pt", "PT", "timeout", "no answer within 20 s"),
-        NodeOutcome("se", "SE", "unreachable", "ConnectError"),
-        NodeOutcome("fi", "FI", "bad-signature", "unknown key"),
-        NodeOutcome(
+        NodeReply("de", "DE", "refused", "no aggregate grant"),
+        NodeReply("pt", "PT", "timeout", "no answer within 20 s"),
+        NodeReply("se", "SE", "unreachable", "ConnectError"),
+        NodeReply("fi", "FI", "bad-signature", "unknown key"),
+        NodeReply(
             "dk",
             "DK",
             "invalid-report",
@@ -134,8 +140,8 @@ def test_pool_answers_lists_failed_nodes_without_contribution_when_status_not_ok
             answer=treated(Cell(999), {"iv": Cell(999)}),
         ),
     ]
-    doc = pool_answers(QUERY, [good, *failed])
-    alone = pool_answers(QUERY, [good])
+    doc = pooled(QUERY, [good, *failed])
+    alone = pooled(QUERY, [good])
     assert [n["status"] for n in doc["nodes"]] == [
         "ok",
         "refused",
@@ -152,7 +158,7 @@ def test_pool_answers_lists_failed_nodes_without_contribution_when_status_not_ok
 
 
 def test_pool_answers_counts_omitted_stratum_as_zero_when_node_answered_stratifier() -> None:
-    doc = pool_answers(
+    doc = pooled(
         QUERY,
         [
             ok("NO", treated(Cell(120), {"iv": Cell(120)})),
@@ -164,7 +170,7 @@ def test_pool_answers_counts_omitted_stratum_as_zero_when_node_answered_stratifi
 
 
 def test_pool_answers_bounds_stratum_by_node_total_when_node_did_not_answer_stratifier() -> None:
-    doc = pool_answers(
+    doc = pooled(
         QUERY,
         [
             ok("NO", treated(Cell(120))),
@@ -176,7 +182,7 @@ def test_pool_answers_bounds_stratum_by_node_total_when_node_did_not_answer_stra
 
 
 def test_pool_answers_sums_bounds_when_inputs_are_masked() -> None:
-    doc = pool_answers(
+    doc = pooled(
         QUERY,
         [
             ok("NO", treated(Cell(120), {"iv": Cell(100), "sc": SMALL, "im": COMPLEMENTARY})),
@@ -197,7 +203,7 @@ def test_rounded_bound_is_half_base_either_side_when_count_rounded(
     base: int, shown: int, expected: tuple[int, int]
 ) -> None:
     cell = Cell(shown, ("rounded",))
-    doc = pool_answers(QUERY, [ok("NO", treated(cell, policy=DisclosurePolicy(rounding=base)))])
+    doc = pooled(QUERY, [ok("NO", treated(cell, policy=DisclosurePolicy(rounding=base)))])
     assert bounds(find(doc, "NO")) == ("rounded", shown, *expected)
     assert bounds(find(doc, "ALL")) == ("bounded", None, *expected)
 
@@ -210,7 +216,7 @@ def test_noised_bound_is_mechanism_interval_rounded_outward_when_count_noised() 
         policy=policy,
         noise_scale={"treated-patients": 4.2},
     )
-    doc = pool_answers(QUERY, [ok("NO", result)])
+    doc = pooled(QUERY, [ok("NO", result)])
     assert bounds(find(doc, "NO")) == ("noised", 40, 35, 45)
     assert bounds(find(doc, "NO", "iv")) == ("noised", 3, 0, 8)
     assert bounds(find(doc, "NO", "sc")) == ("masked", None, 0, 15)  # small-cell widened by noise
@@ -222,7 +228,7 @@ def test_pool_answers_pools_only_fitting_answers_when_answers_differ() -> None:
     other_version = MeasureAnswer("treated-patients", "2", START, END, [])
     noised_without_scale = treated(Cell(40, ("noised",)))
     lacking = answer([PopulationResult("other", Cell(1))])
-    doc = pool_answers(
+    doc = pooled(
         QUERY,
         [
             ok("NO", treated(Cell(120))),
@@ -247,7 +253,7 @@ def test_pool_answers_pools_only_fitting_answers_when_answers_differ() -> None:
 
 
 def test_pool_answers_gives_no_rows_or_statistics_when_no_node_answers() -> None:
-    doc = pool_answers(QUERY, [NodeOutcome("no", "NO", "timeout", "no answer within 20 s")])
+    doc = pooled(QUERY, [NodeReply("no", "NO", "timeout", "no answer within 20 s")])
     assert doc["rows"] == [] and doc["statistics"] == []
     assert doc["version"] is None and doc["nodes"][0]["status"] == "timeout"
     assert doc["caveats"][0] == CROSS_BORDER_CAVEAT
@@ -255,12 +261,12 @@ def test_pool_answers_gives_no_rows_or_statistics_when_no_node_answers() -> None
 
 def test_pool_answers_raises_when_ok_outcome_has_no_answer() -> None:
     with pytest.raises(InputError):
-        pool_answers(QUERY, [NodeOutcome("no", "NO", "ok")])
+        pooled(QUERY, [NodeReply("no", "NO", "ok")])
 
 
 def test_pool_answers_raises_when_node_listed_twice() -> None:
     with pytest.raises(InputError):
-        pool_answers(QUERY, [ok("NO", treated(Cell(1))), ok("NO", treated(Cell(2)))])
+        pooled(QUERY, [ok("NO", treated(Cell(1))), ok("NO", treated(Cell(2)))])
 
 
 def test_rows_to_csv_gives_header_and_rows_when_document_pooled() -> None:
@@ -270,7 +276,7 @@ def test_rows_to_csv_gives_header_and_rows_when_document_pooled() -> None:
     text = rows_to_csv(doc)
     parsed = list(csv.DictReader(io.StringIO(text)))
     assert text.splitlines()[0] == ",".join(ROW_COLUMNS)
-    assert len(parsed) == len(doc["rows"])
+    assert len(parsed) == len(doc.rows)
     assert parsed[2] == {
         "country": "NO",
         "stratifier": "route",
@@ -285,9 +291,10 @@ def test_rows_to_csv_gives_header_and_rows_when_document_pooled() -> None:
 
 def test_hub_modules_import_no_record_level_code() -> None:
     code = (
-        "import sys, app.hub.pooling, app.hub.stats, app.hub.meta;"
+        "import sys, app.hub.app, app.hub.pooling, app.hub.stats, app.hub.meta_analysis;"
         "bad = [m for m in sys.modules if m.split('.')[:2] in (['app','store'], ['app','ingest'],"
-        " ['app','deid'], ['app','mapping'], ['app','sources']) or m.startswith('fhir.resources')];"
+        " ['app','deid'], ['app','mapping'], ['app','sources'], ['app','measures'],"
+        " ['app','profiles'], ['app','synth']) or m.startswith('fhir.resources')];"
         "print(bad); sys.exit(1 if bad else 0)"
     )
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -1,7 +1,7 @@
 """Property: whatever the true tables, pooled bounds of masked and rounded answers hold the truth.
 
 The test masks true tables itself (small cells, then complementary suppression per table, then
-optional rounding, with zero strata sometimes omitted), the way DESIGN.md section 7 describes.
+optional rounding, with zero strata sometimes omitted), the way ``docs/disclosure.md`` describes.
 """
 
 from __future__ import annotations
@@ -13,8 +13,15 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.hub.pooling import NodeOutcome, PooledQuery, pool_answers
-from app.reports.model import Cell, DisclosurePolicy, MeasureAnswer, PopulationResult
+from app.exchange.answer import Cell, DisclosurePolicy, MeasureAnswer, PopulationResult
+from app.hub.pooling import PooledQuery, pool_answers
+from app.hub.replies import NodeReply
+
+
+def pooled(query: PooledQuery, replies: list[NodeReply]) -> dict[str, Any]:
+    """Return the pooled document in its JSON form (the contract's keys and values)."""
+    return pool_answers(query, replies).model_dump()
+
 
 START, END = date(2024, 1, 1), date(2024, 12, 31)
 STRATIFIERS = {"route": ["iv", "im", "sc", "intranasal"], "sex": ["female", "male", "other"]}
@@ -107,8 +114,8 @@ def test_pooled_bounds_contain_truth_when_answers_are_masked(
     nodes_tuple: tuple[TrueNode, ...],
 ) -> None:
     nodes = list(nodes_tuple)
-    outcomes = [NodeOutcome(n.country.lower(), n.country, "ok", answer=disclose(n)) for n in nodes]
-    doc = pool_answers(QUERY, outcomes)
+    outcomes = [NodeReply(n.country.lower(), n.country, "ok", answer=disclose(n)) for n in nodes]
+    doc = pooled(QUERY, outcomes)
     assert all(node["status"] == "ok" for node in doc["nodes"])
     all_rows = [row for row in doc["rows"] if row["country"] == "ALL"]
     assert {(r["population"], r["stratifier"]) for r in all_rows if r["stratum"] is None} == {

@@ -8,10 +8,17 @@ from typing import Any
 
 import pytest
 
-from app.hub.meta import dersimonian_laird
-from app.hub.pooling import NodeOutcome, PooledQuery, pool_answers
+from app.exchange.answer import Cell, DisclosurePolicy, MeasureAnswer, PopulationResult
+from app.hub.meta_analysis import dersimonian_laird
+from app.hub.pooling import PooledQuery, pool_answers
+from app.hub.replies import NodeReply
 from app.hub.stats import rate_with_interval, wilson_interval
-from app.reports.model import Cell, DisclosurePolicy, MeasureAnswer, PopulationResult
+
+
+def pooled(query: PooledQuery, replies: list[NodeReply]) -> dict[str, Any]:
+    """Return the pooled document in its JSON form (the contract's keys and values)."""
+    return pool_answers(query, replies).model_dump()
+
 
 START, END = date(2024, 1, 1), date(2024, 12, 31)
 SMALL = Cell(None, ("small-cell",))
@@ -22,9 +29,9 @@ def query(measure: str) -> PooledQuery:
     return PooledQuery("q-1", measure, START, END, stratify=("route",))
 
 
-def ok(country: str, measure: str, populations: list[PopulationResult], **kw: Any) -> NodeOutcome:
+def ok(country: str, measure: str, populations: list[PopulationResult], **kw: Any) -> NodeReply:
     result = MeasureAnswer(measure, "1", START, END, populations, **kw)
-    return NodeOutcome(country.lower(), country, "ok", answer=result)
+    return NodeReply(country.lower(), country, "ok", answer=result)
 
 
 def as_cell(value: int | Cell | None) -> Cell:
@@ -33,7 +40,7 @@ def as_cell(value: int | Cell | None) -> Cell:
 
 def efficacy(
     country: str, den: int | Cell, resp: int | Cell | None, rem: int, **kw: Any
-) -> NodeOutcome:
+) -> NodeReply:
     return ok(
         country,
         "efficacy",
@@ -59,7 +66,7 @@ def stat(
 
 
 def test_proportion_rows_use_wilson_interval_when_inputs_exact() -> None:
-    doc = pool_answers(query("efficacy"), [efficacy("NO", 120, 60, 30), efficacy("DE", 80, 20, 9)])
+    doc = pooled(query("efficacy"), [efficacy("NO", 120, 60, 30), efficacy("DE", 80, 20, 9)])
     row = stat(doc, "ALL", "response")
     low, high = wilson_interval(80, 200)
     assert (row["estimate"], row["ci_low"], row["ci_high"]) == pytest.approx((0.4, low, high))
@@ -69,9 +76,7 @@ def test_proportion_rows_use_wilson_interval_when_inputs_exact() -> None:
 
 
 def test_proportion_row_gives_bounds_and_note_instead_of_estimate_when_input_masked() -> None:
-    doc = pool_answers(
-        query("efficacy"), [efficacy("NO", 120, None, 30), efficacy("DE", 80, 20, 9)]
-    )
+    doc = pooled(query("efficacy"), [efficacy("NO", 120, None, 30), efficacy("DE", 80, 20, 9)])
     row = stat(doc, "ALL", "response")
     assert row["estimate"] is None and row["ci_low"] is None and row["ci_high"] is None
     assert row["lower_bound"] == pytest.approx(21 / 200, abs=TOL)
@@ -87,7 +92,7 @@ def test_meta_analysis_row_matches_dersimonian_laird_and_lists_excluded_when_inp
         efficacy("PT", 40, 40, 12),
         efficacy("SE", 50, None, 14),
     ]
-    doc = pool_answers(query("efficacy"), outcomes)
+    doc = pooled(query("efficacy"), outcomes)
     row = stat(doc, "ALL", "response-meta")
     expected = dersimonian_laird([(60, 120), (20, 80), (40, 40)])
     assert row["method"] == "dersimonian-laird-logit"
@@ -105,12 +110,12 @@ def test_meta_analysis_row_matches_dersimonian_laird_and_lists_excluded_when_inp
 
 
 def test_meta_analysis_row_has_no_estimate_when_no_country_is_exact() -> None:
-    doc = pool_answers(query("efficacy"), [efficacy("NO", 120, None, 30)])
+    doc = pooled(query("efficacy"), [efficacy("NO", 120, None, 30)])
     row = stat(doc, "ALL", "response-meta")
     assert row["estimate"] is None and row["excluded"] == ["NO"] and row["studies"] == []
 
 
-def adverse_events(country: str, **kw: Any) -> NodeOutcome:
+def adverse_events(country: str, **kw: Any) -> NodeReply:
     return ok(
         country,
         "adverse-events",
@@ -140,7 +145,7 @@ def adverse_events(country: str, **kw: Any) -> NodeOutcome:
 
 
 def test_rate_rows_use_garwood_interval_per_1000_and_per_100_when_inputs_exact() -> None:
-    doc = pool_answers(query("adverse-events"), [adverse_events("NO")])
+    doc = pooled(query("adverse-events"), [adverse_events("NO")])
     row = stat(doc, "NO", "events-per-1000-administrations")
     assert row["method"] == "garwood"
     assert (row["estimate"], row["ci_low"], row["ci_high"]) == pytest.approx(
@@ -151,7 +156,7 @@ def test_rate_rows_use_garwood_interval_per_1000_and_per_100_when_inputs_exact()
 
 
 def test_rate_rows_divide_stratum_by_denominator_total_when_denominator_lacks_stratifier() -> None:
-    doc = pool_answers(query("adverse-events"), [adverse_events("NO")])
+    doc = pooled(query("adverse-events"), [adverse_events("NO")])
     nausea = stat(doc, "NO", "events-per-1000-administrations", "nausea")
     assert nausea["estimate"] == pytest.approx(25 / 2000 * 1000, abs=TOL)
     by_route = stat(doc, "NO", "events-per-1000-administrations", "iv")
@@ -184,7 +189,7 @@ def test_proportion_statistics_are_given_for_each_measure_when_populations_prese
 ) -> None:
     counts = {name: Cell(100 if name == "treated-patients" else 20) for name in populations}
     outcome = ok("NO", measure, [PopulationResult(name, cell) for name, cell in counts.items()])
-    doc = pool_answers(query(measure), [outcome])
+    doc = pooled(query(measure), [outcome])
     for statistic in statistics:
         assert stat(doc, "NO", statistic)["estimate"] == pytest.approx(0.2)
         assert stat(doc, "ALL", statistic)["estimate"] == pytest.approx(0.2)
@@ -192,7 +197,7 @@ def test_proportion_statistics_are_given_for_each_measure_when_populations_prese
 
 def test_statistics_note_rounding_when_inputs_rounded() -> None:
     rounded = efficacy("DE", Cell(80, ("rounded",)), 20, 9, policy=DisclosurePolicy(rounding=10))
-    doc = pool_answers(query("efficacy"), [rounded])
+    doc = pooled(query("efficacy"), [rounded])
     row = stat(doc, "ALL", "response")
     assert row["estimate"] is None and "denominator rounded (DE)" in row["note"]
     assert (row["lower_bound"], row["upper_bound"]) == pytest.approx((20 / 85, 20 / 75), abs=TOL)

@@ -66,19 +66,31 @@ def test_bad_requests_are_refused_naming_the_field(body: dict, message: str) -> 
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ({"measure": "treated-patients", "filters": {"colour": ["red"]}}, "filter colour"),
-        ({"measure": "treated-patients", "filters": {"drug": ["aspirin"]}}, "filter drug"),
-        ({"measure": "treated-patients", "stratify": ["dose-band"]}, "stratify dose-band"),
-        ({"measure": "efficacy", "parameters": {"timepoint": "day28"}}, "parameter instrument"),
+        (
+            {"measure": "treated-patients", "filters": {"colour": ["red"]}},
+            "unknown filter key 'colour'",
+        ),
+        (
+            {"measure": "treated-patients", "filters": {"drug": ["aspirin"]}},
+            "unknown value for filter drug",
+        ),
+        (
+            {"measure": "treated-patients", "stratify": ["dose-band"]},
+            "unknown stratifier 'dose-band'",
+        ),
+        ({"measure": "efficacy", "parameters": {"timepoint": "day28"}}, "instrument: required"),
         (
             {"measure": "efficacy", "parameters": {"instrument": "BDI", "timepoint": "day28"}},
-            "parameter instrument",
+            "instrument: must be one of MADRS",
         ),
         (
             {"measure": "guideline-adherence", "parameters": {"max-take-home-mg": "lots"}},
             "must be a number",
         ),
-        ({"measure": "administrations", "parameters": {"instrument": "MADRS"}}, "not a parameter"),
+        (
+            {"measure": "administrations", "parameters": {"instrument": "MADRS"}},
+            "unknown parameter",
+        ),
     ],
 )
 def test_queries_outside_the_catalogue_refused_at_the_hub(body: dict, message: str) -> None:

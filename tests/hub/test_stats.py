@@ -11,7 +11,7 @@ from statsmodels.stats.meta_analysis import combine_effects
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson
 
-from app.hub.meta import dersimonian_laird, expit, logit_with_variance
+from app.hub.meta_analysis import dersimonian_laird, expit, logit_with_variance
 from app.hub.stats import poisson_exact_interval, rate_with_interval, wilson_interval
 
 TOL = 1e-9
@@ -74,7 +74,7 @@ def test_rate_with_interval_raises_when_exposure_is_zero() -> None:
 
 
 def _reference_logits(studies: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
-    """Corrected logits and variances computed independently of app.hub.meta."""
+    """Corrected logits and variances computed independently of app.hub.meta_analysis."""
     effects, variances = [], []
     for events, n in studies:
         e, f = (events + 0.5, n - events + 0.5) if events in (0, n) else (events, n - events)

@@ -15,9 +15,10 @@ from typer.testing import CliRunner, Result
 from app.cli.ingest import ingest as ingest_command
 from app.cli.ingest import mapping_check, node_erase
 from app.deid import pseudonymise_patient_id
-from app.ingest import IngestReport, data_version, erase_patient, ingest_export
-from app.store import create_store_engine
-from app.store.schema import MIGRATIONS, current_version, schema_version_table
+from app.ingest import IngestReport, ingest_export
+from app.schema_versions import SchemaHistory, upgrade
+from app.store import create_store_engine, data_version, erase_patient
+from app.store.migrations import NODE_SCHEMA
 
 SECRET = b"test pseudonym secret: 32+ bytes, never a real one"
 
@@ -159,13 +160,7 @@ def write_version_1_store(database: Path) -> None:
     """Create a store with only the first schema migration applied (as an older ketanet left it)."""
     engine = create_store_engine(f"sqlite:///{database}")
     try:
-        with engine.begin() as connection:
-            current_version(connection)
-            description, migrate = MIGRATIONS[0]
-            migrate(connection)
-            connection.execute(
-                schema_version_table.insert().values(version=1, description=description)
-            )
+        upgrade(engine, SchemaHistory(NODE_SCHEMA.version_table, NODE_SCHEMA.migrations[:1]))
     finally:
         engine.dispose()
 
@@ -176,6 +171,13 @@ RECORD_TABLES = ("administration", "dispense", "observation", "adverse_event", "
 def ingest(engine: Engine, export: Path) -> IngestReport:
     """Ingest ``export`` atomically with the test secret."""
     return ingest_export(engine=engine, paths=[export], secret=SECRET, timezone="UTC")
+
+
+def erase(engine: Engine, source_patient_id: str) -> int:
+    """Erase a patient of the test export as ``ketanet node erase`` does; return rows deleted."""
+    return erase_patient(
+        engine=engine, pseudonym=pseudonymise_patient_id(SECRET, source_patient_id)
+    )
 
 
 def rows_of(engine: Engine, source_patient_id: str) -> int:
@@ -197,7 +199,7 @@ def assert_erasure_sticks(engine: Engine, export: Path) -> None:
     ingest(engine, export)
     assert rows_of(engine, "PX-0001") == 6
     before = data_version(engine)
-    assert erase_patient(engine=engine, secret=SECRET, source_patient_id="PX-0001") == 6
+    assert erase(engine, "PX-0001") == 6
     version = data_version(engine)
     assert version != before
     again = ingest(engine, export)

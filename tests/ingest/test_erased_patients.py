@@ -7,12 +7,13 @@ from pathlib import Path
 from sqlalchemy import Engine, inspect, text
 
 from app.deid import pseudonymise_patient_id
-from app.ingest import data_version, erase_patient, ingest_export
-from app.store import SCHEMA_VERSION, create_store_engine, upgrade_schema
-from app.store.schema import applied_version
+from app.ingest import ingest_export
+from app.store import SCHEMA_VERSION, create_store_engine, data_version, upgrade_schema
+from app.store.migrations import node_schema_version
 from tests.ingest.support import (
     SECRET,
     assert_erasure_sticks,
+    erase,
     ingest,
     rows_of,
     write_tiny_export,
@@ -37,7 +38,7 @@ def test_erased_patient_is_stored_as_pseudonym_only_when_erased(
     tmp_path: Path, engine: Engine
 ) -> None:
     ingest(engine, write_tiny_export(tmp_path / "e"))
-    erase_patient(engine=engine, secret=SECRET, source_patient_id="PX-0002")
+    erase(engine, "PX-0002")
     [(pseudonym, erased_at)] = erased_rows(engine)
     assert pseudonym == pseudonymise_patient_id(SECRET, "PX-0002")
     assert "PX-0002" not in pseudonym and erased_at.endswith("Z")
@@ -45,10 +46,10 @@ def test_erased_patient_is_stored_as_pseudonym_only_when_erased(
 
 def test_erase_is_idempotent_when_repeated(tmp_path: Path, engine: Engine) -> None:
     ingest(engine, write_tiny_export(tmp_path / "e"))
-    assert erase_patient(engine=engine, secret=SECRET, source_patient_id="PX-0003") == 3
+    assert erase(engine, "PX-0003") == 3
     first = erased_rows(engine)
     version = data_version(engine)
-    assert erase_patient(engine=engine, secret=SECRET, source_patient_id="PX-0003") == 0
+    assert erase(engine, "PX-0003") == 0
     assert erased_rows(engine) == first
     assert data_version(engine) == version
 
@@ -56,7 +57,7 @@ def test_erase_is_idempotent_when_repeated(tmp_path: Path, engine: Engine) -> No
 def test_erased_patient_is_never_stored_when_erased_before_first_import(
     tmp_path: Path, engine: Engine
 ) -> None:
-    assert erase_patient(engine=engine, secret=SECRET, source_patient_id="PX-0003") == 0
+    assert erase(engine, "PX-0003") == 0
     report = ingest(engine, write_tiny_export(tmp_path / "e"))
     assert rows_of(engine, "PX-0003") == 0
     assert report.total("erased") == 3  # patient, DX-01, the discontinuation
@@ -66,7 +67,7 @@ def test_erased_patient_is_never_stored_when_erased_before_first_import(
 def test_dry_run_counts_erased_rows_when_patient_is_erased(tmp_path: Path, engine: Engine) -> None:
     export = write_tiny_export(tmp_path / "e")
     ingest(engine, export)
-    erase_patient(engine=engine, secret=SECRET, source_patient_id="PX-0001")
+    erase(engine, "PX-0001")
     report = ingest_export(
         engine=engine, paths=[export], secret=SECRET, timezone="UTC", dry_run=True
     )
@@ -80,10 +81,10 @@ def test_upgrade_adds_erased_patient_table_when_schema_is_version_1(tmp_path: Pa
     engine = create_store_engine(f"sqlite:///{database}")
     try:
         assert not inspect(engine).has_table("erased_patient")
-        assert upgrade_schema(engine) == SCHEMA_VERSION == 2
+        assert upgrade_schema(engine) == SCHEMA_VERSION
         assert inspect(engine).has_table("erased_patient")
         with engine.connect() as connection:
-            assert applied_version(connection) == 2
+            assert node_schema_version(connection) == SCHEMA_VERSION
         assert_erasure_sticks(engine, write_tiny_export(tmp_path / "e"))
     finally:
         engine.dispose()

@@ -8,8 +8,9 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from app.deid import Pseudonymiser
-from app.ingest import data_as_of, data_version, erase_patient, ingest_export
-from tests.ingest.support import ADMINISTRATIONS, OBSERVATIONS, SECRET, write_tiny_export
+from app.ingest import ingest_export
+from app.store import data_as_of, data_version
+from tests.ingest.support import ADMINISTRATIONS, OBSERVATIONS, SECRET, erase, write_tiny_export
 
 TABLES = (
     "patient",
@@ -121,9 +122,9 @@ def test_data_version_changes_with_every_ingest_and_erasure(tmp_path: Path, engi
     assert first != "run-0"
     assert data_version(engine) == first
     as_of = data_as_of(engine)
-    assert erase_patient(engine=engine, secret=SECRET, source_patient_id="PX-0003") == 3
+    assert erase(engine, "PX-0003") == 3
     assert data_version(engine) not in {first, "run-0"}
     assert data_as_of(engine) == as_of
     erased = data_version(engine)
-    assert erase_patient(engine=engine, secret=SECRET, source_patient_id="PX-0003") == 0
+    assert erase(engine, "PX-0003") == 0
     assert data_version(engine) == erased

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,19 +25,12 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def postgres_engine(postgres_url: str) -> Iterator[Engine]:
-    """An engine on a schema of its own in the session's PostgreSQL database."""
-    schema = f"ingest_{secrets.token_hex(4)}"
-    admin = create_store_engine(postgres_url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create_store_engine(f"{postgres_url}?options=-csearch_path%3D{schema}")
+def postgres_engine(postgres_schema_url: str) -> Iterator[Engine]:
+    """A migrated node database on a schema of its own in the session's PostgreSQL database."""
+    engine = create_store_engine(postgres_schema_url)
     upgrade_schema(engine)
     yield engine
     engine.dispose()
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 def counts(engine: Engine) -> dict[str, int]:

@@ -13,12 +13,13 @@ from sqlalchemy import Engine, text
 
 from app.deid import pseudonymise_patient_id
 from app.errors import InputError
-from app.ingest import IngestRejected, erase_patient, ingest_export
+from app.ingest import IngestRejected, ingest_export
 from app.store import create_store_engine
 from tests.ingest.support import (
     ADMINISTRATIONS,
     SECRET,
     database_files,
+    erase,
     run_cli,
     write_tiny_export,
 )
@@ -148,7 +149,7 @@ def test_erase_patient_removes_every_record(tmp_path: Path, engine: Engine) -> N
     ingest_export(
         engine=engine, paths=[write_tiny_export(tmp_path / "e")], secret=SECRET, timezone="UTC"
     )
-    deleted = erase_patient(engine=engine, secret=SECRET, source_patient_id="PX-0001")
+    deleted = erase(engine, "PX-0001")
     # patient, 2 administrations, 2 observations, 1 adverse event
     assert deleted == 6
     pseudonym = pseudonymise_patient_id(SECRET, "PX-0001")
@@ -160,7 +161,7 @@ def test_erase_patient_removes_every_record(tmp_path: Path, engine: Engine) -> N
             ).scalar_one()
             assert found == 0
     assert count(engine, "patient") == 2
-    assert erase_patient(engine=engine, secret=SECRET, source_patient_id="PX-0001") == 0
+    assert erase(engine, "PX-0001") == 0
 
 
 def test_cli_node_erase_prints_count_and_audits(tmp_path: Path, node_config: Path) -> None:

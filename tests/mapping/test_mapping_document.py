@@ -8,8 +8,8 @@ import pytest
 
 from app.errors import InputError
 from app.mapping import compile_mapping, load_mapping_document, parse_mapping_text
+from app.package_data import data_path
 from app.profiles import RECORD_FIELDS
-from app.resources import data_path
 
 PATIENT = """\
 ketanet_mapping: 1

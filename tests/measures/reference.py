@@ -1,4 +1,4 @@
-"""An independent, centralised computation of the six measures with pandas (DESIGN.md section 5).
+"""An independent, centralised computation of the six measures with pandas (``docs/measures.md``).
 
 Written from the contract, not from the SQL: years from Python dates, attribution and follow-ups
 by merges and sorts. Ties at one instant use (instant, id), as the node does ("any fixed rule").
@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from app.reports.query import MeasureQuery
+from app.exchange.query import MeasureQuery
 from app.store.models import RecordBase
 
 DAY = 86_400

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import Engine, insert
 
-from app.measures import evaluate_measure
-from app.reports.model import PopulationResult
-from app.reports.query import MeasureQuery
+from app.exchange.answer import PopulationResult
+from app.exchange.query import MeasureQuery
+from app.measures import evaluate_measure, validate_query
 from app.store.models import RecordBase
 
 EPOCH = date(1970, 1, 1)
@@ -148,9 +148,9 @@ def as_counts(results: list[PopulationResult]) -> Counts:
 
 
 def evaluate(engine: Engine, measure_query: MeasureQuery, **options: Any) -> Counts:
-    """Return the exact counts of ``measure_query`` on ``engine``."""
+    """Return the exact counts of ``measure_query`` (brought to normal form first) on ``engine``."""
     with engine.connect() as connection:
-        return as_counts(evaluate_measure(connection, measure_query, **options))
+        return as_counts(evaluate_measure(connection, validate_query(measure_query), **options))
 
 
 def totals(counts: Counts) -> dict[str, int | None]:

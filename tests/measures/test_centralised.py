@@ -13,9 +13,9 @@ import psycopg
 import pytest
 from sqlalchemy import Engine
 
+from app.exchange.query import MeasureQuery
 from app.ingest import ingest_export
 from app.measures import load_catalogue
-from app.reports.query import MeasureQuery
 from app.store import create_store_engine, upgrade_schema
 from app.synth import write_synthetic_export
 from tests.measures.reference import Reference

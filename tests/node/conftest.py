@@ -48,6 +48,7 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     yield {
         "url": server.url,
         "settings": settings,
+        "hub_config": hub_config,
         "hub_key": load_signing_key(root / "hub" / "keys" / "hub.pem"),
         "stranger_key": load_signing_key(root / "other" / "stranger.pem"),
         "reader_key": load_signing_key(root / "other" / "reader.pem"),

@@ -90,6 +90,26 @@ def test_malformed_json_refused(node: dict[str, Any]) -> None:
     assert_outcome(post(node, b"{not json"), 400, "JSON")
 
 
+def test_unknown_path_and_wrong_method_refused_as_fhir_outcomes(node: dict[str, Any]) -> None:
+    missing = httpx.get(f"{node['url']}/nowhere")
+    assert_outcome(missing, 404, "no such endpoint")
+    wrong = httpx.delete(f"{node['url']}/fhir/metadata")
+    assert_outcome(wrong, 405, "Method Not Allowed")
+    assert wrong.headers["allow"] == "GET"
+    assert missing.headers["content-type"] == wrong.headers["content-type"] == FHIR
+
+
+def test_signed_query_audited_exactly_once(node: dict[str, Any]) -> None:
+    engine = create_store_engine(node["settings"].node.database_url)
+    before = len(AuditLog(engine).entries())
+    assert post(node, json.dumps(parameters()).encode()).status_code == 200
+    refused = post(node, json.dumps(parameters()).encode(), key_name="reader_key")
+    assert refused.status_code == 403
+    added = [(e.action, e.decision) for e in AuditLog(engine).entries()[before:]]
+    assert added == [("evaluate-measure", "answered"), ("evaluate-measure", "refused")]
+    engine.dispose()
+
+
 def test_oversized_body_refused_with_413(node: dict[str, Any]) -> None:
     body = json.dumps(parameters() | {"padding": "x" * 1_100_000}).encode()
     assert post(node, body).status_code == 413

@@ -11,7 +11,7 @@ from app.errors import InputError
 from app.synth import ExportFormat, SynthSummary, write_synthetic_export
 from app.synth.generator import generate_patients
 
-# DESIGN.md section 6, in order
+# docs/dataset.md, in order
 DESIGN_COLUMNS = {
     "patients.csv": "patient_id national_id family_name given_name birth_date sex postal_code "
     "diagnosis failed_trials substance_use_history psychosis_history",

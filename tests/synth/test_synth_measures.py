@@ -1,4 +1,4 @@
-"""The synthetic data exercises every catalogue measure (DESIGN.md section 5) and its edge cases."""
+"""The synthetic data exercises every catalogue measure (docs/measures.md) and its edge cases."""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Fixtures of the trust tests: clock, keys, databases (SQLite and PostgreSQL), a verifier."""
+"""Fixtures of the trust tests: clock, keys, databases (SQLite and PostgreSQL), a verifier.
+
+A database is a node database migrated to the current version (the trust tables are in its
+migration list); on PostgreSQL each test gets a schema of its own in the session's database.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,9 @@ import pytest
 from sqlalchemy import Engine
 
 from app.database import create_store_engine
+from app.store import upgrade_schema
 from app.trust.keys import SigningKey
 from app.trust.signatures import RequestVerifier
-from app.trust.tables import create_trust_tables, trust_metadata
 
 from .support import FakeClock, new_key, verifier_for
 
@@ -33,12 +37,10 @@ def node_key() -> SigningKey:
 
 def _engine(url: str) -> Iterator[Engine]:
     engine = create_store_engine(url)
-    trust_metadata.drop_all(engine)
-    create_trust_tables(engine)
+    upgrade_schema(engine)
     try:
         yield engine
     finally:
-        trust_metadata.drop_all(engine)
         engine.dispose()
 
 
@@ -51,10 +53,9 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
 def trust_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """The trust tables on SQLite, then on PostgreSQL (skipped when unreachable, outside CI)."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'trust.db'}"
+        yield from _engine(f"sqlite:///{tmp_path / 'trust.db'}")
     else:
-        url = request.getfixturevalue("postgres_url")
-    yield from _engine(url)
+        yield from _engine(request.getfixturevalue("postgres_schema_url"))
 
 
 @pytest.fixture

@@ -19,7 +19,8 @@ AUDIENCE = "http://node.test:8101"
 EVALUATE_URL = f"{AUDIENCE}/fhir/Measure/$evaluate-measure"
 FHIR_JSON = "application/fhir+json"
 QUERY_BODY = b'{"resourceType":"Parameters","parameter":[]}'
-# Copies of ../shared/vectors (see its README), so the tests run from a lone checkout.
+# Copies of the published RFC 9421/9530 and Wycheproof test vectors (see vectors/README), kept in
+# the repository so the tests run from a lone checkout.
 VECTORS = Path(__file__).resolve().parent / "vectors"
 BASE_HEADERS = {"Content-Type": FHIR_JSON}
 

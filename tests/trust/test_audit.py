@@ -8,15 +8,19 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, insert, inspect, select, update
 from typer.testing import CliRunner
 
 from app.cli.audit import audit_app
+from app.cli.init import scaffold_hub
 from app.database import create_store_engine
 from app.errors import IntegrityError
+from app.hub.migrations import HUB_SCHEMA
+from app.schema_versions import applied_version
+from app.store import upgrade_schema
 from app.trust.audit import AuditLog, entry_hash, verify_checkpoint
 from app.trust.keys import SigningKey, write_key_pair
-from app.trust.tables import audit_checkpoint, audit_log, create_trust_tables
+from app.trust.tables import audit_checkpoint, audit_log, trust_metadata
 
 from .support import FakeClock
 
@@ -181,7 +185,7 @@ def _node_config(tmp_path: Path) -> Path:
 
 def _cli_log(config: Path) -> tuple[AuditLog, Engine]:
     engine = create_store_engine(f"sqlite:///{config.parent / 'no.db'}")
-    create_trust_tables(engine)
+    upgrade_schema(engine)
     return filled(engine), engine
 
 
@@ -249,3 +253,18 @@ def test_cli_audit_verify_refuses_forged_witness_checkpoint(tmp_path: Path) -> N
     assert result.exit_code == IntegrityError.exit_code
     assert "signature does not verify" in result.output
     engine.dispose()
+
+
+def test_cli_audit_on_a_hub_config_versions_the_hub_database_only(tmp_path: Path) -> None:
+    config = scaffold_hub(tmp_path / "hub", port=8100)
+    shown = CliRunner().invoke(audit_app, ["show", "--config", str(config), "--json"])
+    assert shown.exit_code == 0, shown.output
+    engine = create_store_engine(f"sqlite:///{tmp_path / 'hub' / 'hub.db'}")
+    try:
+        tables = set(inspect(engine).get_table_names())
+        with engine.connect() as connection:
+            assert applied_version(connection, HUB_SCHEMA) == HUB_SCHEMA.version
+    finally:
+        engine.dispose()
+    # the hub's tables and the trust tables, never a record table of a node
+    assert tables == {"hub_schema_version", "hub_query", "hub_node_result", *trust_metadata.tables}

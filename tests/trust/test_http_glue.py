@@ -16,6 +16,7 @@ from app.trust.fastapi_auth import VerifiedRequestDep, require_grant
 from app.trust.httpx_auth import SignedRequestAuth, verify_httpx_response
 from app.trust.keys import SigningKey
 from app.trust.signatures import RequestVerifier, sign_response
+from app.web import AuditEveryRequest
 
 from .support import AUDIENCE, EVALUATE_URL, FHIR_JSON, QUERY_BODY, FakeClock
 
@@ -26,8 +27,8 @@ def node_app(
     verifier: RequestVerifier, audit: AuditLog, node_key: SigningKey, clock: FakeClock
 ) -> FastAPI:
     app = FastAPI()
+    app.add_middleware(AuditEveryRequest, append=audit.append, actor_of=lambda _: "anonymous")
     app.state.verifier = verifier
-    app.state.audit = audit
 
     @app.exception_handler(KetanetError)
     async def outcome(_request: Request, error: KetanetError) -> Response:

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from app.errors import BudgetExhausted, PolicyRefusal
-from app.reports.model import MeasureAnswer
-from app.reports.query import MeasureQuery
+from app.exchange.answer import MeasureAnswer
+from app.exchange.query import MeasureQuery
 from tests.disclosure.redteam.oracle import Truth, cells_of
 from tests.disclosure.redteam.policies import Answerer
 

@@ -25,9 +25,9 @@ from datetime import date, timedelta
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from app.exchange.answer import Cell, MeasureAnswer
+from app.exchange.query import MeasureQuery
 from app.measures import load_catalogue
-from app.reports.model import Cell, MeasureAnswer
-from app.reports.query import MeasureQuery
 from tests.disclosure.redteam.attacker import (
     Attacker,
     AttackResult,

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, select
 
 from app.disclosure.membership import CellMembership, CellRef
+from app.exchange.answer import PopulationResult
+from app.exchange.query import MeasureQuery
 from app.measures import evaluate_measure, validate_query
 from app.measures.aggregate import column_name
 from app.measures.cohort import MeasureContext
 from app.measures.evaluate import BUILDERS
 from app.measures.releases import answered_populations, applicable_stratifiers
-from app.reports.model import PopulationResult
-from app.reports.query import MeasureQuery
 
 Members = dict[CellRef, frozenset[str]]
 
@@ -78,7 +78,7 @@ class Truth:
     def counts(self, query: MeasureQuery) -> list[PopulationResult]:
         """Return the exact populations of ``query`` (zero strata included)."""
         with self.engine.connect() as connection:
-            return evaluate_measure(connection, query, include_zero_strata=True)
+            return evaluate_measure(connection, validate_query(query), include_zero_strata=True)
 
     def cells(self, query: MeasureQuery) -> dict[CellRef, int]:
         """Return the exact count of every cell of ``query``."""

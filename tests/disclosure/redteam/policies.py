@@ -16,10 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cache
 
+import orjson
 from sqlalchemy import Engine
 
+from app.catalogue import load_catalogue
 from app.config import DisclosureSection
-from app.disclosure import answer_query, apply_disclosure
+from app.disclosure import apply_disclosure
 from app.disclosure.differencing import (
     CellSketch,
     mask_near_duplicates,
@@ -32,16 +34,17 @@ from app.disclosure.membership import CellRef
 from app.disclosure.nesting import Nesting, nesting_closure
 from app.disclosure.perturbation import perturbation_table
 from app.errors import BudgetExhausted, PolicyRefusal
+from app.exchange.answer import DisclosurePolicy, MeasureAnswer, PopulationResult
+from app.exchange.measure_report import from_measure_report
+from app.exchange.query import MeasureQuery
 from app.measures import (
     evaluate_measure,
-    load_catalogue,
     overlapping_by_population,
     strata_overlap,
     validate_query,
 )
-from app.reports.model import DisclosurePolicy, MeasureAnswer, PopulationResult
-from app.reports.query import MeasureQuery
-from app.resources import data_path
+from app.node.answers import answer_query
+from app.package_data import data_path
 from tests.disclosure.redteam.oracle import Members, cell_members, member_key, memberships
 
 Answerer = Callable[[MeasureQuery], MeasureAnswer]
@@ -56,9 +59,10 @@ def node_policy(
     rng = random.Random(seed)  # noise (where unkeyed) repeatable from run to run
 
     def answer(query: MeasureQuery) -> MeasureAnswer:
-        return answer_query(
+        report = answer_query(
             engine, query, requester_kid=requester, settings=settings, data_version="v1", rng=rng
         )
+        return from_measure_report(orjson.loads(report))
 
     return answer
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from app.disclosure import create_disclosure_tables
 from app.ingest import ingest_export
 from app.store import create_store_engine, upgrade_schema
 from app.synth import write_synthetic_export
@@ -37,7 +36,6 @@ def build_registry(folder: Path, *, patients: int = 1200, seed: int = 9) -> Regi
     url = f"sqlite:///{folder / 'node.db'}"
     engine = create_store_engine(url)
     upgrade_schema(engine)
-    create_disclosure_tables(engine)
     ingest_export(engine=engine, paths=[folder / "export" / "csv"], secret=SECRET, timezone="UTC")
     engine.dispose()
     return Registry(url=url, folder=folder, patients=patients)

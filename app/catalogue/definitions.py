@@ -1,0 +1,67 @@
+"""What a catalogue measure defines: populations, their stratifiers, filters and parameters.
+
+Plain frozen data read from the FHIR ``Measure`` resources (``parse``); the validator, the node's
+evaluation and the hub's checks all read these, never the raw JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+PERIOD_YEARS = None
+"""Marker for a stratifier whose values are the calendar years of the query period."""
+
+
+@dataclass(frozen=True)
+class StratifierSpec:
+    """A stratifier of one population: its values (``None`` = period years) and overlap."""
+
+    id: str
+    values: tuple[str, ...] | None
+    overlap: bool
+
+
+@dataclass(frozen=True)
+class PopulationSpec:
+    """A population: counted unit, applicable stratifiers and an optional parameter condition."""
+
+    id: str
+    unit: Literal["patient", "record"]
+    stratifiers: dict[str, StratifierSpec]
+    condition: tuple[str, str] | None = None
+    """``(parameter, value)``: the population is answered only when the parameter has that value."""
+
+    def applies(self, parameters: dict[str, str | float]) -> bool:
+        """Return True when the population is part of an answer with these parameters."""
+        return self.condition is None or parameters.get(self.condition[0]) == self.condition[1]
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """A measure parameter: value type, whether required, allowed codes and default."""
+
+    name: str
+    kind: Literal["code", "decimal"]
+    required: bool
+    values: tuple[str, ...] = ()
+    default: float | None = None
+
+
+@dataclass(frozen=True)
+class MeasureDefinition:
+    """One catalogue measure."""
+
+    id: str
+    version: str
+    populations: tuple[PopulationSpec, ...]
+    filters: dict[str, tuple[str, ...]]
+    parameters: dict[str, ParameterSpec]
+
+    @property
+    def stratifiers(self) -> tuple[str, ...]:
+        """Return every stratifier some population of the measure takes, in catalogue order."""
+        seen: dict[str, None] = {}
+        for population in self.populations:
+            seen.update(dict.fromkeys(population.stratifiers))
+        return tuple(seen)

@@ -1,0 +1,91 @@
+"""Read one FHIR ``Measure`` resource of the catalogue into a ``MeasureDefinition``.
+
+Each ``Measure`` lists its populations (one ``group`` each) with the stratifiers that apply to them,
+and, in KetaNet extensions, the filters and parameters it takes with their allowed values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.catalogue.definitions import (
+    PERIOD_YEARS,
+    MeasureDefinition,
+    ParameterSpec,
+    PopulationSpec,
+    StratifierSpec,
+)
+from app.errors import ConfigError
+
+SD = "https://ketanet.org/fhir/StructureDefinition/"
+
+
+def parse_measure(resource: dict[str, Any]) -> MeasureDefinition:
+    """Return the definition a catalogue ``Measure`` resource holds; raises ``ConfigError``."""
+    extensions = resource.get("extension", [])
+    filters = {
+        _sub(ext, "key")[0]: tuple(_sub(ext, "value"))
+        for ext in extensions
+        if ext["url"] == SD + "measure-filter"
+    }
+    parameters = {}
+    for ext in extensions:
+        if ext["url"] != SD + "measure-parameter":
+            continue
+        name = _sub(ext, "name")[0]
+        defaults = _sub(ext, "default")
+        parameters[name] = ParameterSpec(
+            name=name,
+            kind=_sub(ext, "type")[0],
+            required=bool(_sub(ext, "required")[0]),
+            values=tuple(_sub(ext, "value")),
+            default=float(defaults[0]) if defaults else None,
+        )
+    return MeasureDefinition(
+        id=resource["id"],
+        version=resource["version"],
+        populations=tuple(_population(group) for group in resource["group"]),
+        filters=filters,
+        parameters=parameters,
+    )
+
+
+def _population(group: dict[str, Any]) -> PopulationSpec:
+    extensions = group.get("extension", [])
+    unit = next(e["valueCode"] for e in extensions if e["url"] == SD + "population-unit")
+    condition = next(
+        (e["valueString"] for e in extensions if e["url"] == SD + "population-condition"), None
+    )
+    stratifiers = {}
+    for entry in group.get("stratifier", []):
+        stratifier_id = entry["code"]["coding"][0]["code"]
+        ext = entry.get("extension", [])
+        period_years = any(e["url"] == SD + "stratifier-domain" for e in ext)
+        values = tuple(e["valueCode"] for e in ext if e["url"] == SD + "stratifier-value")
+        overlap = any(e.get("valueBoolean") for e in ext if e["url"] == SD + "strata-overlap")
+        stratifiers[stratifier_id] = StratifierSpec(
+            id=stratifier_id, values=PERIOD_YEARS if period_years else values, overlap=overlap
+        )
+    return PopulationSpec(
+        id=group["id"],
+        unit=unit,
+        stratifiers=stratifiers,
+        condition=_condition(group["id"], condition) if condition else None,
+    )
+
+
+def _condition(population: str, text: str) -> tuple[str, str]:
+    """Return ``(parameter, value)`` of a ``parameter=value`` condition; raises ``ConfigError``."""
+    parameter, sep, value = text.partition("=")
+    if not sep or not parameter or not value:
+        raise ConfigError(f"Measure group {population}: population-condition must read name=value")
+    return parameter, value
+
+
+def _sub(extension: dict[str, Any], url: str) -> list[Any]:
+    """Return the values of the sub-extensions of ``extension`` named ``url``."""
+    return [
+        next(value for key, value in sub.items() if key.startswith("value"))
+        for sub in extension.get("extension", [])
+        if sub["url"] == url
+    ]

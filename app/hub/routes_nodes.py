@@ -1,0 +1,59 @@
+"""``/api/nodes`` and ``/api/measures``: the configured nodes with their health, and the catalogue."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from app.catalogue import published_measures
+from app.hub.deps import AnalystDep, ServiceDep
+from app.hub.fanout import pinned_keys
+
+router = APIRouter(prefix="/api")
+HEALTH_TIMEOUT_S = 3.0
+
+
+class NodeListing(BaseModel):
+    """A configured node: where it is, the key ids the hub pins for it, and its ``/health``."""
+
+    id: str
+    country: str
+    url: str
+    key_ids: list[str]
+    health: dict[str, Any]
+
+
+@router.get("/nodes", response_model=list[NodeListing])
+async def list_nodes(service: ServiceDep, _who: AnalystDep) -> list[dict[str, Any]]:
+    """Every configured node with its health (``unreachable`` when it does not answer)."""
+    nodes = service.settings.nodes
+    async with httpx.AsyncClient(timeout=HEALTH_TIMEOUT_S, transport=service.transport) as client:
+
+        async def health(url: str) -> dict[str, Any]:
+            try:
+                response = await client.get(f"{url}/health")
+                return dict(response.json())
+            except (httpx.HTTPError, ValueError):
+                return {"status": "unreachable"}
+
+        checks = await asyncio.gather(*(health(node.url) for node in nodes))
+    return [
+        {
+            "id": node.id,
+            "country": node.country,
+            "url": node.url,
+            "key_ids": sorted(pinned_keys(node)),
+            "health": check,
+        }
+        for node, check in zip(nodes, checks, strict=True)
+    ]
+
+
+@router.get("/measures")
+def list_measures(_who: AnalystDep) -> list[dict[str, Any]]:
+    """The published measure catalogue (FHIR ``Measure`` resources)."""
+    return list(published_measures().values())

@@ -1,0 +1,195 @@
+"""``ingest_export``: one transaction per run; by default all rows or none."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from app.deid import Pseudonymiser
+from app.ingest.dry_run import Counter, read_only_store
+from app.ingest.ingest_report import IngestRejected, IngestReport, IssueLog, open_rejects
+from app.ingest.pipeline import RecordPipeline
+from app.ingest.plan import ExportPlan, plan_export
+from app.store.erase import erased_patients
+from app.store.runs import record_run, utc_stamp
+from app.store.writer import StoreWriter
+
+log = logging.getLogger("ketanet.ingest")
+
+
+def ingest_export(
+    *,
+    engine: Engine,
+    paths: list[Path],
+    secret: bytes,
+    timezone: str,
+    mapping: Path | None = None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    rejects_path: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+    clock: Callable[[], float] = time.time,
+) -> IngestReport:
+    """Map, de-identify, validate and store an export; return the per-file report.
+
+    The store's schema must be current (``upgrade_schema``), except for a dry run, which only
+    reads, never creates a missing database, and validates only on another schema version.
+    Rows of erased patients are skipped. Raises ``IngestRejected`` (an ``InputError``) when a row
+    breaks a rule and ``skip_invalid`` is off: then nothing is stored and the report's store
+    counts are 0. ``InputError`` for a bad mapping or missing files, ``ConfigError`` for a short
+    secret. ``clock`` stamps the run (its start and finish, the node's ``data_as_of``).
+    """
+    plan = plan_export(paths, mapping=mapping, timezone=timezone)
+    report = IngestReport(mapping=plan.mapping.name, dry_run=dry_run, started_at=utc_stamp(clock()))
+    report.warnings.extend(plan.warnings)
+    rejects = open_rejects(rejects_path)
+    report.rejects_path = str(rejects_path) if rejects_path is not None else None
+    try:
+        issues = IssueLog(rejects)
+        if dry_run:
+            _dry_run(
+                engine,
+                plan,
+                report,
+                issues,
+                secret=secret,
+                skip_invalid=skip_invalid,
+                progress=progress,
+                clock=clock,
+            )
+        else:
+            _store(
+                engine,
+                plan,
+                report,
+                issues,
+                secret=secret,
+                skip_invalid=skip_invalid,
+                progress=progress,
+                clock=clock,
+            )
+    finally:
+        if rejects is not None:
+            rejects.close()
+    log.info(
+        "ingest %s: read %d, inserted %d, updated %d, rejected %d, erased %d, committed %s",
+        report.mapping,
+        report.total("read"),
+        report.total("inserted"),
+        report.total("updated"),
+        report.total("rejected"),
+        report.total("erased"),
+        report.committed,
+    )
+    if report.issue_count and not skip_invalid:
+        raise IngestRejected(report)
+    return report
+
+
+def _store(
+    engine: Engine,
+    plan: ExportPlan,
+    report: IngestReport,
+    issues: IssueLog,
+    *,
+    secret: bytes,
+    skip_invalid: bool,
+    progress: Callable[[int], None] | None,
+    clock: Callable[[], float],
+) -> None:
+    """Write the valid rows in one transaction; commit unless an atomic run found a problem."""
+    with engine.connect() as connection, connection.begin() as transaction:
+        writer = StoreWriter(connection)
+        pipeline = RecordPipeline(
+            plan,
+            pseudonymiser=Pseudonymiser(secret),
+            issues=issues,
+            patient_in_store=writer.patient_exists,
+            erased=erased_patients(connection),
+            progress=progress,
+        )
+
+        _drain(pipeline, writer.write, issues=issues, atomic=not skip_invalid)
+        writer.finish()
+        _finish(report, pipeline, issues, finished_at=utc_stamp(clock()))
+        if issues.count and not skip_invalid:
+            transaction.rollback()
+            report.discard_store_counts()
+            return
+        report.run_id = record_run(
+            connection,
+            started_at=report.started_at,
+            finished_at=report.finished_at,
+            mapping=report.mapping,
+            status="partial" if report.issue_count else "ok",
+            counts={
+                "files": {file.file: file.as_dict() for file in report.files},
+                "issues": report.issue_count,
+            },
+        )
+        transaction.commit()
+        report.committed = True
+
+
+def _dry_run(
+    engine: Engine,
+    plan: ExportPlan,
+    report: IngestReport,
+    issues: IssueLog,
+    *,
+    secret: bytes,
+    skip_invalid: bool,
+    progress: Callable[[int], None] | None,
+    clock: Callable[[], float],
+) -> None:
+    """Validate and count against a read-only view of the store; write nothing anywhere.
+
+    The counts are those the same ingest would give: none stored when an atomic run has a problem,
+    and only valid rows when the store cannot be compared.
+    """
+    with read_only_store(engine) as view:
+        report.warnings.extend(view.warnings)
+        pipeline = RecordPipeline(
+            plan,
+            pseudonymiser=Pseudonymiser(secret),
+            issues=issues,
+            patient_in_store=view.patient_in_store,
+            erased=view.erased,
+            progress=progress,
+        )
+        _drain(pipeline, view.count, issues=issues, atomic=not skip_invalid)
+        _finish(report, pipeline, issues, finished_at=utc_stamp(clock()))
+        if view.count is None or (issues.count and not skip_invalid):
+            report.discard_store_counts()
+
+
+def _drain(
+    pipeline: RecordPipeline, count: Counter | None, *, issues: IssueLog, atomic: bool
+) -> None:
+    """Run the pipeline: count every batch's valid rows, and store or compare them with ``count``.
+
+    Once an atomic run has a problem nothing of it will be stored, so ``count`` is not called any
+    more (its writes would only be rolled back).
+    """
+    for batch in pipeline.batches():
+        batch.report.valid += len(batch.rows)
+        if count is None or (atomic and issues.count):
+            continue
+        inserted, updated, unchanged = count(batch.kind, batch.rows)
+        batch.report.inserted += inserted
+        batch.report.updated += updated
+        batch.report.unchanged += unchanged
+
+
+def _finish(
+    report: IngestReport, pipeline: RecordPipeline, issues: IssueLog, *, finished_at: str
+) -> None:
+    report.files = pipeline.reports
+    report.warnings.extend(pipeline.warnings)
+    report.issues = issues.kept
+    report.issue_count = issues.count
+    report.finished_at = finished_at
