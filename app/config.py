@@ -78,8 +78,12 @@ class DisclosureSection(_Section):
 
     ``perturbation = "cell-key"`` (the default) perturbs every count by its cell key
     (``docs/privacy.md``); ``"none"`` publishes exact counts (for trusted peers). ``ckm_max`` and
-    ``ckm_variance`` shape the perturbation table. With ``epsilon > 0`` keyed noise replaces the
-    perturbation, and a budget is required: ``epsilon_budget = 0`` (no limit) is refused.
+    ``ckm_variance`` shape the perturbation table. ``refuse_near_duplicates`` (default on) masks
+    or refuses cells that differ from a cell released to the same peer by fewer than ``min_cell``
+    members; ``value_lists`` (default off) allows filters listing some but not all values. With
+    ``epsilon > 0`` keyed noise replaces the perturbation and a budget is required
+    (``epsilon_budget = 0``, no limit, is refused): per analyst of a peer over 365 days, and for
+    the whole peer ``epsilon_peer_budget`` (0: ten times ``epsilon_budget``).
     """
 
     model_config = SettingsConfigDict(env_prefix="KETANET_DISCLOSURE_", extra="forbid")
@@ -90,9 +94,17 @@ class DisclosureSection(_Section):
     perturbation: Perturbation = "cell-key"
     ckm_max: int = Field(default=3, ge=1, le=10)
     ckm_variance: float = Field(default=4.0, gt=0.0, le=50.0)
+    refuse_near_duplicates: bool = True
+    value_lists: bool = False
     epsilon: float = Field(default=0.0, ge=0.0)
     epsilon_budget: float = Field(default=0.0, ge=0.0)
+    epsilon_peer_budget: float = Field(default=0.0, ge=0.0)
     max_records_per_patient: int = Field(default=100, ge=1)
+
+    @property
+    def peer_budget(self) -> float:
+        """Return the ε budget of a whole peer over 365 days (all its analysts together)."""
+        return self.epsilon_peer_budget or 10 * self.epsilon_budget
 
     @model_validator(mode="after")
     def _noise_needs_a_budget(self) -> DisclosureSection:

@@ -67,6 +67,9 @@ class DisclosurePolicy:
     mask_zero: bool = False
     rounding: int = 0
     epsilon: float = 0.0
+    perturbation: Literal["cell-key", "none"] = "none"
+    """``cell-key``: every shown count is the true count plus a change of at most ``ckm_max``."""
+    ckm_max: int = 0
 
 
 @dataclass(frozen=True)

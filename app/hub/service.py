@@ -7,6 +7,7 @@ import base64
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -86,6 +87,8 @@ class HubService:
         Returns the recorded document.
         """
         query_id = query_id or str(uuid.uuid4())
+        # Nodes keep privacy budgets per analyst: the name travels signed with the query.
+        query = replace(query, requester=actor)
         created = datetime.fromtimestamp(self.clock(), UTC).isoformat().replace("+00:00", "Z")
         echo = query_echo(query)
         with self.engine.begin() as connection:

@@ -10,6 +10,9 @@ from urllib.parse import urlsplit
 from fastapi import FastAPI
 
 from app.config import NodeSettings
+from app.deid.record_keys import derived_secret
+from app.errors import ConfigError
+from app.ingest.record_keys import assign_missing_record_keys
 from app.node import routes_fhir, routes_measure, routes_meta, routes_records
 from app.node.bodylimit import BodyLimitMiddleware
 from app.node.context import NodeContext
@@ -36,6 +39,10 @@ def create_node_app(
     """
     engine = create_store_engine(settings.node.database_url)
     upgrade_schema(engine)
+    secret = settings.node.pseudonym_secret.read_bytes().strip()
+    # Rows stored by a release without record keys get them now, from their pseudonyms.
+    assign_missing_record_keys(engine, secret)
+    _refuse_noise_without_budget(settings)
     audit = AuditLog(engine, clock=clock)
     verifier = RequestVerifier(
         trust=TrustStore.from_peer_configs(settings.peers),
@@ -52,6 +59,7 @@ def create_node_app(
         rate_limiter=RateLimiter(settings.limits.rate_per_minute),
         clock=clock,
         rng=rng,
+        noise_secret=derived_secret(secret, "keyed-noise"),
     )
     app = FastAPI(
         title=f"KetaNet node {settings.node.id} ({settings.node.country})",
@@ -72,6 +80,18 @@ def create_node_app(
     app.include_router(routes_fhir.router)
     app.include_router(routes_records.router)
     return _mounted_at_audience_path(app, settings.node.public_url)
+
+
+def _refuse_noise_without_budget(settings: NodeSettings) -> None:
+    """Refuse to start with noise but no budget (settings built in code skip the config check)."""
+    policies = [("disclosure", settings.disclosure)] + [
+        (f"peers.{peer.name}.disclosure", peer.disclosure)
+        for peer in settings.peers
+        if peer.disclosure is not None
+    ]
+    for where, policy in policies:
+        if policy.epsilon > 0 and policy.epsilon_budget <= 0:
+            raise ConfigError(f"{where}: epsilon > 0 needs epsilon_budget > 0")
 
 
 def _mounted_at_audience_path(app: FastAPI, public_url: str) -> FastAPI:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from app.config import NodeSettings
+from app.config import DisclosureSection, NodeSettings
 from app.node.ratelimit import RateLimiter
 from app.trust.audit import AuditLog
 from app.trust.keys import SigningKey
@@ -28,4 +28,13 @@ class NodeContext:
     rate_limiter: RateLimiter
     clock: Callable[[], float] = time.time
     rng: random.Random | None = None
-    """The noise source of answers; None is the OS CSPRNG (seed one only in tests)."""
+    """The noise source of unkeyed answers; None is the OS CSPRNG (seed one only in tests)."""
+    noise_secret: bytes | None = None
+    """Keys the noise of a cell by its members (derived from the pseudonym secret)."""
+
+    def disclosure_for(self, peer: str) -> DisclosureSection:
+        """Return the policy for ``peer``: its own ``[peers.disclosure]``, else the node's."""
+        for config in self.settings.peers:
+            if config.name == peer and config.disclosure is not None:
+                return config.disclosure
+        return self.settings.disclosure

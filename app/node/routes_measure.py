@@ -38,7 +38,7 @@ async def evaluate_measure(request: Request, ctx: ContextDep, verified: Verified
         try:
             # the database stops the evaluation at limit_s; the outer wait is a backstop
             payload = await asyncio.wait_for(
-                run_in_threadpool(_answer, ctx, query, f"peer:{verified.peer.name}"), limit_s + 5
+                run_in_threadpool(_answer, ctx, query, verified.peer.name), limit_s + 5
             )
         except TimeoutError:
             raise Unavailable(f"the query ran over query_timeout_s ({limit_s:g} s)") from None
@@ -81,13 +81,14 @@ def _parse(body: bytes) -> MeasureQuery:
     return parse_parameters(document)
 
 
-def _answer(ctx: NodeContext, query: MeasureQuery, requester: str) -> bytes:
+def _answer(ctx: NodeContext, query: MeasureQuery, peer: str) -> bytes:
     node = ctx.settings.node
     return answer_query(
         ctx.engine,
         query,
-        requester_kid=requester,
-        settings=ctx.settings.disclosure,
+        requester_kid=f"peer:{peer}",
+        settings=ctx.disclosure_for(peer),
+        noise_secret=ctx.noise_secret,
         max_strata=ctx.settings.limits.max_strata,
         timeout_s=ctx.settings.limits.query_timeout_s,
         data_version=data_version(ctx.engine),

@@ -8,13 +8,12 @@ policy compute cell keys and set differences exactly.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, select
 
+from app.deid.record_keys import RecordKeyer
 from app.disclosure.membership import CellMembership, CellRef
 from app.exchange.answer import PopulationResult
 from app.exchange.query import MeasureQuery
@@ -52,21 +51,40 @@ def cell_members(
     return {ref: frozenset(ids) for ref, ids in members.items()}, units
 
 
-def member_key(secret: bytes, member: str) -> tuple[int, int]:
-    """Return (record key 0..255, 32-bit member hash) of a member id under ``secret``."""
-    digest = hmac.new(secret, b"red-team-record\x1f" + member.encode(), hashlib.sha256).digest()
-    return digest[0], int.from_bytes(digest[1:5], "big")
+RECORD_KINDS = {
+    "administrations": "administration",
+    "events": "adverse_event",
+    "short-intervals": "administration",
+    "dispenses-above-max": "dispense",
+}
+"""The store table whose rows a record population counts."""
 
 
-def memberships(members: Members, secret: bytes) -> dict[CellRef, CellMembership]:
-    """Return the membership sums of every cell (what the node's SQL returns beside counts)."""
+def member_kind(population: str, unit: str) -> str:
+    """Return the store table of a population's members (``patient`` for patient populations)."""
+    return "patient" if unit == "patient" else RECORD_KINDS[population]
+
+
+def memberships(
+    members: Members, units: dict[str, str], secret: bytes
+) -> dict[CellRef, CellMembership]:
+    """Return the membership sums of every cell, from the members' record keys under ``secret``."""
+    keyer = RecordKeyer(secret)
     result = {}
     for ref, ids in members.items():
-        keys = [member_key(secret, member) for member in ids]
+        kind = member_kind(ref[0], units[ref[0]])
+        keys = [keyer.keys(kind, member) for member in ids]
         result[ref] = CellMembership(
             len(ids), sum(key for key, _ in keys), sum(digest for _, digest in keys)
         )
     return result
+
+
+def member_hashes(members: frozenset[str], population: str, unit: str, secret: bytes) -> list[int]:
+    """Return the member hashes of one cell's members (what its sketch is made of)."""
+    keyer = RecordKeyer(secret)
+    kind = member_kind(population, unit)
+    return [keyer.keys(kind, member)[1] for member in members]
 
 
 @dataclass(frozen=True)

@@ -45,11 +45,11 @@ from app.measures import (
 )
 from app.node.answers import answer_query
 from app.package_data import data_path
-from tests.disclosure.redteam.oracle import Members, cell_members, member_key, memberships
+from tests.disclosure.redteam.oracle import Members, cell_members, member_hashes, memberships
+from tests.disclosure.redteam.registry import SECRET
 
 Answerer = Callable[[MeasureQuery], MeasureAnswer]
 SUBSET_URL = "https://ketanet.org/fhir/StructureDefinition/population-subset-of"
-ORACLE_SECRET = b"red-team-record-key-secret-0123456789"
 
 
 def node_policy(
@@ -102,7 +102,7 @@ class DifferencingGuard:
         near: set[CellRef] = set()
         for unit in set(units.values()):
             sketches = {
-                ref: _sketch(members.get(ref, frozenset()))
+                ref: _sketch(members.get(ref, frozenset()), ref[0], unit)
                 for ref in shown_cells(populations)
                 if units[ref[0]] == unit
             }
@@ -117,15 +117,15 @@ class DifferencingGuard:
             raise PolicyRefusal("disclosure: near-duplicate of an earlier answer")
         populations = mask_near_duplicates(populations, near)
         for ref in shown_cells(populations):
-            sketch = _sketch(members.get(ref, frozenset()))
+            sketch = _sketch(members.get(ref, frozenset()), ref[0], units[ref[0]])
             bucket = self.released[(units[ref[0]], sketch.size)]
             if sketch not in bucket:
                 bucket.append(sketch)
         return populations
 
 
-def _sketch(members: frozenset[str]) -> CellSketch:
-    return sketch_of(member_key(ORACLE_SECRET, member)[1] for member in members)
+def _sketch(members: frozenset[str], population: str, unit: str) -> CellSketch:
+    return sketch_of(member_hashes(members, population, unit, SECRET))
 
 
 @dataclass
@@ -175,7 +175,7 @@ class CellKeyPrototype:
             exact,
             policy=policy,
             table=perturbation_table(ckm_max=self.ckm_max, variance=self.variance),
-            memberships=memberships(members, ORACLE_SECRET),
+            memberships=memberships(members, units, SECRET),
             nesting=catalogue_nesting(query.measure),
         )
         for guard in self.guards:
