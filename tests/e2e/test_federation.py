@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -165,3 +167,13 @@ def row_min_cell(policy: str) -> int:
     settings = POLICIES[policy]
     min_cell = int(settings.get("min_cell", 11))  # type: ignore[call-overload]
     return min_cell - int(settings.get("rounding", 0)) // 2  # type: ignore[call-overload]
+
+
+def test_the_hub_names_its_analyst_in_the_signed_query(network: Network) -> None:
+    nodes = [network.serve_node(network.node_settings("no", **EXACT))]
+    service = HubService(network.hub_settings(nodes))
+    body = {"period": PERIOD, "measure": "treated-patients"}
+    document = asyncio.run(service.run_query(query_from_request(body), actor="alice"))
+    (receipt,) = service.receipts(document.query_id)
+    sent = json.loads(base64.b64decode(receipt["receipt"]["request_body_base64"]))
+    assert {"name": "requester", "valueString": "alice"} in sent["parameter"]
