@@ -53,14 +53,28 @@ SUBSET_URL = "https://ketanet.org/fhir/StructureDefinition/population-subset-of"
 
 
 def node_policy(
-    engine: Engine, settings: DisclosureSection, requester: str = "attacker", seed: int = 7
+    engine: Engine,
+    settings: DisclosureSection,
+    requester: str = "attacker",
+    seed: int = 7,
+    noise_secret: bytes | None = None,
 ) -> Answerer:
-    """Return the node's answering function under ``settings`` for one requester."""
+    """Return the node's answering function under ``settings`` for one requester.
+
+    ``noise_secret`` keys noise by the cells' members as a running node does; without it noise is
+    drawn from a seeded source (the unkeyed noise of release 0.1.0).
+    """
     rng = random.Random(seed)  # noise (where unkeyed) repeatable from run to run
 
     def answer(query: MeasureQuery) -> MeasureAnswer:
         report = answer_query(
-            engine, query, requester_kid=requester, settings=settings, data_version="v1", rng=rng
+            engine,
+            query,
+            requester_kid=requester,
+            settings=settings,
+            data_version="v1",
+            rng=rng,
+            noise_secret=noise_secret,
         )
         return from_measure_report(orjson.loads(report))
 
