@@ -179,6 +179,7 @@ def run_workload(engine: Any, policy: str) -> tuple[int, int, int, int]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the bench and print its tables; return the exit status."""
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]  # rows as they come
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--patients", type=int, default=1200)

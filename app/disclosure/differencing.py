@@ -19,8 +19,10 @@ the released ones of the same kind (patients or records):
   cancel within buckets may be flagged too (a needless refusal, never a leak).
 
 What happens then (``mask_near_duplicates``): a near-duplicate stratum is masked
-(``complementary``) and complementary suppression runs again; a near-duplicate group total cannot
-be masked without breaking the hub's bounds, so the node refuses the whole answer (403). The
+(``complementary``) and complementary suppression runs again; so is the group total of a nested
+population whose parent is in the answer (the hub bounds it by the parent's total); any other
+near-duplicate group total cannot be masked without breaking the hub's bounds, so the node
+refuses the whole answer (403). The
 refusal or mask says only that some cell differs from an earlier one by fewer than ``min_cell``
 members — what a small-cell mask says.
 """
@@ -100,14 +102,18 @@ def near_duplicates(
     return found
 
 
-def mask_near_duplicates(populations: Populations, near: set[CellRef]) -> Populations:
+def mask_near_duplicates(
+    populations: Populations, near: set[CellRef], nested: frozenset[str] = frozenset()
+) -> Populations:
     """Return ``populations`` with near-duplicate strata masked, then complementary suppression.
 
-    Group totals in ``near`` are left as they are: the caller refuses such an answer.
+    Totals in ``near`` are masked only for the ``nested`` populations (whose parent is in the
+    answer); other totals are left as they are: the caller refuses such an answer.
     """
 
     def rule(ref: CellRef, cell: Cell) -> Cell:
-        if ref in near and ref[1] is not None and cell.count is not None:
+        maskable = ref[1] is not None or ref[0] in nested
+        if ref in near and maskable and cell.count is not None:
             return cell.with_reason("complementary", count=None)
         return cell
 

@@ -180,6 +180,11 @@ def answer_query(
                     requester=requester_kid,
                     threshold=policy.min_cell,
                     now_s=now_s,
+                    nested=frozenset(
+                        pair.child
+                        for pair in measure_nesting(query.measure)
+                        if pair.child in units and pair.parent in units
+                    ),
                 )
             answer = MeasureAnswer(
                 measure=query.measure,

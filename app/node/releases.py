@@ -70,9 +70,11 @@ def mask_or_refuse_near_duplicates(
     requester: str,
     threshold: int,
     now_s: int,
+    nested: frozenset[str] = frozenset(),
 ) -> Populations:
     """Return ``populations`` with near-duplicate strata masked; raises ``PolicyRefusal`` (403)
-    when a group total is a near-duplicate of a cell shown to the peer before."""
+    when a group total is a near-duplicate of a cell shown to the peer before, unless it is the
+    total of a ``nested`` population (its parent in the answer bounds it): that one is masked."""
     near: set[CellRef] = set()
     for unit in sorted(set(units.values())):
         shown = {
@@ -93,13 +95,13 @@ def mask_or_refuse_near_duplicates(
             for size, found in stored.items()
         }
         near |= near_duplicates(shown, released, threshold)
-    if any(stratifier is None for _, stratifier, _ in near):
+    if any(stratifier is None and population not in nested for population, stratifier, _ in near):
         # The refusal says what a small-cell mask says: some group differs by a few members.
         raise PolicyRefusal(
             "disclosure: a group total of this answer differs from one already given to this "
             f"peer by fewer than min-cell ({threshold}) members; ask a wider question"
         )
-    return mask_near_duplicates(populations, near) if near else populations
+    return mask_near_duplicates(populations, near, nested) if near else populations
 
 
 def scale_text(scale: Fraction | None) -> str:
