@@ -1,10 +1,9 @@
 """Policies as answering functions: query → published answer (or a refusal), as a node would.
 
-``node_policy`` is the node's own answering function under a ``[disclosure]`` section. Until the
-node computes cell keys in SQL, ``CellKeyPrototype`` answers under cell-key perturbation from the
-oracle's exact memberships (same perturbation table and chain as the node's), and can add a
-``DifferencingGuard`` (refusal of answers with a cell that differs from a released one by fewer
-than ``min_cell`` members) or a release budget, to measure what each adds.
+``node_policy`` is the node's own answering function under a ``[disclosure]`` section.
+``CellKeyPrototype`` answers under cell-key perturbation from the oracle's exact member sets (the same perturbation
+table and chain as the node's) with an optional ``DifferencingGuard`` (the near-duplicate check
+over exact sketches): the node's SQL cell keys and stored sketches must give the same answers.
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ from app.disclosure.differencing import (
 from app.disclosure.membership import CellRef
 from app.disclosure.nesting import Nesting, nesting_closure
 from app.disclosure.perturbation import perturbation_table
-from app.errors import BudgetExhausted, PolicyRefusal
+from app.errors import PolicyRefusal
 from app.exchange.answer import DisclosurePolicy, MeasureAnswer, PopulationResult
 from app.exchange.measure_report import from_measure_report
 from app.exchange.query import MeasureQuery
@@ -143,24 +142,6 @@ def _sketch(members: frozenset[str], population: str, unit: str) -> CellSketch:
 
 
 @dataclass
-class ReleaseBudget:
-    """Refuses an answer that would take the requester over ``cells`` distinct released sets."""
-
-    cells: int
-    released: set[frozenset[str]] = field(default_factory=set)
-
-    def check(
-        self, populations: list[PopulationResult], members: Members, units: dict[str, str]
-    ) -> list[PopulationResult]:
-        """Return the answer; raises ``BudgetExhausted`` when its new sets exceed the budget."""
-        new = {members.get(ref, frozenset()) for ref in shown_cells(populations)} - self.released
-        if len(self.released) + len(new) > self.cells:
-            raise BudgetExhausted("release budget: this answer would exceed the requester's cells")
-        self.released |= new
-        return populations
-
-
-@dataclass
 class CellKeyPrototype:
     """Answers under cell-key perturbation from exact memberships, optionally guarded."""
 
@@ -170,10 +151,10 @@ class CellKeyPrototype:
     ckm_max: int = 3
     variance: float = 4.0
     value_lists: bool = True
-    guards: tuple[DifferencingGuard | ReleaseBudget, ...] = ()
+    guards: tuple[DifferencingGuard, ...] = ()
 
     def __call__(self, query: MeasureQuery) -> MeasureAnswer:
-        """Return the perturbed answer; raises ``PolicyRefusal``/``BudgetExhausted`` from guards."""
+        """Return the perturbed answer; raises ``PolicyRefusal`` from the guard."""
         query = validate_query(query)
         if not self.value_lists:
             domains = load_catalogue()[query.measure].filters
