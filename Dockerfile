@@ -3,7 +3,9 @@
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
-RUN useradd --create-home --uid 10001 ketanet
+# libsodium: the ristretto255 group of the cross-border overlap (docs/overlap.md)
+RUN apt-get update && apt-get install -y --no-install-recommends libsodium23 \
+    && rm -rf /var/lib/apt/lists/* && useradd --create-home --uid 10001 ketanet
 WORKDIR /opt/ketanet
 COPY pyproject.toml setup.py README.md ./
 COPY app ./app

@@ -2,7 +2,7 @@
 
 Relative paths (including a relative SQLite path in ``database_url``) are resolved against the
 folder of the file. Loading refuses a missing key file, a private key or secret readable by others,
-and a pseudonym secret shorter than 32 bytes. Nothing here runs at import time: call
+and a pseudonym or linkage secret shorter than 32 bytes. Nothing here runs at import time: call
 ``load_node_settings`` / ``load_hub_settings``.
 """
 
@@ -63,6 +63,8 @@ class NodeSection(_Section):
     database_url: str
     signing_key: Path
     pseudonym_secret: Path
+    linkage_secret: Path | None = None
+    """The network-wide secret of linkage tokens (docs/overlap.md); None: no cross-border overlap."""
     timezone: str = "UTC"
 
     @field_validator("public_url")
@@ -144,6 +146,8 @@ class LimitsSection(_Section):
     rate_per_minute: int = Field(default=600, ge=1)
     max_strata: int = Field(default=200, ge=1)
     query_timeout_s: float = Field(default=20, gt=0)
+    max_overlap_elements: int = Field(default=200_000, ge=1)
+    """Largest blinded set the node accepts in the cross-border overlap exchange (docs/overlap.md)."""
 
 
 class PeerConfig(BaseModel):
@@ -228,6 +232,11 @@ def load_node_settings(path: Path, *, check_files: bool = True) -> NodeSettings:
                     "database_url": resolve_database_url(node.database_url, base),
                     "signing_key": _resolve(base, node.signing_key),
                     "pseudonym_secret": _resolve(base, node.pseudonym_secret),
+                    "linkage_secret": (
+                        _resolve(base, node.linkage_secret)
+                        if node.linkage_secret is not None
+                        else None
+                    ),
                 }
             ),
             disclosure=disclosure,
@@ -239,6 +248,8 @@ def load_node_settings(path: Path, *, check_files: bool = True) -> NodeSettings:
     if check_files:
         check_private_file(settings.node.signing_key, what="node.signing_key")
         check_secret_file(settings.node.pseudonym_secret)
+        if settings.node.linkage_secret is not None:
+            check_secret_file(settings.node.linkage_secret, what="node.linkage_secret")
     return settings
 
 
@@ -284,13 +295,16 @@ def check_private_file(path: Path, *, what: str) -> None:
         raise ConfigError(f"{what}: {path} is readable by others (mode {mode:o}); chmod 600 it")
 
 
-def check_secret_file(path: Path) -> None:
-    """Refuse a pseudonym secret that is missing, exposed or shorter than 32 bytes."""
-    check_private_file(path, what="node.pseudonym_secret")
+def check_secret_file(path: Path, *, what: str = "node.pseudonym_secret") -> None:
+    """Refuse a secret file that is missing, exposed or shorter than 32 bytes."""
+    check_private_file(path, what=what)
     if len(path.read_bytes().strip()) < MIN_SECRET_BYTES:
-        raise ConfigError(
-            f"node.pseudonym_secret: {path} holds fewer than {MIN_SECRET_BYTES} bytes"
-        )
+        raise ConfigError(f"{what}: {path} holds fewer than {MIN_SECRET_BYTES} bytes")
+
+
+def read_secret(path: Path) -> bytes:
+    """Return the bytes of a secret file as the node uses them (surrounding whitespace removed)."""
+    return path.read_bytes().strip()
 
 
 def load_jwk_file(path: Path) -> dict[str, Any]:

@@ -105,10 +105,14 @@ class RequestAudit:
         *,
         request_digest: str | None = None,
         response_digest: str | None = None,
+        reason: str | None = None,
     ) -> None:
-        """Write the entry of an answered request (the database write runs off the event loop)."""
+        """Write the entry of an answered request (the database write runs off the event loop).
+
+        ``reason`` may say more about what was answered (e.g. digests of blinded sets).
+        """
         await self._write(
-            actor=actor, action=action, target=target, decision="answered",
+            actor=actor, action=action, target=target, decision="answered", reason=reason,
             request_digest=request_digest, response_digest=response_digest,
         )  # fmt: skip
 

@@ -35,6 +35,9 @@ class PopulationSpec:
     """The population this one is a subset of in every answer (``population-subset-of``)."""
     nested_strata: frozenset[str] = frozenset()
     """Stratifiers whose strata are subsets of the parent's same strata too."""
+    method: Literal["count", "private-set-intersection"] = "count"
+    """``count``: each node counts it in its database and answers it in ``$evaluate-measure``;
+    ``private-set-intersection``: pairs of nodes count it together (the cross-border overlap)."""
 
     def applies(self, parameters: dict[str, str | float]) -> bool:
         """Return True when the population is part of an answer with these parameters."""
@@ -69,8 +72,22 @@ class MeasureDefinition:
 
     @property
     def stratifiers(self) -> tuple[str, ...]:
-        """Return every stratifier some population of the measure takes, in catalogue order."""
+        """Return every stratifier a query may ask for, in catalogue order.
+
+        A population counted by private set intersection is reported per node pair; its ``pair``
+        is not a stratifier a query asks for.
+        """
         seen: dict[str, None] = {}
-        for population in self.populations:
+        for population in self.counted_populations:
             seen.update(dict.fromkeys(population.stratifiers))
         return tuple(seen)
+
+    @property
+    def counted_populations(self) -> tuple[PopulationSpec, ...]:
+        """Return the populations each node counts itself (answered by ``$evaluate-measure``)."""
+        return tuple(p for p in self.populations if p.method == "count")
+
+    @property
+    def linked(self) -> bool:
+        """Return True when a population is counted between nodes by private set intersection."""
+        return any(p.method == "private-set-intersection" for p in self.populations)

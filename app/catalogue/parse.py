@@ -64,11 +64,19 @@ def _population(group: dict[str, Any]) -> PopulationSpec:
     condition = next(
         (e["valueString"] for e in extensions if e["url"] == SD + "population-condition"), None
     )
+    method = next(
+        (e["valueCode"] for e in extensions if e["url"] == SD + "population-method"), "count"
+    )
+    if method not in ("count", "private-set-intersection"):
+        raise ConfigError(f"Measure group {group['id']}: unknown population-method {method}")
     stratifiers = {}
     for entry in group.get("stratifier", []):
         stratifier_id = entry["code"]["coding"][0]["code"]
         ext = entry.get("extension", [])
-        period_years = any(e["url"] == SD + "stratifier-domain" for e in ext)
+        period_years = any(
+            e["url"] == SD + "stratifier-domain" and e.get("valueCode") == "period-years"
+            for e in ext
+        )
         values = tuple(e["valueCode"] for e in ext if e["url"] == SD + "stratifier-value")
         overlap = any(e.get("valueBoolean") for e in ext if e["url"] == SD + "strata-overlap")
         stratifiers[stratifier_id] = StratifierSpec(
@@ -85,6 +93,7 @@ def _population(group: dict[str, Any]) -> PopulationSpec:
         condition=_condition(group["id"], condition) if condition else None,
         subset_of=parents[0] if parents else None,
         nested_strata=frozenset(_sub(subset, "stratifier")) if subset is not None else frozenset(),
+        method="count" if method == "count" else "private-set-intersection",
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 import shutil
 import time
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.cli.init import scaffold_hub
+from app.cli.init import scaffold_hub, write_private_text
 from app.cli.output import exit_on_error
 from app.cli.provision import provision_node
 from app.cli.render import format_estimate, render_document
@@ -25,6 +26,7 @@ from app.hub.requests import query_from_request
 from app.hub.service import HubService
 from app.hub.tokens import TokenRegistry
 from app.node.app import create_node_app
+from app.synth import TravellerOptions
 
 MARKER = ".ketanet-demo"
 PERIOD = {"start": "2024-01-01", "end": "2025-12-31"}
@@ -51,6 +53,8 @@ COUNTRIES = (
 )
 
 STANDARD_QUERIES: tuple[dict[str, Any], ...] = (
+    # First, so that the others' double-counting caveat can name the measured overlap.
+    {"measure": "cross-border-overlap"},
     {"measure": "treated-patients", "stratify": ["route"]},
     {"measure": "administrations", "stratify": ["drug"]},
     {"measure": "adverse-events", "stratify": ["event"]},
@@ -59,6 +63,8 @@ STANDARD_QUERIES: tuple[dict[str, Any], ...] = (
     {"measure": "discontinuations", "stratify": ["reason"]},
     {"measure": "guideline-adherence", "parameters": {"max-take-home-mg": 300}},
 )
+TRAVELLERS = TravellerOptions(share=0.06, network_seed=2024)
+"""Some demo patients are treated in two or more countries (the overlap measure finds them)."""
 
 
 def _prepare_folder(directory: Path) -> None:
@@ -74,6 +80,9 @@ def build_network(directory: Path, *, nodes: int, patients: int, console: Consol
     """Scaffold a hub and ``nodes`` nodes with synthetic data ingested; return hub.toml."""
     _prepare_folder(directory)
     hub_config = scaffold_hub(directory / "hub", port=free_port())
+    # The governance body's linkage secret: every node gets it, the hub never does.
+    linkage = directory / "governance" / "linkage.secret"
+    write_private_text(linkage, secrets.token_hex(32) + "\n")
     for spec in COUNTRIES[:nodes]:
         size = max(20, round(patients * spec.size))
         _config, report = provision_node(
@@ -84,6 +93,8 @@ def build_network(directory: Path, *, nodes: int, patients: int, console: Consol
             seed=spec.seed,
             export=spec.export,
             hub_config=hub_config,
+            linkage_secret=linkage,
+            travellers=TRAVELLERS,
         )
         console.print(
             f"  {spec.country}: {size:,} patients synthesised, {report.total_inserted:,} records "

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from app.cli.output import print_json
-from app.config import NodeSettings, load_node_settings
+from app.config import NodeSettings, load_node_settings, read_secret
 from app.deid import pseudonymise_patient_id
 from app.errors import Issue, KetanetError
 from app.ingest import IngestRejected, IngestReport, check_mapping, ingest_export
@@ -73,6 +73,7 @@ def ingest(
                         paths=paths,
                         secret=_secret(settings),
                         timezone=settings.node.timezone,
+                        linkage_secret=_linkage_secret(settings),
                         mapping=mapping,
                         dry_run=dry_run,
                         skip_invalid=skip_invalid,
@@ -138,7 +139,12 @@ def node_erase(
 
 
 def _secret(settings: NodeSettings) -> bytes:
-    return settings.node.pseudonym_secret.read_bytes().strip()
+    return read_secret(settings.node.pseudonym_secret)
+
+
+def _linkage_secret(settings: NodeSettings) -> bytes | None:
+    path = settings.node.linkage_secret
+    return read_secret(path) if path is not None else None
 
 
 @contextmanager

@@ -11,6 +11,7 @@ import tomli_w
 import typer
 
 from app.cli.output import exit_on_error
+from app.config import check_secret_file
 from app.errors import ConfigError
 from app.trust.keys import write_key_pair
 
@@ -39,15 +40,26 @@ def scaffold_node(
     public_url: str | None = None,
     database_url: str | None = None,
     disclosure: dict[str, Any] | None = None,
+    linkage_secret: Path | None = None,
 ) -> Path:
-    """Create ``node.toml``, the node key pair and pseudonym secret; return the config path."""
+    """Create ``node.toml``, the node key pair and pseudonym secret; return the config path.
+
+    With ``linkage_secret`` (the network's, checked like any secret) a copy goes to
+    ``keys/linkage.secret`` (0600) and ``node.toml`` names it. Raises ``ConfigError``.
+    """
     config = directory / "node.toml"
     if config.exists():
         raise ConfigError(f"{config} already exists; refusing to overwrite a node")
+    if linkage_secret is not None:
+        check_secret_file(linkage_secret, what="--linkage-secret")
     keys = directory / "keys"
     keys.mkdir(parents=True, exist_ok=True)
     write_key_pair(keys, node_id)
     write_private_text(keys / f"{node_id}.secret", secrets.token_hex(32) + "\n")
+    linkage: dict[str, str] = {}
+    if linkage_secret is not None:
+        write_private_text(keys / "linkage.secret", linkage_secret.read_text(encoding="utf-8"))
+        linkage["linkage_secret"] = "keys/linkage.secret"  # noqa: S105 (a path)
     document: dict[str, Any] = {
         "node": {
             "id": node_id,
@@ -58,6 +70,7 @@ def scaffold_node(
             "database_url": database_url or f"sqlite:///{node_id}.db",
             "signing_key": f"keys/{node_id}.pem",
             "pseudonym_secret": f"keys/{node_id}.secret",
+            **linkage,
             "timezone": "UTC",
         },
         "disclosure": {
@@ -106,6 +119,10 @@ def init_node(
     port: Annotated[int, typer.Option(help="Port the node listens on.")],
     public_url: Annotated[str | None, typer.Option(help="URL peers sign requests for.")] = None,
     database_url: Annotated[str | None, typer.Option(help="SQLAlchemy database URL.")] = None,
+    linkage_secret: Annotated[
+        Path | None,
+        typer.Option(help="The network's linkage secret (for the cross-border overlap)."),
+    ] = None,
 ) -> None:
     """Scaffold a node: node.toml, its key pair and a fresh pseudonym secret (0600)."""
     with exit_on_error():
@@ -116,6 +133,7 @@ def init_node(
             port=port,
             public_url=public_url,
             database_url=database_url,
+            linkage_secret=linkage_secret,
         )
     typer.echo(f"node {node_id} scaffolded: {config}")
 

@@ -1,13 +1,17 @@
-"""``ketanet keys new``: create an Ed25519 key pair and print its key id."""
+"""``ketanet keys new``: an Ed25519 key pair; ``ketanet keys linkage-secret``: a network's linkage secret."""
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from app.cli.init import write_private_text
 from app.cli.output import exit_on_error, print_json
+from app.errors import ConfigError
+from app.linkage import LINKAGE_SECRET_MIN_BYTES
 from app.trust.keys import write_key_pair
 
 keys_app = typer.Typer(help="Manage Ed25519 signing keys.", no_args_is_help=True)
@@ -38,3 +42,18 @@ def new_key(
         )
     else:
         typer.echo(kid)
+
+
+@keys_app.command("linkage-secret")
+def new_linkage_secret(
+    out: Annotated[Path, typer.Option("--out", help="File to create (mode 0600).")],
+) -> None:
+    """Create a network's linkage secret (for the governance body to give every node, never the hub)."""
+    with exit_on_error():
+        if out.exists():
+            raise ConfigError(f"{out} already exists; refusing to overwrite a linkage secret")
+        write_private_text(out, secrets.token_hex(LINKAGE_SECRET_MIN_BYTES) + "\n")
+    typer.echo(
+        f"linkage secret written to {out} (mode 0600): give it to every node operator out of "
+        "band, never to the hub"
+    )

@@ -86,7 +86,11 @@ def render_document(document: dict[str, Any], console: Console) -> None:
         f"[bold]{document['measure']}[/bold] {period['start']}..{period['end']}  "
         f"filters={document.get('filters') or {}}  parameters={document.get('parameters') or {}}"
     )
-    totals = [row for row in rows if row["stratifier"] is None]
+    totals = [
+        row
+        for row in rows
+        if row["stratifier"] is None and row["population"] != "distinct-patients"
+    ]
     if totals:
         console.print(_table("totals", totals, "population", countries))
     for stratifier in document.get("stratify", []):
@@ -97,6 +101,19 @@ def render_document(document: dict[str, Any], console: Console) -> None:
                 r for r in rows if r["stratifier"] == stratifier and r["population"] == population
             ]
             console.print(_table(f"{population} by {stratifier}", strata, "stratum", countries))
+    pairs = [r for r in rows if r["population"] == "overlap" and r["stratifier"] == "pair"]
+    if pairs:
+        table = Table(
+            title="cross-border overlap: patients treated in both countries", title_justify="left"
+        )
+        table.add_column("pair", style="bold")
+        table.add_column("patients", justify="right")
+        for row in pairs:
+            table.add_row(row["stratum"], format_count(row))
+        for row in rows:
+            if row["population"] == "distinct-patients":
+                table.add_row("distinct patients (ALL)", format_count(row), style="bold cyan")
+        console.print(table)
     stats = _statistics_table(document)
     if stats is not None:
         console.print(stats)

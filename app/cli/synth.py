@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from app.synth import write_synthetic_export
+from app.synth import TravellerOptions, write_synthetic_export
 
 
 def synth(
@@ -18,6 +18,18 @@ def synth(
     output_format: Annotated[
         str, typer.Option("--format", help="csv | fhir-ndjson | both")
     ] = "both",
+    travellers: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Share of patients drawn from the network's traveller pool (also treated in "
+            "other countries: same name, birth date and sex in every export of the network).",
+        ),
+    ] = 0.0,
+    network_seed: Annotated[
+        int, typer.Option(help="The traveller pool's seed: the same for every export of a network.")
+    ] = 0,
 ) -> None:
     """Write a realistic synthetic export (reference CSV and/or FHIR NDJSON of the same data)."""
     if output_format not in {"csv", "fhir-ndjson", "both"}:
@@ -29,5 +41,6 @@ def synth(
         seed=seed,
         out_dir=out,
         formats=output_format,  # type: ignore[arg-type]
+        travellers=TravellerOptions(travellers, network_seed) if travellers > 0 else None,
     )
     typer.echo(f"synthetic {country.upper()} export written to {out}: {summary}")

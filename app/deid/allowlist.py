@@ -1,4 +1,10 @@
-"""The de-identification allow-list: per record kind, what happens to each field; the rest is dropped."""
+"""The de-identification allow-list: per record kind, what happens to each field; the rest is dropped.
+
+Fields marked ``link`` (a patient's family and given name) never leave this stage: with a linkage
+tokeniser they make, together with the full birth date (the value of the ``year`` field before it
+is reduced to a year) and the sex, the patient's ``linkage_token`` (docs/overlap.md); without one
+they are simply dropped.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from app.deid.pseudonyms import Pseudonymiser
+from app.linkage import LINKAGE_TOKEN_FIELD, LinkageTokeniser
 
 
 class DeidRule(Protocol):
@@ -29,6 +36,7 @@ class _KindPlan:
     pseudonymise: tuple[tuple[str, str], ...]
     year: tuple[str, ...]
     derive: tuple[tuple[str, str, tuple[str, ...]], ...]
+    link: tuple[str, ...]
 
 
 def _plan(rules: Sequence[DeidRule]) -> _KindPlan:
@@ -37,6 +45,7 @@ def _plan(rules: Sequence[DeidRule]) -> _KindPlan:
         "pseudonymise": [],
         "year": [],
         "derive": [],
+        "link": [],
     }
     for rule in rules:
         if rule.deid not in by_action:
@@ -47,6 +56,7 @@ def _plan(rules: Sequence[DeidRule]) -> _KindPlan:
         pseudonymise=tuple((rule.name, str(rule.domain)) for rule in by_action["pseudonymise"]),
         year=tuple(rule.name for rule in by_action["year"]),
         derive=tuple((r.name, str(r.domain), r.derive_from) for r in by_action["derive"]),
+        link=tuple(rule.name for rule in by_action["link"]),
     )
 
 
@@ -54,10 +64,15 @@ class Deidentifier:
     """Apply the allow-list to mapped rows: keep, pseudonymise, reduce to year, derive, or drop."""
 
     def __init__(
-        self, pseudonymiser: Pseudonymiser, rules: Mapping[str, Sequence[DeidRule]]
+        self,
+        pseudonymiser: Pseudonymiser,
+        rules: Mapping[str, Sequence[DeidRule]],
+        *,
+        tokeniser: LinkageTokeniser | None = None,
     ) -> None:
         self._pseudonymiser = pseudonymiser
         self._plans = {kind: _plan(fields) for kind, fields in rules.items()}
+        self._tokeniser = tokeniser
 
     def apply(self, kind: str, mapped: Mapping[str, Any]) -> dict[str, Any]:
         """Return the de-identified record of ``kind``; fields not on the allow-list are dropped.
@@ -77,6 +92,14 @@ class Deidentifier:
                 out[name] = pseudonymiser.patient(value)
             else:
                 out[name] = pseudonymiser.pseudonym(domain, value)
+        if plan.link and self._tokeniser is not None:
+            birth = next((get(name) for name in plan.year), None)
+            out[LINKAGE_TOKEN_FIELD] = self._tokeniser.token(
+                family=get("family_name"),
+                given=get("given_name"),
+                birth_date=birth if isinstance(birth, date) else None,
+                sex=get("sex"),
+            )
         for name in plan.year:
             value = get(name)
             out[name] = value.year if isinstance(value, date) else value

@@ -65,7 +65,8 @@ def _evaluate_url(node_url: str) -> httpx.URL:
     return httpx.URL(f"{node_url}/fhir/Measure/$evaluate-measure")
 
 
-def _refusal_detail(response: httpx.Response) -> str:
+def refusal_detail(response: httpx.Response) -> str:
+    """Return a refused answer's reason (its OperationOutcome diagnostics), at most 500 chars."""
     try:
         outcome = response.json()
         return "; ".join(issue.get("diagnostics", "") for issue in outcome.get("issue", []))[:500]
@@ -73,9 +74,10 @@ def _refusal_detail(response: httpx.Response) -> str:
         return f"HTTP {response.status_code}"
 
 
-async def _post_with_retries(
+async def post_with_retries(
     client: httpx.AsyncClient, url: httpx.URL, body: bytes, auth: httpx.Auth
 ) -> httpx.Response:
+    """POST ``body`` signed by ``auth``, retrying connection errors and 502/503/504 with backoff."""
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             response = await client.post(
@@ -109,7 +111,7 @@ def _interpret(
     except SignatureError as error:
         return _reply(node, "bad-signature", detail=error.message)
     if response.status_code != 200:
-        return _reply(node, "refused", detail=_refusal_detail(response))
+        return _reply(node, "refused", detail=refusal_detail(response))
     try:
         answer = from_measure_report(orjson.loads(response.content))
     except (InputError, orjson.JSONDecodeError) as error:
@@ -143,7 +145,7 @@ async def query_node(
     try:
         keys = pinned_keys(node)
         async with asyncio.timeout(timeout_s):  # unlike ``wait_for``, no extra task per node
-            response = await _post_with_retries(client, url, body, auth)
+            response = await post_with_retries(client, url, body, auth)
         reply = _interpret(node, response, keys, clock)
     except (TimeoutError, httpx.TimeoutException):
         reply = _reply(node, "timeout", detail=f"no answer within {timeout_s:g} s")

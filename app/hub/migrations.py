@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from app.hub.tables import node_result_table, query_table
+from app.hub.tables import node_result_table, overlap_round_table, query_table
 from app.schema_versions import Migration, SchemaHistory, creating, upgrade
 from app.trust.tables import audit_checkpoint, audit_log, request_nonce
 
@@ -23,6 +23,10 @@ HUB_SCHEMA = SchemaHistory(
         Migration(
             "trust tables: request nonces, audit log, audit checkpoints",
             creating(request_nonce, audit_log, audit_checkpoint),
+        ),
+        Migration(
+            "hub_overlap_round: the rounds of the cross-border overlap exchange, with receipts",
+            creating(overlap_round_table),
         ),
     ),
 )

@@ -152,9 +152,9 @@ def count_rows(
     return rows
 
 
-def _caveats(replies: Sequence[NodeReply]) -> list[str]:
+def _caveats(replies: Sequence[NodeReply], cross_border: str) -> list[str]:
     """Return the document's caveats: always the cross-border one, others when they apply."""
-    caveats = [CROSS_BORDER_CAVEAT]
+    caveats = [cross_border]
     answers = [(r.country, r.answer) for r in replies if r.answer is not None]
     reported = [{r.population for r in answer.populations} for _, answer in answers]
     for population in dict.fromkeys(p for pops in reported for p in sorted(pops)):
@@ -173,8 +173,13 @@ def _caveats(replies: Sequence[NodeReply]) -> list[str]:
     return caveats
 
 
-def pool_answers(query: PooledQuery, replies: Sequence[NodeReply]) -> PooledDocument:
-    """Return the query-output document of ``replies``; raises ``InputError`` (see above)."""
+def pool_answers(
+    query: PooledQuery, replies: Sequence[NodeReply], *, cross_border: str = CROSS_BORDER_CAVEAT
+) -> PooledDocument:
+    """Return the query-output document of ``replies``; raises ``InputError`` (see above).
+
+    ``cross_border`` is the double-counting caveat (the measured overlap, once there is one).
+    """
     checked = checked_replies(query, replies)
     countries = [country_figures(r.answer, r.country) for r in checked if r.answer is not None]
     pooled = PooledFigures(tuple(countries))
@@ -195,7 +200,7 @@ def pool_answers(query: PooledQuery, replies: Sequence[NodeReply]) -> PooledDocu
         nodes=[_node_summary(reply) for reply in checked],
         rows=count_rows(query, countries, pooled),
         statistics=statistics_rows(_measure_id(query.measure), countries, pooled),
-        caveats=_caveats(checked),
+        caveats=_caveats(checked, cross_border),
     )
 
 

@@ -15,17 +15,21 @@ import httpx
 import orjson
 from sqlalchemy import Engine, select
 
+from app.catalogue import load_catalogue
 from app.config import HubSettings
 from app.database import create_store_engine
+from app.disclosure import disclosure_problem
 from app.errors import NotFound
 from app.exchange.query import MeasureQuery, to_parameters
 from app.hub.document import PendingQuery, QueryDocument
 from app.hub.fanout import fan_out, node_client
 from app.hub.migrations import upgrade_hub_schema
-from app.hub.pooling import PooledQuery, pool_answers
+from app.hub.overlap import PairReply, measure_pairs
+from app.hub.overlap_rows import ALL, PairFigure, measured_overlap_caveat, pair_bound, with_overlap
+from app.hub.pooling import CROSS_BORDER_CAVEAT, PooledQuery, pool_answers
 from app.hub.replies import NodeReply
 from app.hub.requests import query_echo
-from app.hub.tables import node_result_table, query_table
+from app.hub.tables import node_result_table, overlap_round_table, query_table
 from app.trust.audit import AuditLog
 from app.trust.digest import content_digest
 from app.trust.keys import SigningKey, load_signing_key
@@ -112,6 +116,8 @@ class HubService:
             client=self.client,
             transport=self.transport,
         )
+        linked = load_catalogue()[query.measure].linked
+        pairs = await self._measure_pairs(query, replies) if linked else []
         pooled = pool_answers(
             PooledQuery(
                 query_id=query_id,
@@ -124,7 +130,16 @@ class HubService:
                 parameters=echo["parameters"],
             ),
             replies,
+            cross_border=(
+                CROSS_BORDER_CAVEAT
+                if linked
+                else self._double_count_caveat(
+                    echo, {reply.country for reply in replies if reply.status == "ok"}
+                )
+            ),
         )
+        if linked:
+            pooled = with_overlap(pooled, self._pair_figures(pairs), replaces=CROSS_BORDER_CAVEAT)
         document = QueryDocument(**dict(pooled), created_at=created, asked_by=actor)
         payload = orjson.dumps(document.model_dump())
         ok = sum(1 for reply in replies if reply.status == "ok")
@@ -156,6 +171,23 @@ class HubService:
             )
             if rows:
                 connection.execute(node_result_table.insert(), rows)
+            rounds = [
+                {
+                    "query_id": query_id,
+                    "pair": pair.pair,
+                    "round": record.round,
+                    "node_id": record.node_id,
+                    "status": record.status,
+                    "detail": record.detail,
+                    "receipt_json": orjson.dumps(record.receipt).decode()
+                    if record.receipt
+                    else None,
+                }
+                for pair in pairs
+                for record in pair.rounds
+            ]
+            if rounds:
+                connection.execute(overlap_round_table.insert(), rounds)
         self.audit.append(
             actor=actor,
             action="query",
@@ -165,6 +197,71 @@ class HubService:
             response_digest=content_digest(payload),
         )
         return document
+
+    async def _measure_pairs(
+        self, query: MeasureQuery, replies: list[NodeReply]
+    ) -> list[PairReply]:
+        """Relay the overlap exchange between every two nodes that answered the query."""
+        answered = {reply.node_id for reply in replies if reply.status == "ok"}
+        nodes = [node for node in self.settings.nodes if node.id in answered]
+        timeout_s = self.settings.hub.timeout_s
+        if self.client is not None:
+            return await measure_pairs(
+                self.client, nodes, query, key=self.key, timeout_s=timeout_s, clock=self.clock
+            )
+        async with node_client(
+            timeout_s=timeout_s, nodes=len(nodes), transport=self.transport
+        ) as client:
+            return await measure_pairs(
+                client, nodes, query, key=self.key, timeout_s=timeout_s, clock=self.clock
+            )
+
+    def _pair_figures(self, pairs: list[PairReply]) -> list[PairFigure]:
+        """Return each pair's count as an interval (None for a pair that has no usable count)."""
+        countries = {node.id: node.country for node in self.settings.nodes}
+        figures = []
+        for pair in pairs:
+            problem = disclosure_problem(pair.answer) if pair.answer is not None else None
+            ok = pair.status == "ok" and pair.answer is not None and problem is None
+            figures.append(
+                PairFigure(
+                    pair=pair.pair,
+                    countries=(countries[pair.first], countries[pair.second]),
+                    bound=pair_bound(pair.answer) if ok and pair.answer is not None else None,
+                    detail=problem or (f"{pair.status}: {pair.detail}" if not ok else None),
+                )
+            )
+        return figures
+
+    def _double_count_caveat(self, echo: dict[str, Any], countries: set[str]) -> str:
+        """Return the caveat naming the latest overlap measured for the same period, filters and
+        answering countries; the plain double-counting caveat when there is none."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(query_table.c.id, query_table.c.request_json, query_table.c.document_json)
+                .where(
+                    query_table.c.measure == "cross-border-overlap",
+                    query_table.c.status == "complete",
+                )
+                .order_by(query_table.c.created_at.desc(), query_table.c.id)
+            )
+            for query_id, request_json, document_json in rows:
+                asked = orjson.loads(request_json)
+                if (asked["period"], asked["filters"]) != (echo["period"], echo["filters"]):
+                    continue
+                measured = QueryDocument.model_validate_json(document_json)
+                if {node.country for node in measured.nodes if node.status == "ok"} != countries:
+                    continue
+                pair_rows = [
+                    row
+                    for row in measured.rows
+                    if row.country == ALL and row.population == "overlap"
+                ]
+                distinct = next(
+                    (row for row in measured.rows if row.population == "distinct-patients"), None
+                )
+                return measured_overlap_caveat(query_id, pair_rows, distinct)
+        return CROSS_BORDER_CAVEAT
 
     def list_queries(self) -> list[dict[str, Any]]:
         """Return past queries, newest first (who asked, when, measure, status)."""
@@ -211,7 +308,11 @@ class HubService:
         return document
 
     def receipts(self, query_id: str) -> list[dict[str, Any]]:
-        """Return every node's signed response as received, with the request it answers."""
+        """Return every node's signed response as received, with the request it answers.
+
+        For the cross-border overlap, every round of every pair follows (``pair``, ``round``);
+        the blinded sets of the first two rounds are kept as digests only.
+        """
         self.document(query_id)
         with self.engine.connect() as connection:
             rows = connection.execute(
@@ -219,7 +320,7 @@ class HubService:
                 .where(node_result_table.c.query_id == query_id)
                 .order_by(node_result_table.c.id)
             ).mappings()
-            return [
+            found = [
                 {
                     "node_id": row["node_id"],
                     "status": row["status"],
@@ -228,3 +329,20 @@ class HubService:
                 }
                 for row in rows
             ]
+            rounds = connection.execute(
+                select(overlap_round_table)
+                .where(overlap_round_table.c.query_id == query_id)
+                .order_by(overlap_round_table.c.id)
+            ).mappings()
+            found += [
+                {
+                    "node_id": row["node_id"],
+                    "pair": row["pair"],
+                    "round": row["round"],
+                    "status": row["status"],
+                    "detail": row["detail"],
+                    "receipt": orjson.loads(row["receipt_json"]) if row["receipt_json"] else None,
+                }
+                for row in rounds
+            ]
+            return found

@@ -31,3 +31,17 @@ node_result_table = Table(
     Column("detail", Text),
     Column("receipt_json", Text),
 )
+
+overlap_round_table = Table(
+    "hub_overlap_round",
+    hub_metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("query_id", String(36), ForeignKey("hub_query.id"), nullable=False, index=True),
+    Column("pair", String(16), nullable=False),
+    Column("round", String(16), nullable=False),
+    Column("node_id", String(32), nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("detail", Text),
+    Column("receipt_json", Text),
+)
+"""One round of the cross-border overlap exchange: its receipt, blinded sets as digests only."""

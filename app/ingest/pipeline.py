@@ -23,6 +23,7 @@ from app.errors import Issue
 from app.ingest.fingerprints import FingerprintSet, fingerprint
 from app.ingest.ingest_report import FileReport, IssueLog
 from app.ingest.plan import ExportPlan
+from app.linkage import LinkageTokeniser
 from app.mapping import JoinIndex, RecordMapping, RowMapper
 from app.profiles import RECORD_FIELDS, RecordValidator, to_store_row
 from app.sources import SourceReader, open_source
@@ -43,7 +44,16 @@ class Batch:
 
 def row_hash(row: dict[str, Any]) -> str:
     """Return the digest of a store row's values (tells a changed row from an unchanged one)."""
-    return blake2b(orjson.dumps(tuple(row.values())), digest_size=16).hexdigest()
+    return blake2b(
+        orjson.dumps(tuple(row.values()), default=_hex_of_bytes), digest_size=16
+    ).hexdigest()
+
+
+def _hex_of_bytes(value: object) -> str:
+    """JSON form of the one non-JSON value a store row holds: a linkage token (bytes)."""
+    if isinstance(value, bytes):
+        return value.hex()
+    raise TypeError(type(value).__name__)
 
 
 class RecordPipeline:
@@ -56,6 +66,7 @@ class RecordPipeline:
         pseudonymiser: Pseudonymiser,
         issues: IssueLog,
         record_keys: RecordKeyer | None = None,
+        tokeniser: LinkageTokeniser | None = None,
         patient_in_store: Callable[[str], bool] = lambda _pseudonym: False,
         erased: frozenset[str] = frozenset(),
         limit: int | None = None,
@@ -65,7 +76,7 @@ class RecordPipeline:
         self.issues = issues
         self.reports: list[FileReport] = []
         self.warnings: list[Issue] = []
-        self._deid = Deidentifier(pseudonymiser, RECORD_FIELDS)
+        self._deid = Deidentifier(pseudonymiser, RECORD_FIELDS, tokeniser=tokeniser)
         self._record_keys = record_keys
         self._validator = RecordValidator()
         self._patient_in_store = patient_in_store

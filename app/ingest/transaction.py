@@ -16,6 +16,7 @@ from app.ingest.ingest_report import IngestRejected, IngestReport, IssueLog, ope
 from app.ingest.pipeline import RecordPipeline
 from app.ingest.plan import ExportPlan, plan_export
 from app.ingest.record_keys import assign_record_keys
+from app.linkage import LinkageTokeniser
 from app.store.erase import erased_patients
 from app.store.runs import record_run, utc_stamp
 from app.store.writer import StoreWriter
@@ -29,6 +30,7 @@ def ingest_export(
     paths: list[Path],
     secret: bytes,
     timezone: str,
+    linkage_secret: bytes | None = None,
     mapping: Path | None = None,
     dry_run: bool = False,
     skip_invalid: bool = False,
@@ -43,8 +45,10 @@ def ingest_export(
     Rows of erased patients are skipped. Raises ``IngestRejected`` (an ``InputError``) when a row
     breaks a rule and ``skip_invalid`` is off: then nothing is stored and the report's store
     counts are 0. ``InputError`` for a bad mapping or missing files, ``ConfigError`` for a short
-    secret. ``clock`` stamps the run (its start and finish, the node's ``data_as_of``).
+    secret. ``clock`` stamps the run (its start and finish, the node's ``data_as_of``). With
+    ``linkage_secret`` each patient's linkage token is stored too (docs/overlap.md).
     """
+    tokeniser = LinkageTokeniser(linkage_secret) if linkage_secret is not None else None
     plan = plan_export(paths, mapping=mapping, timezone=timezone)
     report = IngestReport(mapping=plan.mapping.name, dry_run=dry_run, started_at=utc_stamp(clock()))
     report.warnings.extend(plan.warnings)
@@ -59,6 +63,7 @@ def ingest_export(
                 report,
                 issues,
                 secret=secret,
+                tokeniser=tokeniser,
                 skip_invalid=skip_invalid,
                 progress=progress,
                 clock=clock,
@@ -70,6 +75,7 @@ def ingest_export(
                 report,
                 issues,
                 secret=secret,
+                tokeniser=tokeniser,
                 skip_invalid=skip_invalid,
                 progress=progress,
                 clock=clock,
@@ -99,6 +105,7 @@ def _store(
     issues: IssueLog,
     *,
     secret: bytes,
+    tokeniser: LinkageTokeniser | None,
     skip_invalid: bool,
     progress: Callable[[int], None] | None,
     clock: Callable[[], float],
@@ -110,6 +117,7 @@ def _store(
             plan,
             pseudonymiser=Pseudonymiser(secret),
             record_keys=RecordKeyer(secret),
+            tokeniser=tokeniser,
             issues=issues,
             patient_in_store=writer.patient_exists,
             erased=erased_patients(connection),
@@ -146,6 +154,7 @@ def _dry_run(
     issues: IssueLog,
     *,
     secret: bytes,
+    tokeniser: LinkageTokeniser | None,
     skip_invalid: bool,
     progress: Callable[[int], None] | None,
     clock: Callable[[], float],
@@ -160,6 +169,7 @@ def _dry_run(
         pipeline = RecordPipeline(
             plan,
             pseudonymiser=Pseudonymiser(secret),
+            tokeniser=tokeniser,
             issues=issues,
             patient_in_store=view.patient_in_store,
             erased=view.erased,

@@ -79,6 +79,8 @@ def _field_rules(target: TargetField, spec: Mapping[str, Any]) -> Iterator[tuple
         yield "identifier: must say deid: pseudonymise", ()
     elif target.deid == "year" and declared != "year":
         yield "birth date: must say deid: year (only the year is kept)", ()
+    elif target.deid == "link" and declared != "link":
+        yield "name: must say deid: link (only the linkage token is kept)", ()
     elif target.deid == "keep" and declared is not None:
         yield "this field is kept as is: remove deid", ("deid",)
     if "unit" in spec:

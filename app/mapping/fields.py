@@ -148,7 +148,7 @@ def _simple_converter(
 ) -> Callable[[Any], Any] | None:
     """Return a converter of the raw value alone, or ``None`` when it needs other columns."""
     kind = target.type
-    if kind in {"id", "code", "yesno"}:
+    if kind in {"id", "code", "yesno", "text"}:
         return str
     if kind == "int":
         return parse_int

@@ -8,6 +8,7 @@ PostgreSQL, same SQL, same numbers) for a query in normal form. The catalogue it
 from app.catalogue import MeasureDefinition, PopulationSpec, load_catalogue, validate_query
 from app.measures.evaluate import evaluate_measure, evaluate_with_members
 from app.measures.members import BucketSums
+from app.measures.overlap import treated_patient_tokens
 from app.measures.releases import (
     answered_populations,
     overlapping_by_population,
@@ -30,5 +31,6 @@ __all__ = [
     "strata_count",
     "strata_overlap",
     "stratum_values",
+    "treated_patient_tokens",
     "validate_query",
 ]

@@ -23,6 +23,7 @@ from app.measures.discontinuations import build_discontinuations
 from app.measures.efficacy import build_efficacy
 from app.measures.guideline_adherence import build_guideline_adherence
 from app.measures.members import BucketSums, CellAddress, count_with_members
+from app.measures.overlap import build_cross_border_overlap
 from app.measures.releases import answered_populations, applicable_stratifiers, stratum_values
 from app.measures.treated_patients import build_treated_patients
 
@@ -34,6 +35,7 @@ BUILDERS: dict[str, Builder] = {
     "efficacy": build_efficacy,
     "discontinuations": build_discontinuations,
     "guideline-adherence": build_guideline_adherence,
+    "cross-border-overlap": build_cross_border_overlap,
 }
 
 

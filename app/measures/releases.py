@@ -70,7 +70,7 @@ def release_sensitivities(
 def answered_populations(query: MeasureQuery) -> list[PopulationSpec]:
     """Return the populations an answer to a validated ``query`` holds, in catalogue order."""
     definition = load_catalogue()[query.measure]
-    return [spec for spec in definition.populations if spec.applies(query.parameters)]
+    return [spec for spec in definition.counted_populations if spec.applies(query.parameters)]
 
 
 def applicable_stratifiers(spec: PopulationSpec, query: MeasureQuery) -> tuple[str, ...]:

@@ -13,7 +13,9 @@ from app.config import NodeSettings
 from app.deid.record_keys import derived_secret
 from app.errors import ConfigError
 from app.ingest.record_keys import assign_missing_record_keys
-from app.node import routes_fhir, routes_measure, routes_meta, routes_records
+from app.linkage.rounds import BlindingRounds
+from app.linkage.wire import packed_length
+from app.node import routes_fhir, routes_measure, routes_meta, routes_overlap, routes_records
 from app.node.bodylimit import BodyLimitMiddleware
 from app.node.context import NodeContext
 from app.node.ratelimit import RateLimiter
@@ -60,13 +62,20 @@ def create_node_app(
         clock=clock,
         rng=rng,
         noise_secret=derived_secret(secret, "keyed-noise"),
+        rounds=BlindingRounds(clock=clock),
     )
     app = FastAPI(
         title=f"KetaNet node {settings.node.id} ({settings.node.country})",
         default_response_class=OrjsonResponse,
         openapi_url="/openapi.json",
     )
-    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.limits.max_body_bytes)
+    # An overlap round carries up to two blinded sets: its own, larger limit.
+    overlap_bytes = packed_length(2 * settings.limits.max_overlap_elements) + 65_536
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body_bytes=settings.limits.max_body_bytes,
+        path_limits={"/fhir/Measure/$overlap-": max(overlap_bytes, settings.limits.max_body_bytes)},
+    )
     app.add_middleware(
         AuditEveryRequest,
         append=audit.append,
@@ -77,6 +86,7 @@ def create_node_app(
     install_error_handlers(app, media_type=FHIR_JSON)
     app.include_router(routes_meta.router)
     app.include_router(routes_measure.router)
+    app.include_router(routes_overlap.router)
     app.include_router(routes_fhir.router)
     app.include_router(routes_records.router)
     return _mounted_at_audience_path(app, settings.node.public_url)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
 from app.config import DisclosureSection, NodeSettings
+from app.linkage.rounds import BlindingRounds
 from app.node.ratelimit import RateLimiter
 from app.trust.audit import AuditLog
 from app.trust.keys import SigningKey
@@ -31,6 +32,8 @@ class NodeContext:
     """The noise source of unkeyed answers; None is the OS CSPRNG (seed one only in tests)."""
     noise_secret: bytes | None = None
     """Keys the noise of a cell by its members (derived from the pseudonym secret)."""
+    rounds: BlindingRounds = field(default_factory=BlindingRounds)
+    """Open overlap rounds of this process: one-query blinding keys, in memory only."""
 
     def disclosure_for(self, peer: str) -> DisclosureSection:
         """Return the policy for ``peer``: its own ``[peers.disclosure]``, else the node's."""

@@ -65,7 +65,18 @@ def capability_statement(ctx: ContextDep) -> OrjsonResponse:
                     "name": "evaluate-measure",
                     "definition": "http://hl7.org/fhir/OperationDefinition/Measure-evaluate-measure",
                     "documentation": "Signed (RFC 9421) by a peer with the 'aggregate' grant.",
-                }
+                },
+                *(
+                    {
+                        "name": f"overlap-{step}",
+                        "definition": f"https://ketanet.org/fhir/OperationDefinition/overlap-{step}",
+                        "documentation": (
+                            "A round of the cross-border overlap (private set intersection "
+                            "cardinality); signed by a peer with the 'aggregate' grant."
+                        ),
+                    }
+                    for step in ("blind", "reblind", "count")
+                ),
             ],
         }
     )

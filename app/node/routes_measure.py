@@ -9,11 +9,13 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+from app.catalogue import load_catalogue
 from app.errors import InputError, KetanetError, Unavailable
 from app.exchange.query import MeasureQuery, parse_parameters
 from app.node.answers import answer_query
 from app.node.context import NodeContext
 from app.node.deps import ContextDep, VerifiedDep
+from app.node.routes_overlap import require_linkage
 from app.store import data_as_of, data_version
 from app.trust.digest import content_digest
 from app.trust.fastapi_auth import require_grant
@@ -33,6 +35,9 @@ async def evaluate_measure(request: Request, ctx: ContextDep, verified: Verified
         ctx.rate_limiter.take(verified.peer.name)
         query = _parse(body)
         target = f"Measure/{query.measure}"
+        definition = load_catalogue().get(query.measure)
+        if definition is not None and definition.linked:
+            require_linkage(ctx)
         # the privacy ledger and answer cache belong to the peer, whichever of its keys signed
         limit_s = ctx.settings.limits.query_timeout_s
         try:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-FieldType = Literal["id", "code", "int", "decimal", "instant", "year", "yesno"]
-DeidAction = Literal["keep", "pseudonymise", "year", "derive"]
+FieldType = Literal["id", "code", "int", "decimal", "instant", "year", "yesno", "text"]
+DeidAction = Literal["keep", "pseudonymise", "year", "derive", "link"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +52,10 @@ RECORD_FIELDS: dict[str, tuple[FieldDef, ...]] = {
         FieldDef("failed_trials", "int", required=False, minimum=0, maximum=99),
         FieldDef("substance_use_history", "code", required=False, value_set="history"),
         FieldDef("psychosis_history", "code", required=False, value_set="history"),
+        # Read only to compute the linkage token (with the birth date and sex), then dropped:
+        # no name ever reaches the store (docs/overlap.md).
+        FieldDef("family_name", "text", required=False, deid="link"),
+        FieldDef("given_name", "text", required=False, deid="link"),
     ),
     "administration": (
         _id("administration"),

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, Engine, Table, delete, select
 
-from app.store.models import RecordBase
+from app.store.models import LINKAGE_TOKENS, RecordBase
 from app.store.runs import ERASED, record_run, utc_stamp
 from app.store.writer import TABLES
 
@@ -31,6 +31,9 @@ def erase_patient(*, engine: Engine, pseudonym: str, clock: Callable[[], float] 
     with engine.begin() as connection:
         _remember(connection, pseudonym, started_at)
         # Records first, the patient last: records reference the patient row.
+        deleted += connection.execute(
+            delete(LINKAGE_TOKENS).where(LINKAGE_TOKENS.c.patient_id == pseudonym)
+        ).rowcount
         for kind, table in reversed(TABLES.items()):
             column = table.c.id if kind == "patient" else table.c.patient_id
             deleted += connection.execute(delete(table).where(column == pseudonym)).rowcount

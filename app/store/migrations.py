@@ -3,9 +3,10 @@
 Versions 1 and 2 are the record store of release 0.1.0. That release also created the trust
 tables, the answer cache and the ε ledger outside any version; versions 3 to 5 adopt them (create
 them when missing, keep them as they are when present), so a node made by any release upgrades
-in place. Versions 6 to 8 carry disclosure control by cell keys (``docs/privacy.md``): record-key
+in place. Versions 7 to 9 carry disclosure control by cell keys (``docs/privacy.md``): record-key
 columns (their values are filled from the pseudonym secret by ``app.ingest.record_keys``, at the
-node's start and at every ingest), the released cells, and rolling ε charges. Append new migrations at the end; never edit one (see ``app.schema_versions``).
+node's start and at every ingest), the released cells, and rolling ε charges. Append new
+migrations at the end; never edit one (see ``app.schema_versions``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy import Connection, Engine, Table
 
 from app.schema_versions import Migration, SchemaHistory, applied_version, creating, upgrade
 from app.store.answer_cache import answer_cache_table
-from app.store.models import RECORD_TABLES, ErasedPatient, IngestRun, RecordBase
+from app.store.models import LINKAGE_TOKENS, RECORD_TABLES, ErasedPatient, IngestRun, RecordBase
 from app.store.privacy_ledger import (
     adopt_lifetime_spending,
     epsilon_ledger_table,
@@ -65,6 +66,10 @@ NODE_SCHEMA = SchemaHistory(
         ),
         Migration(
             "disclosure_epsilon_ledger: epsilon spent per requester", creating(epsilon_ledger_table)
+        ),
+        Migration(
+            "linkage_token: patients' linkage tokens for the cross-border overlap",
+            creating(LINKAGE_TOKENS),
         ),
         Migration(
             "record keys: record_key and member_hash on patients and counted records",

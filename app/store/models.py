@@ -8,7 +8,7 @@ record, used to tell unchanged rows from changed ones on re-import.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, SmallInteger
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, SmallInteger, Table
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -164,6 +164,22 @@ class ErasedPatient(RecordBase, table=True):
     patient_id: str = Field(primary_key=True, max_length=64)
     erased_at: str = Field(max_length=40)
 
+
+class LinkageTokenRecord(RecordBase, table=True):
+    """A patient's linkage token (docs/overlap.md): a keyed hash of name, birth date and sex.
+
+    Kept apart from the patient row so that it is read only by the overlap measure and removed
+    with the patient. Equal across nodes for the same person; it never leaves the node.
+    """
+
+    __tablename__ = "linkage_token"
+
+    patient_id: str = Field(primary_key=True, foreign_key="patient.id", max_length=64)
+    token: bytes = Field(sa_column=Column(LargeBinary(32), nullable=False))
+
+
+LINKAGE_TOKENS: Table = RecordBase.metadata.tables["linkage_token"]
+"""The linkage token table."""
 
 RECORD_TABLES = (
     PatientRecord,

@@ -9,15 +9,20 @@ building an index from sorted data is far cheaper than a million random B-tree i
 
 With ``compare_only`` (a dry run) the writer only reads: it counts what it would insert, update
 or leave unchanged, and never writes, drops or creates anything.
+
+Patient rows may carry their linkage token (key ``linkage_token``, included in their ``row_hash``):
+the writer stores it in its own table whenever the patient row is new or changed, and removes it
+when a changed row has none, so the token table always holds what the last ingest computed.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Index, Table, bindparam, select
+from sqlalchemy import Connection, Index, Table, bindparam, delete, select
 
-from app.store.models import RECORD_TABLES, RecordBase
+from app.linkage import LINKAGE_TOKEN_FIELD
+from app.store.models import LINKAGE_TOKENS, RECORD_TABLES, RecordBase
 
 TABLES: dict[str, Table] = {
     str(model.__tablename__): RecordBase.metadata.tables[str(model.__tablename__)]
@@ -48,8 +53,11 @@ class StoreWriter:
         if not rows:
             return 0, 0, 0
         table = TABLES[kind]
+        tokens = _split_tokens(rows) if kind == "patient" else None
         if not self._compare_only and self._was_empty(kind, table):
             self._insert(table, rows)
+            if tokens:
+                self._write_tokens(tokens, replace=False)
             return len(rows), 0, 0
         ids = [row["id"] for row in rows]
         found = self._connection.execute(
@@ -66,7 +74,20 @@ class StoreWriter:
             self._insert(table, new)
         if changed and not self._compare_only:
             self._connection.execute(self._updates[kind], changed)
+        if tokens and not self._compare_only:
+            written = {row["id"] for row in new} | {row["key_"] for row in changed}
+            self._write_tokens({k: v for k, v in tokens.items() if k in written}, replace=True)
         return len(new), len(changed), len(rows) - len(new) - len(changed)
+
+    def _write_tokens(self, tokens: dict[str, bytes | None], *, replace: bool) -> None:
+        """Store the tokens of new or changed patients (None: the patient has none now)."""
+        if replace and tokens:
+            self._connection.execute(
+                delete(LINKAGE_TOKENS).where(LINKAGE_TOKENS.c.patient_id.in_(list(tokens)))
+            )
+        rows = [{"patient_id": k, "token": v} for k, v in tokens.items() if v is not None]
+        if rows:
+            self._connection.execute(LINKAGE_TOKENS.insert(), rows)
 
     def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
         if not self._sqlite:
@@ -106,3 +127,10 @@ class StoreWriter:
                     index.drop(self._connection)
                     self._dropped.append(index)
         return self._empty_at_start[kind]
+
+
+def _split_tokens(rows: list[dict[str, Any]]) -> dict[str, bytes | None] | None:
+    """Remove the linkage tokens from patient rows; return them by patient (None: no secret)."""
+    if not rows or LINKAGE_TOKEN_FIELD not in rows[0]:
+        return None
+    return {row["id"]: row.pop(LINKAGE_TOKEN_FIELD) for row in rows}

@@ -13,6 +13,7 @@ from app.synth.countries import country_profile
 from app.synth.csv_export import CsvExportWriter
 from app.synth.fhir_export import FhirNdjsonWriter
 from app.synth.generator import generate_patients
+from app.synth.travellers import TravellerOptions
 
 ExportFormat = Literal["csv", "fhir-ndjson", "both"]
 
@@ -33,6 +34,8 @@ class SynthSummary:
     discontinuations: int
     files: tuple[tuple[str, int], ...]
     """(path relative to the output folder, data rows or NDJSON lines) for every file written."""
+    travellers: int = 0
+    """Patients drawn from the network's traveller pool (treated in other countries too)."""
 
 
 def write_synthetic_export(
@@ -43,10 +46,13 @@ def write_synthetic_export(
     out_dir: Path,
     formats: ExportFormat = "both",
     progress: Callable[[int], None] | None = None,
+    travellers: TravellerOptions | None = None,
 ) -> SynthSummary:
     """Write the export under ``out_dir`` (``csv/``, ``fhir/``) and return its counts.
 
-    Deterministic for (country, patients, seed): the same arguments give byte-identical files.
+    Deterministic for (country, patients, seed, travellers): the same arguments give
+    byte-identical files. ``travellers`` draws some patients from the network's traveller pool
+    (the same people in every export made with the same network seed).
     ``progress`` is called with the number of patients written since its previous call.
     Raises InputError for a malformed country code, a negative patient count or an unknown format.
     """
@@ -57,7 +63,15 @@ def write_synthetic_export(
     profile = country_profile(country)
     out_dir = Path(out_dir)
     counts = dict.fromkeys(
-        ("administrations", "dispenses", "observations", "adverse_events", "discontinuations"), 0
+        (
+            "administrations",
+            "dispenses",
+            "observations",
+            "adverse_events",
+            "discontinuations",
+            "travellers",
+        ),
+        0,
     )
     with ExitStack() as stack:
         csv_writer = fhir_writer = None
@@ -66,7 +80,10 @@ def write_synthetic_export(
         if formats in ("fhir-ndjson", "both"):
             fhir_writer = stack.enter_context(FhirNdjsonWriter(out_dir / "fhir", profile.code))
         pending = 0
-        for bundle in generate_patients(country=profile.code, patients=patients, seed=seed):
+        bundles = generate_patients(
+            country=profile.code, patients=patients, seed=seed, travellers=travellers
+        )
+        for bundle in bundles:
             if csv_writer is not None:
                 csv_writer.write(bundle)
             if fhir_writer is not None:
@@ -76,6 +93,7 @@ def write_synthetic_export(
             counts["observations"] += len(bundle.observations)
             counts["adverse_events"] += len(bundle.adverse_events)
             counts["discontinuations"] += len(bundle.discontinuations)
+            counts["travellers"] += bundle.pool_index is not None
             pending += 1
             if progress is not None and pending == _PROGRESS_STEP:
                 progress(pending)

@@ -7,7 +7,6 @@ random state or the clock. Record ids are running numbers, unique within the exp
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -27,20 +26,16 @@ from app.synth.records import (
 )
 from app.synth.regimens import REGIMENS, Regimen
 from app.synth.safety import EventDraft, rare_events, session_events
+from app.synth.seeds import derive_seed
 from app.synth.timeline import (
     FIRST_START_DAY,
     LAST_START_DAY,
     START_SPAN_DAYS,
     LocalClock,
 )
+from app.synth.travellers import Traveller, TravellerOptions, TravellerSlots
 
 _NO_RESTART = frozenset({"death", "misuse-concern", "pregnancy"})
-
-
-def derive_seed(*parts: object) -> int:
-    """Return a 64-bit integer derived from the parts (stable across runs and platforms)."""
-    text = "|".join(str(p) for p in ("ketanet-synth", *parts))
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
 
 
 class _Counters:
@@ -52,15 +47,23 @@ class _Counters:
         self.administration = self.dispense = self.event = self.observation = 0
 
 
-def generate_patients(*, country: str, patients: int, seed: int) -> Iterator[PatientBundle]:
-    """Yield the records of each synthetic patient in turn; raises InputError for a bad country."""
+def generate_patients(
+    *, country: str, patients: int, seed: int, travellers: TravellerOptions | None = None
+) -> Iterator[PatientBundle]:
+    """Yield the records of each synthetic patient in turn; raises InputError for a bad country.
+
+    With ``travellers``, some patients are members of the network's traveller pool (``travellers``
+    module): their name, birth date and sex are the pool's, their treatment this country's own.
+    """
     profile = country_profile(country)
     clock = LocalClock(profile.time_zone)
     salt = derive_seed(profile.code, seed, "national-id") % 100_000_000
     counters = _Counters()
+    slots = TravellerSlots(profile.code, seed, travellers) if travellers is not None else None
     for index in range(patients):
         rng = random.Random(derive_seed(profile.code, seed, index))
-        yield _patient(rng, profile, clock, counters, index=index, salt=salt)
+        traveller = slots.traveller_at(index) if slots is not None else None
+        yield _patient(rng, profile, clock, counters, index=index, salt=salt, traveller=traveller)
 
 
 def _patient(
@@ -71,14 +74,17 @@ def _patient(
     *,
     index: int,
     salt: int,
+    traveller: Traveller | None = None,
 ) -> PatientBundle:
     """One patient's records: identity, then one course (rarely two) with everything it entails."""
     first_day = FIRST_START_DAY + timedelta(days=rng.randrange(START_SPAN_DAYS + 1))
-    person = draw_person(rng, profile, first_day)
+    identity = (traveller.sex, traveller.birth) if traveller is not None else None
+    person = draw_person(rng, profile, first_day, identity=identity)
     patient_id = f"{profile.code}-P{index + 1:06d}"
-    bundle = PatientBundle(
-        patient_row(rng, profile, person, patient_id=patient_id, index=index, salt=salt)
-    )
+    row = patient_row(rng, profile, person, patient_id=patient_id, index=index, salt=salt)
+    if traveller is not None:
+        row = row._replace(family_name=traveller.family_name, given_name=traveller.given_name)
+    bundle = PatientBundle(row, pool_index=traveller.pool_index if traveller else None)
     regimen = _draw_regimen(rng, profile)
     day = first_day
     while True:

@@ -41,8 +41,17 @@ class Person:
         return self.diagnosis.startswith("F31")
 
 
-def draw_person(rng: random.Random, profile: CountryProfile, first_day: date) -> Person:
-    """Return a patient's sex, age at first treatment, weight, diagnosis and history."""
+def draw_person(
+    rng: random.Random,
+    profile: CountryProfile,
+    first_day: date,
+    *,
+    identity: tuple[str, date] | None = None,
+) -> Person:
+    """Return a patient's sex, age at first treatment, weight, diagnosis and history.
+
+    ``identity`` fixes (sex, birth date) for a patient whose identity is given (a traveller).
+    """
     sex = rng.choices(_SEXES, cum_weights=_SEX_CUM)[0]
     roll = rng.random()
     if roll < 0.015:
@@ -52,6 +61,13 @@ def draw_person(rng: random.Random, profile: CountryProfile, first_day: date) ->
     else:
         age = min(80, max(18, round(rng.gauss(profile.mean_age, 13.0))))
     birth = first_day - timedelta(days=int(age * 365.25) + rng.randrange(1, 365))
+    if identity is not None:
+        sex, birth = identity
+        age = (
+            first_day.year
+            - birth.year
+            - ((first_day.month, first_day.day) < (birth.month, birth.day))
+        )
     mean_kg = {"female": 72.0, "male": 85.0}.get(sex, 78.0)
     diagnosis = rng.choices(_DIAGNOSES, _DIAGNOSIS_WEIGHTS)[0]
     psychosis_weights = (8, 70, 14, 8) if diagnosis.startswith("F31") else (8, 81, 3, 8)

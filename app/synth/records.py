@@ -108,3 +108,5 @@ class PatientBundle:
     observations: list[ObservationRow] = field(default_factory=list)
     adverse_events: list[AdverseEventRow] = field(default_factory=list)
     discontinuations: list[DiscontinuationRow] = field(default_factory=list)
+    pool_index: int | None = None
+    """The traveller-pool member this patient is (None for a patient of this country alone)."""

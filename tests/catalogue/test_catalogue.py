@@ -33,6 +33,7 @@ EXPECTED = {
         "treated-patients": ["drug", "route"],
         "discontinued": ["reason", "drug", "route"],
     },
+    "cross-border-overlap": {"treated-patients": [], "overlap": ["pair"]},
     "guideline-adherence": {
         name: ["drug", "route"]
         for name in [

@@ -61,10 +61,19 @@ def test_invalid_yaml_is_refused_with_its_line() -> None:
 
 
 def test_unknown_target_field_is_refused() -> None:
+    text = PATIENT.format(extra="      national_id: {column: nid}\n")
+    assert problems(text) == [
+        "m.yaml:11:records.patient.fields.national_id: not a field of patient (fields: id, "
+        "birth_year, sex, diagnosis, failed_trials, substance_use_history, psychosis_history, "
+        "family_name, given_name)"
+    ]
+
+
+def test_name_without_deid_link_is_refused() -> None:
     text = PATIENT.format(extra="      family_name: {column: surname}\n")
     assert problems(text) == [
-        "m.yaml:11:records.patient.fields.family_name: not a field of patient (fields: id, "
-        "birth_year, sex, diagnosis, failed_trials, substance_use_history, psychosis_history)"
+        "m.yaml:11:records.patient.fields.family_name: name: must say deid: link "
+        "(only the linkage token is kept)"
     ]
 
 

@@ -116,6 +116,10 @@ class Reference:
     def treated_patients(self) -> Counts:
         return {"treated-patients": self._count(self._index(), PATIENT_STRATA, patients=True)}
 
+    def cross_border_overlap(self) -> Counts:
+        # A node's own part of the overlap measure is its treated patients, unstratified.
+        return {"treated-patients": self._count(self._index(), [], patients=True)}
+
     def _administrations(self, index: pd.DataFrame) -> pd.DataFrame:
         adm = self._matching_administrations()
         adm = adm[adm["patient_id"].isin(index["patient_id"])].copy()

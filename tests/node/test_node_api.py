@@ -48,6 +48,7 @@ def test_public_endpoints_validate(node: dict[str, Any]) -> None:
         "efficacy",
         "discontinuations",
         "guideline-adherence",
+        "cross-border-overlap",
     }
     for entry in bundle["entry"]:
         Measure.model_validate(entry["resource"])

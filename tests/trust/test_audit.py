@@ -267,4 +267,10 @@ def test_cli_audit_on_a_hub_config_versions_the_hub_database_only(tmp_path: Path
     finally:
         engine.dispose()
     # the hub's tables and the trust tables, never a record table of a node
-    assert tables == {"hub_schema_version", "hub_query", "hub_node_result", *trust_metadata.tables}
+    assert tables == {
+        "hub_schema_version",
+        "hub_query",
+        "hub_node_result",
+        "hub_overlap_round",
+        *trust_metadata.tables,
+    }
