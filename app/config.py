@@ -15,7 +15,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from app.errors import ConfigError
@@ -23,6 +30,7 @@ from app.errors import ConfigError
 Grant = Literal["aggregate", "record"]
 DeliveryMode = Literal["push", "pull"]
 ApprovalMode = Literal["auto", "manual", "deny"]
+Perturbation = Literal["cell-key", "none"]
 MIN_SECRET_BYTES = 32
 DEFAULT_TASK_TTL_S = 604_800
 
@@ -71,16 +79,65 @@ class NodeSection(_Section):
 
 
 class DisclosureSection(_Section):
-    """``[disclosure]``: the node's disclosure-control policy (docs/disclosure.md)."""
+    """``[disclosure]``: the node's disclosure-control policy (``docs/disclosure.md``).
+
+    ``perturbation = "cell-key"`` (the default) perturbs every count by its cell key
+    (``docs/privacy.md``); ``"none"`` publishes exact counts (for trusted peers). ``ckm_max`` and
+    ``ckm_variance`` shape the perturbation table. ``refuse_near_duplicates`` (default on) masks
+    or refuses cells that differ from a cell released to the same peer by fewer than ``min_cell``
+    members; ``value_lists`` (default off) allows filters listing some but not all values. With
+    ``epsilon > 0`` keyed noise replaces the perturbation and a budget is required
+    (``epsilon_budget = 0``, no limit, is refused): per analyst of a peer over 365 days, and for
+    the whole peer ``epsilon_peer_budget`` (0: ten times ``epsilon_budget``).
+    """
 
     model_config = SettingsConfigDict(env_prefix="KETANET_DISCLOSURE_", extra="forbid")
 
     min_cell: int = Field(default=11, ge=1)
     mask_zero: bool = False
     rounding: int = Field(default=0, ge=0)
+    perturbation: Perturbation = "cell-key"
+    ckm_max: int = Field(default=3, ge=1, le=10)
+    ckm_variance: float = Field(default=4.0, gt=0.0, le=50.0)
+    refuse_near_duplicates: bool = True
+    value_lists: bool = False
     epsilon: float = Field(default=0.0, ge=0.0)
     epsilon_budget: float = Field(default=0.0, ge=0.0)
+    epsilon_peer_budget: float = Field(default=0.0, ge=0.0)
     max_records_per_patient: int = Field(default=100, ge=1)
+
+    @property
+    def peer_budget(self) -> float:
+        """Return the ε budget of a whole peer over 365 days (all its analysts together)."""
+        return self.epsilon_peer_budget or 10 * self.epsilon_budget
+
+    @model_validator(mode="after")
+    def _noise_needs_a_budget(self) -> DisclosureSection:
+        if self.epsilon > 0 and self.epsilon_budget <= 0:
+            raise ValueError(
+                "epsilon > 0 needs epsilon_budget > 0: without a budget repeated new questions "
+                "average the noise away"
+            )
+        return self
+
+
+class PeerDisclosure(DisclosureSection):
+    """``[peers.disclosure]``: one peer's policy; keys not given take the node's ``[disclosure]``.
+
+    Not read from the environment: a ``KETANET_DISCLOSURE_*`` override sets the node's policy,
+    which a peer's table then overrides key by key.
+    """
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
 
 
 class LimitsSection(_Section):
@@ -107,6 +164,8 @@ class PeerConfig(BaseModel):
     not_before: datetime | None = None
     not_after: datetime | None = None
     revoked: bool = False
+    disclosure: PeerDisclosure | None = None
+    """This peer's own policy (e.g. exact counts for an audit body under contract), else None."""
 
 
 class HubLinkSection(_Section):
@@ -229,6 +288,7 @@ def load_node_settings(path: Path, *, check_files: bool = True) -> NodeSettings:
     node_raw = dict(raw.get("node", {}))
     try:
         node = NodeSection(**node_raw)
+        disclosure = DisclosureSection(**raw.get("disclosure", {}))
         settings = NodeSettings(
             config_path=path.resolve(),
             node=node.model_copy(
@@ -243,9 +303,9 @@ def load_node_settings(path: Path, *, check_files: bool = True) -> NodeSettings:
                     ),
                 }
             ),
-            disclosure=DisclosureSection(**raw.get("disclosure", {})),
+            disclosure=disclosure,
             limits=LimitsSection(**raw.get("limits", {})),
-            peers=[_peer(entry, base) for entry in raw.get("peers", [])],
+            peers=[_peer(entry, base, disclosure) for entry in raw.get("peers", [])],
             hub=_section(HubLinkSection, "hub", raw["hub"]) if "hub" in raw else None,
             approval=_section(ApprovalSection, "approval", raw.get("approval", {})),
         )
@@ -375,9 +435,16 @@ def _keys(entry: dict[str, Any], base: Path) -> list[dict[str, Any]]:
     return keys
 
 
-def _peer(entry: dict[str, Any], base: Path) -> PeerConfig:
-    fields = {k: v for k, v in entry.items() if k not in {"jwk", "jwks"}}
-    return PeerConfig(**fields, jwks=_keys(entry, base))
+def _peer(entry: dict[str, Any], base: Path, node_policy: DisclosureSection) -> PeerConfig:
+    fields = {k: v for k, v in entry.items() if k not in {"jwk", "jwks", "disclosure"}}
+    policy = None
+    if "disclosure" in entry:
+        try:
+            policy = PeerDisclosure(**(node_policy.model_dump() | dict(entry["disclosure"])))
+        except ValidationError as exc:
+            where = f"peers.{entry.get('name', '?')}.disclosure"
+            raise ConfigError(f"{where}.{_first_error(exc)}") from None
+    return PeerConfig(**fields, jwks=_keys(entry, base), disclosure=policy)
 
 
 def _node_entry(entry: dict[str, Any], base: Path) -> NodeEntry:

@@ -31,6 +31,10 @@ class PopulationSpec:
     stratifiers: dict[str, StratifierSpec]
     condition: tuple[str, str] | None = None
     """``(parameter, value)``: the population is answered only when the parameter has that value."""
+    subset_of: str | None = None
+    """The population this one is a subset of in every answer (``population-subset-of``)."""
+    nested_strata: frozenset[str] = frozenset()
+    """Stratifiers whose strata are subsets of the parent's same strata too."""
     method: Literal["count", "private-set-intersection"] = "count"
     """``count``: each node counts it in its database and answers it in ``$evaluate-measure``;
     ``private-set-intersection``: pairs of nodes count it together (the cross-border overlap)."""
@@ -60,6 +64,11 @@ class MeasureDefinition:
     populations: tuple[PopulationSpec, ...]
     filters: dict[str, tuple[str, ...]]
     parameters: dict[str, ParameterSpec]
+
+    @property
+    def nesting(self) -> tuple[tuple[str, str, frozenset[str]], ...]:
+        """Return the declared (child, parent, nested stratifiers) pairs, direct ones only."""
+        return tuple((p.id, p.subset_of, p.nested_strata) for p in self.populations if p.subset_of)
 
     @property
     def stratifiers(self) -> tuple[str, ...]:

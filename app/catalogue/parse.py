@@ -41,10 +41,18 @@ def parse_measure(resource: dict[str, Any]) -> MeasureDefinition:
             values=tuple(_sub(ext, "value")),
             default=float(defaults[0]) if defaults else None,
         )
+    populations = tuple(_population(group) for group in resource["group"])
+    known = {population.id for population in populations}
+    for population in populations:
+        if population.subset_of is not None and population.subset_of not in known - {population.id}:
+            raise ConfigError(
+                f"Measure {resource['id']} group {population.id}: population-subset-of names "
+                f"{population.subset_of}, not another population of the measure"
+            )
     return MeasureDefinition(
         id=resource["id"],
         version=resource["version"],
-        populations=tuple(_population(group) for group in resource["group"]),
+        populations=populations,
         filters=filters,
         parameters=parameters,
     )
@@ -74,11 +82,17 @@ def _population(group: dict[str, Any]) -> PopulationSpec:
         stratifiers[stratifier_id] = StratifierSpec(
             id=stratifier_id, values=PERIOD_YEARS if period_years else values, overlap=overlap
         )
+    subset = next((e for e in extensions if e["url"] == SD + "population-subset-of"), None)
+    parents = _sub(subset, "population") if subset is not None else []
+    if subset is not None and len(parents) != 1:
+        raise ConfigError(f"Measure group {group['id']}: population-subset-of needs one population")
     return PopulationSpec(
         id=group["id"],
         unit=unit,
         stratifiers=stratifiers,
         condition=_condition(group["id"], condition) if condition else None,
+        subset_of=parents[0] if parents else None,
+        nested_strata=frozenset(_sub(subset, "stratifier")) if subset is not None else frozenset(),
         method="count" if method == "count" else "private-set-intersection",
     )
 

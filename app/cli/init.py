@@ -73,7 +73,13 @@ def scaffold_node(
             **linkage,
             "timezone": "UTC",
         },
-        "disclosure": {"min_cell": 11, "mask_zero": False, "rounding": 0, "epsilon": 0.0}
+        "disclosure": {
+            "min_cell": 11,
+            "mask_zero": False,
+            "rounding": 0,
+            "perturbation": "cell-key",
+            "epsilon": 0.0,
+        }
         | (disclosure or {}),
         "limits": {"max_body_bytes": 1_048_576, "rate_per_minute": 600, "max_strata": 200},
     }

@@ -1,10 +1,13 @@
 """Disclosure control (``docs/disclosure.md``): what a node may publish of its exact counts.
 
 Pure arithmetic on tables of counts, no database and no configuration: a chain of small steps
-(``chain``) of discrete-Laplace noise (``noise``), small-cell masking and complementary
-suppression (``masking``) and rounding (``rounding``); and their inverse, the intervals that hold
-the true counts behind published cells (``bounds``), which the hub pools. The node's answering use
-case (``app.node.answers``) runs the chain; the answer cache and ε ledger are tables of the store.
+(``chain``) of cell-key perturbation (``perturbation``, from the cells' ``membership``) or
+keyed discrete-Laplace noise (``keyed_noise``, ``noise``), small-cell masking and complementary
+suppression (``masking``), nested-population complements (``nesting``), the near-duplicate test
+(``differencing``) and rounding (``rounding``); and their inverse, the intervals that hold the
+true counts behind published cells (``bounds``), which the hub pools. The node's answering use
+case (``app.node.answers``) runs the chain; the answer cache, the released cells and the ε ledger
+are tables of the store. What the policies withstand: ``docs/privacy.md``.
 """
 
 from app.disclosure.bounds import Bounded, disclosure_problem, strata_bounds, sum_bounds

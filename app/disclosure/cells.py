@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from app.disclosure.membership import CellRef
 from app.exchange.answer import Cell, PopulationResult
 
 Populations = list[PopulationResult]
@@ -37,3 +38,22 @@ def run_steps(populations: Populations, steps: list[Step]) -> Populations:
     for step in steps:
         populations = step(populations)
     return populations
+
+
+RefRule = Callable[[CellRef, Cell], Cell]
+"""((population, stratifier or None, value or None), cell) -> new cell."""
+
+
+def map_cells_by_ref(populations: Populations, rule: RefRule) -> Populations:
+    """Return ``populations`` with ``rule`` applied to every cell, addressed by its ``CellRef``."""
+    results = []
+    for result in populations:
+        total = rule((result.population, None, None), result.total)
+        strata = {
+            key: {
+                value: rule((result.population, key, value), cell) for value, cell in table.items()
+            }
+            for key, table in result.strata.items()
+        }
+        results.append(replace(result, total=total, strata=strata))
+    return results

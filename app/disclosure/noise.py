@@ -85,14 +85,8 @@ def noise_scale_for(epsilon: float, sensitivities: Mapping[Release, int]) -> Fra
     return Fraction(sum(sensitivities.values())) / Fraction(repr(epsilon))
 
 
-def add_noise(
-    populations: Populations,
-    *,
-    epsilon: float,
-    sensitivities: Mapping[Release, int],
-    rng: random.Random,
-) -> tuple[Populations, dict[str, float]]:
-    """Return noised populations (negative draws clamped to 0) and the 95% half-width of each."""
+def check_sensitivities(populations: Populations, sensitivities: Mapping[Release, int]) -> None:
+    """Refuse noise for an answer holding a release without a sensitivity; raises ``ValueError``."""
     missing = {
         (r.population, key)
         for r in populations
@@ -101,6 +95,17 @@ def add_noise(
     }
     if missing:
         raise ValueError(f"no sensitivity for releases {sorted(missing, key=str)}")
+
+
+def add_noise(
+    populations: Populations,
+    *,
+    epsilon: float,
+    sensitivities: Mapping[Release, int],
+    rng: random.Random,
+) -> tuple[Populations, dict[str, float]]:
+    """Return noised populations (negative draws clamped to 0) and the 95% half-width of each."""
+    check_sensitivities(populations, sensitivities)
     scale = noise_scale_for(epsilon, sensitivities)
 
     def rule(_population: str, _stratifier: str | None, cell: Cell) -> Cell:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
 
-CellStatus = Literal["exact", "masked", "rounded", "noised"]
-Reason = Literal["small-cell", "complementary", "rounded", "noised"]
+CellStatus = Literal["exact", "masked", "rounded", "noised", "perturbed"]
+Reason = Literal["small-cell", "complementary", "rounded", "noised", "perturbed"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,8 @@ class Cell:
             return "masked"
         if "noised" in self.reasons:
             return "noised"
+        if "perturbed" in self.reasons:
+            return "perturbed"
         if "rounded" in self.reasons:
             return "rounded"
         return "exact"
@@ -65,6 +67,9 @@ class DisclosurePolicy:
     mask_zero: bool = False
     rounding: int = 0
     epsilon: float = 0.0
+    perturbation: Literal["cell-key", "none"] = "none"
+    """``cell-key``: every shown count is the true count plus a change of at most ``ckm_max``."""
+    ckm_max: int = 0
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ malformed one with ``InputError`` (the hub then marks the node ``invalid-report`
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, cast, get_args
+from typing import Any, Literal, cast, get_args
 
 from app.errors import InputError, Issue
 from app.exchange.answer import Cell, DisclosurePolicy, MeasureAnswer, PopulationResult, Reason
@@ -41,6 +41,15 @@ def to_measure_report(answer: MeasureAnswer) -> dict[str, Any]:
                 {"url": "mask-zero", "valueBoolean": policy.mask_zero},
                 {"url": "rounding", "valueInteger": policy.rounding},
                 {"url": "epsilon", "valueDecimal": policy.epsilon},
+                # Written only when on, so reports of other policies keep their old bytes.
+                *(
+                    [
+                        {"url": "perturbation", "valueCode": policy.perturbation},
+                        {"url": "ckm-max", "valueInteger": policy.ckm_max},
+                    ]
+                    if policy.perturbation != "none"
+                    else []
+                ),
             ],
         }
     ]
@@ -261,8 +270,23 @@ def _policy(extension: dict[str, Any]) -> DisclosurePolicy:
         "rounding must be an integer >= 0",
     )
     _check(_is_number(epsilon) and epsilon >= 0, where, "epsilon must be a number >= 0")
+    perturbation = _optional(parts, "perturbation", "valueCode", where) or "none"
+    ckm_max = _optional(parts, "ckm-max", "valueInteger", where) or 0
+    _check(perturbation in ("none", "cell-key"), where, "perturbation must be cell-key or none")
+    _check(
+        isinstance(ckm_max, int)
+        and not isinstance(ckm_max, bool)
+        and (ckm_max >= 1 if perturbation == "cell-key" else ckm_max == 0),
+        where,
+        "ckm-max must be an integer >= 1 with cell-key perturbation (and absent without)",
+    )
     return DisclosurePolicy(
-        min_cell=min_cell, mask_zero=mask_zero, rounding=rounding, epsilon=float(epsilon)
+        min_cell=min_cell,
+        mask_zero=mask_zero,
+        rounding=rounding,
+        epsilon=float(epsilon),
+        perturbation=cast(Literal["cell-key", "none"], perturbation),
+        ckm_max=ckm_max,
     )
 
 

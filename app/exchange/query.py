@@ -16,6 +16,7 @@ from typing import Any
 from app.errors import InputError, Issue
 
 MEASURE_BASE = "https://ketanet.org/fhir/Measure/"
+MAX_REQUESTER_CHARS = 200
 
 # Parameter parts a measure may take and the FHIR value type each must use (``docs/measures.md``).
 CODE_PARAMETERS = frozenset({"instrument", "timepoint"})
@@ -25,6 +26,7 @@ _SINGLE_PARTS = {
     "periodStart": "valueDate",
     "periodEnd": "valueDate",
     "min-cell": "valueInteger",
+    "requester": "valueString",
 }
 _REPEATED_PARTS = {"stratifier": "valueCode", "filter": "valueString"}
 
@@ -41,6 +43,8 @@ class MeasureQuery:
     stratify: tuple[str, ...] = ()
     parameters: dict[str, str | float] = field(default_factory=dict)
     min_cell: int | None = None
+    requester: str | None = None
+    """Who asked, as the peer names them (the hub: its analyst); signed with the query."""
 
 
 def parse_parameters(body: Any) -> MeasureQuery:
@@ -79,6 +83,7 @@ def parse_parameters(body: Any) -> MeasureQuery:
         stratify=_unique(repeated["stratifier"], "stratifier"),
         parameters=parameters,
         min_cell=single.get("min-cell"),
+        requester=_requester(single.get("requester")),
     )
 
 
@@ -104,7 +109,18 @@ def to_parameters(query: MeasureQuery) -> dict[str, Any]:
             parts.append({"name": name, "valueCode": str(value)})
     if query.min_cell is not None:
         parts.append({"name": "min-cell", "valueInteger": query.min_cell})
+    if query.requester is not None:
+        parts.append({"name": "requester", "valueString": query.requester})
     return {"resourceType": "Parameters", "parameter": parts}
+
+
+def _requester(value: Any) -> str | None:
+    """Return the requester part (an analyst's name, 1–200 characters) or None when absent."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not 1 <= len(value) <= MAX_REQUESTER_CHARS:
+        raise _error("requester", f"must be a name of 1 to {MAX_REQUESTER_CHARS} characters")
+    return value
 
 
 def canonical_key(query: MeasureQuery) -> str:

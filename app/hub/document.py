@@ -37,6 +37,8 @@ class NodePolicy(_Part):
     mask_zero: bool
     rounding: int
     epsilon: float
+    perturbation: str = "none"
+    ckm_max: int = 0
 
 
 class NodeSummary(_Part):

@@ -6,7 +6,10 @@ denominator population when that population has the stratifier, else its group t
 by ``event`` per 1,000 administrations). When an input is not exact (masked, rounded, noised, or a
 pooled sum of such) no point estimate is given: ``estimate``, ``ci_low`` and ``ci_high`` are null,
 ``lower_bound``/``upper_bound`` bound the figure from the count intervals (``upper_bound`` null when
-unbounded) and ``note`` names the inputs. On exact inputs both bounds equal the estimate.
+unbounded) and ``note`` names the inputs. On exact inputs both bounds equal the estimate. Inputs
+that are perturbed by cell keys (or exact) are zero-mean estimates of the truth: the estimate and
+its interval are computed from the published counts, the bounds from the count intervals, and
+``note`` says which inputs were perturbed; the meta-analysis takes such countries too.
 """
 
 from __future__ import annotations
@@ -98,11 +101,12 @@ def estimate_row(
         method="wilson" if spec.kind == "proportion" else "garwood",
         lower_bound=None, upper_bound=None, note=None,
     )  # fmt: skip
-    if not (num.exact and den.exact):
+    if num.estimate is None or den.estimate is None:
         low, high = _ratio_bounds(spec, num, den)
         note = describe_inexact({spec.numerator: num, spec.denominator: den})
         return row.model_copy(update={"lower_bound": low, "upper_bound": high, "note": note})
-    events, total = num.lower, den.lower
+    perturbed = not (num.exact and den.exact)
+    events, total = num.estimate, den.estimate
     if total == 0:
         return row.model_copy(update={"note": "zero denominator"})
     if spec.kind == "proportion":
@@ -112,6 +116,17 @@ def estimate_row(
         low, high = wilson_interval(events, total)
     else:
         estimate, low, high = rate_with_interval(events, total, spec.per)
+    if perturbed:
+        lower, upper = _ratio_bounds(spec, num, den)
+        note = describe_inexact({spec.numerator: num, spec.denominator: den}).replace(
+            "inputs not exact, no point estimate", "estimate from perturbed counts"
+        )
+        return row.model_copy(
+            update={
+                "estimate": estimate, "ci_low": low, "ci_high": high,
+                "lower_bound": lower, "upper_bound": upper, "note": note,
+            }
+        )  # fmt: skip
     return row.model_copy(
         update={
             "estimate": estimate, "ci_low": low, "ci_high": high,
@@ -155,15 +170,15 @@ def _study_or_reason(figures: Figures, numerator: str) -> tuple[int, int] | str:
     num, den = figures.figure(numerator), figures.figure("denominator")
     if num is None or den is None:
         return "not reported"
-    if not (num.exact and den.exact):
+    if num.estimate is None or den.estimate is None:
         statuses = [f"{pop} {b.status}" for pop, b in ((numerator, num), ("denominator", den))
-                    if not b.exact]  # fmt: skip
+                    if b.estimate is None]  # fmt: skip
         return ", ".join(statuses)
-    if den.lower == 0:
+    if den.estimate == 0:
         return "zero denominator"
-    if num.lower > den.lower:
+    if num.estimate > den.estimate:
         return "numerator exceeds denominator"
-    return num.lower, den.lower
+    return num.estimate, den.estimate
 
 
 def meta_analysis_rows(countries: Sequence[Figures], label: str) -> list[MetaAnalysisRow]:
@@ -174,12 +189,16 @@ def meta_analysis_rows(countries: Sequence[Figures], label: str) -> list[MetaAna
             continue
         included: list[tuple[str, tuple[int, int]]] = []
         excluded: list[tuple[str, str]] = []
+        perturbed: list[str] = []
         for figures in countries:
             study = _study_or_reason(figures, numerator)
             if isinstance(study, str):
                 excluded.append((figures.country, study))
             else:
                 included.append((figures.country, study))
+                inputs = (figures.figure(numerator), figures.figure("denominator"))
+                if not all(bound is not None and bound.exact for bound in inputs):
+                    perturbed.append(figures.country)
         row = MetaAnalysisRow(
             country=label, stratifier=None, stratum=None, statistic=statistic,
             numerator=numerator, denominator="denominator",
@@ -192,6 +211,8 @@ def meta_analysis_rows(countries: Sequence[Figures], label: str) -> list[MetaAna
         notes = (
             [f"excluded: {', '.join(f'{c} ({why})' for c, why in excluded)}"] if excluded else []
         )
+        if perturbed:
+            notes.append(f"perturbed counts: {', '.join(perturbed)}")
         if included:
             result = dersimonian_laird([study for _, study in included])
             studies = [
@@ -211,7 +232,7 @@ def meta_analysis_rows(countries: Sequence[Figures], label: str) -> list[MetaAna
             if corrected:
                 notes.append(f"0.5 continuity correction: {', '.join(corrected)}")
         else:
-            notes.append("no country with exact counts")
+            notes.append("no country with exact or perturbed counts")
         rows.append(row.model_copy(update={"note": "; ".join(notes) or None}))
     return rows
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from app.catalogue import load_catalogue
 from app.disclosure.bounds import Bounded, exact_count, strata_bounds, sum_bounds, total_bounds
 from app.exchange.answer import MeasureAnswer
 
@@ -71,14 +72,48 @@ class CountryFigures:
         return table.get(stratum, exact_count(0))
 
 
+def nested_parents(answer: MeasureAnswer) -> dict[str, str]:
+    """Return, per nested population of ``answer``, the nearest population it is a subset of
+    that the answer holds (the catalogue's ``population-subset-of``, followed upwards)."""
+    measure = answer.measure.split("|", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    definition = load_catalogue().get(measure)
+    if definition is None:
+        return {}
+    direct = {child: parent for child, parent, _ in definition.nesting}
+    answered = {result.population for result in answer.populations}
+    parents = {}
+    for child in answered:
+        parent = direct.get(child)
+        while parent is not None and parent not in answered:
+            parent = direct.get(parent)
+        if parent is not None:
+            parents[child] = parent
+    return parents
+
+
 def country_figures(answer: MeasureAnswer, country: str) -> CountryFigures:
     """Return the intervals of every cell of ``answer``, labelled with ``country``."""
+    parents = nested_parents(answer)
     totals: dict[str, Bounded] = {}
+    by_id = {result.population: result for result in answer.populations}
+
+    def total_of(population: str) -> Bounded:
+        # Parents first: a child masked as a small complement is bounded by its parent's total.
+        if population not in totals:
+            result = by_id[population]
+            parent = parents.get(population)
+            totals[population] = total_bounds(
+                result.total,
+                answer.policy,
+                answer.noise_scale.get(population, 0.0),
+                parent=total_of(parent) if parent is not None else None,
+            )
+        return totals[population]
+
     strata: dict[str, dict[str, dict[str, Bounded]]] = {}
     for result in answer.populations:
         half_width = answer.noise_scale.get(result.population, 0.0)
-        total = total_bounds(result.total, answer.policy, half_width)
-        totals[result.population] = total.labelled(country)
+        total = total_of(result.population)
         strata[result.population] = {
             stratifier: {
                 value: bound.labelled(country)
@@ -92,7 +127,9 @@ def country_figures(answer: MeasureAnswer, country: str) -> CountryFigures:
             }
             for stratifier, table in result.strata.items()
         }
-    return CountryFigures(country=country, totals=totals, strata=strata)
+    labelled = {population: bound.labelled(country) for population, bound in totals.items()}
+    ordered = {r.population: labelled[r.population] for r in answer.populations}
+    return CountryFigures(country=country, totals=ordered, strata=strata)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,13 @@ from app.errors import InputError
 from app.exchange.answer import MeasureAnswer
 from app.hub.document import CountRow, NodePolicy, NodeSummary, Period, PooledDocument
 from app.hub.estimates import statistics_rows
-from app.hub.figures import CountryFigures, Figures, PooledFigures, country_figures
+from app.hub.figures import (
+    CountryFigures,
+    Figures,
+    PooledFigures,
+    country_figures,
+    nested_parents,
+)
 from app.hub.replies import NODE_STATUSES, NodeReply
 
 ROW_COLUMNS = tuple(CountRow.model_fields)
@@ -62,7 +68,7 @@ def _answer_problem(query: PooledQuery, answer: MeasureAnswer, version: str | No
         return f"answer is for version {answer.version!r}, not {version!r}"
     if (answer.period_start, answer.period_end) != (query.period_start, query.period_end):
         return "answer is for another period"
-    return disclosure_problem(answer)
+    return disclosure_problem(answer, nested_parents(answer))
 
 
 def checked_replies(query: PooledQuery, replies: Sequence[NodeReply]) -> list[NodeReply]:
@@ -102,6 +108,7 @@ def _node_summary(reply: NodeReply) -> NodeSummary:
         policy = NodePolicy(
             min_cell=answer.policy.min_cell, mask_zero=answer.policy.mask_zero,
             rounding=answer.policy.rounding, epsilon=answer.policy.epsilon,
+            perturbation=answer.policy.perturbation, ckm_max=answer.policy.ckm_max,
         )  # fmt: skip
     return NodeSummary(
         id=reply.node_id, country=reply.country, status=reply.status, detail=reply.detail,

@@ -15,6 +15,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -102,6 +103,8 @@ class HubService:
         """
         started = time.monotonic()
         query_id = query_id or str(uuid.uuid4())
+        # Nodes keep privacy budgets per analyst: the name travels signed with the query.
+        query = replace(query, requester=actor)
         tasks = self.tasks.create(query, actor=actor, query_id=query_id)
         documents = await self._send([t for t in tasks if t.mode == "push"], on_reply=on_reply)
         document = documents.get(query_id) or self.tasks.document(query_id)

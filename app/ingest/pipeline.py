@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 from app.deid import Deidentifier, Pseudonymiser
+from app.deid.record_keys import RecordKeyer
 from app.errors import Issue
 from app.ingest.fingerprints import FingerprintSet, fingerprint
 from app.ingest.ingest_report import FileReport, IssueLog
@@ -64,6 +65,7 @@ class RecordPipeline:
         *,
         pseudonymiser: Pseudonymiser,
         issues: IssueLog,
+        record_keys: RecordKeyer | None = None,
         tokeniser: LinkageTokeniser | None = None,
         patient_in_store: Callable[[str], bool] = lambda _pseudonym: False,
         erased: frozenset[str] = frozenset(),
@@ -75,6 +77,7 @@ class RecordPipeline:
         self.reports: list[FileReport] = []
         self.warnings: list[Issue] = []
         self._deid = Deidentifier(pseudonymiser, RECORD_FIELDS, tokeniser=tokeniser)
+        self._record_keys = record_keys
         self._validator = RecordValidator()
         self._patient_in_store = patient_in_store
         self._erased = erased
@@ -188,6 +191,9 @@ class RecordPipeline:
             return None
         store_row = to_store_row(kind, record)
         store_row["row_hash"] = row_hash(store_row)
+        if self._record_keys is not None:
+            # After the hash: keys derive from the id, so they never make a row look changed.
+            self._record_keys.add_keys(kind, store_row)
         return store_row
 
     def _reference_issues(

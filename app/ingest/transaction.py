@@ -10,10 +10,12 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from app.deid import Pseudonymiser
+from app.deid.record_keys import RecordKeyer
 from app.ingest.dry_run import Counter, read_only_store
 from app.ingest.ingest_report import IngestRejected, IngestReport, IssueLog, open_rejects
 from app.ingest.pipeline import RecordPipeline
 from app.ingest.plan import ExportPlan, plan_export
+from app.ingest.record_keys import assign_record_keys
 from app.linkage import LinkageTokeniser
 from app.store.erase import erased_patients
 from app.store.runs import record_run, utc_stamp
@@ -114,6 +116,7 @@ def _store(
         pipeline = RecordPipeline(
             plan,
             pseudonymiser=Pseudonymiser(secret),
+            record_keys=RecordKeyer(secret),
             tokeniser=tokeniser,
             issues=issues,
             patient_in_store=writer.patient_exists,
@@ -123,6 +126,7 @@ def _store(
 
         _drain(pipeline, writer.write, issues=issues, atomic=not skip_invalid)
         writer.finish()
+        assign_record_keys(connection, secret)  # rows an earlier release stored without keys
         _finish(report, pipeline, issues, finished_at=utc_stamp(clock()))
         if issues.count and not skip_invalid:
             transaction.rollback()

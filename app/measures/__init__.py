@@ -6,7 +6,8 @@ PostgreSQL, same SQL, same numbers) for a query in normal form. The catalogue it
 """
 
 from app.catalogue import MeasureDefinition, PopulationSpec, load_catalogue, validate_query
-from app.measures.evaluate import evaluate_measure
+from app.measures.evaluate import evaluate_measure, evaluate_with_members
+from app.measures.members import BucketSums
 from app.measures.overlap import treated_patient_tokens
 from app.measures.releases import (
     answered_populations,
@@ -18,10 +19,12 @@ from app.measures.releases import (
 )
 
 __all__ = [
+    "BucketSums",
     "MeasureDefinition",
     "PopulationSpec",
     "answered_populations",
     "evaluate_measure",
+    "evaluate_with_members",
     "load_catalogue",
     "overlapping_by_population",
     "release_sensitivities",

@@ -16,7 +16,7 @@ from sqlalchemy import String, case, func, literal, select
 from app.measures.administrations import administrations_source
 from app.measures.aggregate import PopulationSource
 from app.measures.calendar import SECONDS_PER_DAY
-from app.measures.cohort import ADMINISTRATION, ADVERSE_EVENT, MeasureContext
+from app.measures.cohort import ADMINISTRATION, ADVERSE_EVENT, PATIENT, MeasureContext
 from app.measures.treated_patients import treated_patients_source
 
 ATTRIBUTION_WINDOW_S = 30 * SECONDS_PER_DAY
@@ -32,7 +32,11 @@ def build_adverse_events(context: MeasureContext) -> dict[str, PopulationSource]
         "administrations": administrations_source(context),
         "events": PopulationSource("events", counted, (), additive=True),
         "patients-with-event": PopulationSource(
-            "patients-with-event", attributed, (), additive=False
+            "patients-with-event",
+            attributed,
+            (),
+            additive=False,
+            keys=("patient_record_key", "patient_member_hash"),
         ),
     }
 
@@ -51,6 +55,8 @@ def attributed_events(context: MeasureContext) -> Any:
                 "serious"
             ),
             event.c.administration_id,
+            event.c.record_key,
+            event.c.member_hash,
         )
         .where(
             context.in_period(event.c.day),
@@ -93,8 +99,14 @@ def attributed_events(context: MeasureContext) -> Any:
             *(with_link.c[column.name] for column in event_columns),
             func.coalesce(attributed.c.drug, literal(UNATTRIBUTED, String)).label("drug"),
             func.coalesce(attributed.c.route, literal(UNATTRIBUTED, String)).label("route"),
+            PATIENT.c.record_key.label("patient_record_key"),
+            PATIENT.c.member_hash.label("patient_member_hash"),
         )
-        .select_from(with_link.outerjoin(attributed, attributed.c.id == with_link.c.adm_id))
+        .select_from(
+            with_link.outerjoin(attributed, attributed.c.id == with_link.c.adm_id).join(
+                PATIENT, PATIENT.c.id == with_link.c.patient_id
+            )
+        )
         .where(*conditions)
         .cte("attributed_events")
     )

@@ -43,6 +43,8 @@ class PopulationSource:
     stratifiers: tuple[str, ...]
     additive: bool
     where: Any = None
+    keys: tuple[str, str] = ("record_key", "member_hash")
+    """Source columns holding the counted unit's record key and member hash (``members``)."""
 
 
 def column_name(stratifier: str) -> str:

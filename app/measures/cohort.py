@@ -110,6 +110,8 @@ class MeasureContext:
             adm.c.route,
             adm.c.setting,
             adm.c.dose_mg,
+            adm.c.record_key,
+            adm.c.member_hash,
         ).where(self.administration_in_period(), *self.matches_administration_filters(adm))
 
     @functools.cached_property
@@ -157,6 +159,9 @@ class MeasureContext:
                 year.label("year"),
                 PATIENT.c.sex,
                 (year - PATIENT.c.birth_year).label("age"),
+                # The patient's secret keys, summed per cell by ``app.measures.members``.
+                PATIENT.c.record_key,
+                PATIENT.c.member_hash,
             )
             .join(PATIENT, PATIENT.c.id == ranked.c.patient_id)
             .where(ranked.c.rn == 1)

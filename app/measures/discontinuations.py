@@ -18,7 +18,14 @@ def build_discontinuations(context: MeasureContext) -> dict[str, PopulationSourc
     """Return the SQL sources of ``treated-patients`` and ``discontinued``."""
     index = context.index
     stopped = (
-        select(DISCONTINUATION.c.patient_id, DISCONTINUATION.c.reason, index.c.drug, index.c.route)
+        select(
+            DISCONTINUATION.c.patient_id,
+            DISCONTINUATION.c.reason,
+            index.c.drug,
+            index.c.route,
+            index.c.record_key,
+            index.c.member_hash,
+        )
         .join(index, index.c.patient_id == DISCONTINUATION.c.patient_id)
         .where(context.in_period(DISCONTINUATION.c.day))
         .subquery("discontinued")

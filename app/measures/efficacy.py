@@ -32,6 +32,8 @@ TIMEPOINTS_S: dict[str, tuple[int, int, int]] = {
 REMISSION_THRESHOLDS = {"MADRS": 10, "PHQ9": 4, "HAMD17": 7, "QIDSSR16": 5}
 MADRS_ALTERNATIVE_THRESHOLD = 12
 STRATA = ("drug", "route", "sex", "age_band")
+KEYS = ("record_key", "member_hash")
+"""The patient's secret keys, carried for ``app.measures.members``."""
 
 
 def build_efficacy(context: MeasureContext) -> dict[str, PopulationSource]:
@@ -83,7 +85,7 @@ def _scored(context: MeasureContext, instrument: str, window: tuple[int, int, in
         )
 
     scores = select(
-        *(index.c[name] for name in ("patient_id", *STRATA)),
+        *(index.c[name] for name in ("patient_id", *STRATA, *KEYS)),
         target.label("target"),
         first(
             lambda at: at >= index.c.at_s - BASELINE_LOOKBACK_S,
@@ -112,7 +114,7 @@ def _scored(context: MeasureContext, instrument: str, window: tuple[int, int, in
     )
     return (
         select(
-            *(scores.c[name] for name in ("patient_id", *STRATA, "baseline")),
+            *(scores.c[name] for name in ("patient_id", *STRATA, *KEYS, "baseline")),
             case((take_before, before.c.value), else_=after.c.value).label("followup"),
         )
         .select_from(

@@ -22,6 +22,7 @@ from app.measures.cohort import MeasureContext, prefers_administration_scan
 from app.measures.discontinuations import build_discontinuations
 from app.measures.efficacy import build_efficacy
 from app.measures.guideline_adherence import build_guideline_adherence
+from app.measures.members import BucketSums, CellAddress, count_with_members
 from app.measures.overlap import build_cross_border_overlap
 from app.measures.releases import answered_populations, applicable_stratifiers, stratum_values
 from app.measures.treated_patients import build_treated_patients
@@ -51,19 +52,47 @@ def evaluate_measure(
     enters, not again here.
     """
     populations = answered_populations(query)
+    sources = _sources(connection, query, clip_records_per_patient)
+    return [
+        _ordered(result, spec, query, zero_filled=include_zero_strata)
+        for result, spec in zip(count_populations(connection, sources), populations, strict=True)
+    ]
+
+
+def evaluate_with_members(
+    connection: Connection,
+    query: MeasureQuery,
+    *,
+    clip_records_per_patient: int | None = None,
+    include_zero_strata: bool = False,
+) -> tuple[list[PopulationResult], dict[CellAddress, list[BucketSums]]]:
+    """Return the exact counts of ``query`` and, per cell, its members' bucket sums.
+
+    The same counts as ``evaluate_measure`` (``query`` in normal form), from one statement that
+    also sums the members' secret record keys and hashes (``app.measures.members``).
+    """
+    populations = answered_populations(query)
+    sources = _sources(connection, query, clip_records_per_patient)
+    counted, sums = count_with_members(connection, sources)
+    ordered = [
+        _ordered(result, spec, query, zero_filled=include_zero_strata)
+        for result, spec in zip(counted, populations, strict=True)
+    ]
+    return ordered, sums
+
+
+def _sources(
+    connection: Connection, query: MeasureQuery, clip_records_per_patient: int | None
+) -> list[PopulationSource]:
     context = MeasureContext(
         query,
         clip_records_per_patient=clip_records_per_patient,
         scan_administrations=prefers_administration_scan(connection, query),
     )
     built = BUILDERS[query.measure](context)
-    sources = [
-        replace(built[spec.id], stratifiers=applicable_stratifiers(spec, query))
-        for spec in populations
-    ]
     return [
-        _ordered(result, spec, query, zero_filled=include_zero_strata)
-        for result, spec in zip(count_populations(connection, sources), populations, strict=True)
+        replace(built[spec.id], stratifiers=applicable_stratifiers(spec, query))
+        for spec in answered_populations(query)
     ]
 
 

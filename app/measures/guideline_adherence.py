@@ -17,6 +17,8 @@ from app.measures.cohort import ADMINISTRATION, DISPENSE, MeasureContext
 from app.measures.treated_patients import treated_patients_source
 
 SHORT_INTERVAL_DAYS = 3
+PATIENT_KEYS = ("patient_record_key", "patient_member_hash")
+"""Patient populations over record rows sum their patients' keys, not the records'."""
 
 
 def build_guideline_adherence(context: MeasureContext) -> dict[str, PopulationSource]:
@@ -42,7 +44,17 @@ def build_guideline_adherence(context: MeasureContext) -> dict[str, PopulationSo
         .exists()
     )
     short = (
-        select(adm.c.id, adm.c.patient_id, adm.c.at_s, index.c.drug, index.c.route)
+        select(
+            adm.c.id,
+            adm.c.patient_id,
+            adm.c.at_s,
+            index.c.drug,
+            index.c.route,
+            adm.c.record_key,
+            adm.c.member_hash,
+            index.c.record_key.label("patient_record_key"),
+            index.c.member_hash.label("patient_member_hash"),
+        )
         .join(index, index.c.patient_id == adm.c.patient_id)
         .where(context.administration_in_period(), has_close_predecessor)
         .cte("short_intervals")
@@ -55,6 +67,10 @@ def build_guideline_adherence(context: MeasureContext) -> dict[str, PopulationSo
             DISPENSE.c.quantity_mg,
             index.c.drug,
             index.c.route,
+            DISPENSE.c.record_key,
+            DISPENSE.c.member_hash,
+            index.c.record_key.label("patient_record_key"),
+            index.c.member_hash.label("patient_member_hash"),
         )
         .join(index, index.c.patient_id == DISPENSE.c.patient_id)
         .where(context.in_period(DISPENSE.c.day))
@@ -65,7 +81,7 @@ def build_guideline_adherence(context: MeasureContext) -> dict[str, PopulationSo
     return {
         "treated-patients": treated_patients_source(context),
         "patients-short-interval": PopulationSource(
-            "patients-short-interval", short, (), additive=False
+            "patients-short-interval", short, (), additive=False, keys=PATIENT_KEYS
         ),
         "short-intervals": PopulationSource(
             "short-intervals",
@@ -73,7 +89,9 @@ def build_guideline_adherence(context: MeasureContext) -> dict[str, PopulationSo
             (),
             additive=True,
         ),
-        "patients-take-home": PopulationSource("patients-take-home", dispensed, (), additive=False),
+        "patients-take-home": PopulationSource(
+            "patients-take-home", dispensed, (), additive=False, keys=PATIENT_KEYS
+        ),
         "dispenses-above-max": PopulationSource(
             "dispenses-above-max",
             context.clipped(above, "at_s", "id", name="counted_dispenses"),

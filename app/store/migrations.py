@@ -4,11 +4,16 @@ Versions 1 and 2 are the record store of release 0.1.0. That release also create
 tables, the answer cache and the ε ledger outside any version; versions 3 to 5 adopt them (create
 them when missing, keep them as they are when present), so a node made by any release upgrades
 in place. Version 6 holds the linkage tokens of the cross-border overlap; version 7 the requests
-held for the data steward (``approvals``). Append new
+held for the data steward (``approvals``). Versions 8 to 10 carry disclosure control by cell keys
+(``docs/privacy.md``): record-key columns (their values are filled from the pseudonym secret by
+``app.ingest.record_keys``, at the node's start and at every ingest), the released cells, and
+rolling ε charges. Append new
 migrations at the end; never edit one (see ``app.schema_versions``).
 """
 
 from __future__ import annotations
+
+import time
 
 from sqlalchemy import Connection, Engine, Table
 
@@ -16,7 +21,13 @@ from app.schema_versions import Migration, SchemaHistory, applied_version, creat
 from app.store.answer_cache import answer_cache_table
 from app.store.approvals import approval_table
 from app.store.models import LINKAGE_TOKENS, RECORD_TABLES, ErasedPatient, IngestRun, RecordBase
-from app.store.privacy_ledger import epsilon_ledger_table
+from app.store.privacy_ledger import (
+    adopt_lifetime_spending,
+    epsilon_ledger_table,
+    ledger_charge_table,
+)
+from app.store.record_keys import add_record_key_columns
+from app.store.released_cells import released_cell_table
 from app.trust.tables import audit_checkpoint, audit_log, request_nonce
 
 
@@ -32,6 +43,12 @@ def _create_record_tables(connection: Connection) -> None:
 
 def _create_erased_patient_table(connection: Connection) -> None:
     _table(ErasedPatient).create(connection, checkfirst=True)
+
+
+def _create_ledger_charges(connection: Connection) -> None:
+    ledger_charge_table.create(connection, checkfirst=True)
+    # What each requester spent before budgets rolled counts as spent today: stricter, never looser.
+    adopt_lifetime_spending(connection, now_s=int(time.time()))
 
 
 NODE_SCHEMA = SchemaHistory(
@@ -60,6 +77,18 @@ NODE_SCHEMA = SchemaHistory(
         Migration(
             "node_approval: requests held for the data steward, decisions and signed answers",
             creating(approval_table),
+        ),
+        Migration(
+            "record keys: record_key and member_hash on patients and counted records",
+            add_record_key_columns,
+        ),
+        Migration(
+            "released_cell: cells released per peer and analyst, for keyed noise and near-duplicates",
+            creating(released_cell_table),
+        ),
+        Migration(
+            "privacy_ledger_charge: epsilon charged per peer and analyst over time (rolling budgets)",
+            _create_ledger_charges,
         ),
     ),
 )

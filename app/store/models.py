@@ -8,7 +8,7 @@ record, used to tell unchanged rows from changed ones on re-import.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, LargeBinary, Table
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, SmallInteger, Table
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -19,6 +19,16 @@ class RecordBase(SQLModel, registry=registry()):
 
 def _instant() -> int:
     return Field(sa_column=Column(BigInteger, nullable=False))  # type: ignore[no-any-return]
+
+
+def _record_key() -> int | None:
+    """A secret 0..255 per row, summed per cell into its cell key (``app.deid.record_keys``)."""
+    return Field(default=None, sa_column=Column(SmallInteger, nullable=True))  # type: ignore[no-any-return]
+
+
+def _member_hash() -> int | None:
+    """A secret 32-bit number per row, summed per cell into its membership sketch."""
+    return Field(default=None, sa_column=Column(BigInteger, nullable=True))  # type: ignore[no-any-return]
 
 
 class PatientRecord(RecordBase, table=True):
@@ -34,6 +44,8 @@ class PatientRecord(RecordBase, table=True):
     substance_use_history: str | None = Field(default=None, max_length=16)
     psychosis_history: str | None = Field(default=None, max_length=16)
     row_hash: str = Field(max_length=64)
+    record_key: int | None = _record_key()
+    member_hash: int | None = _member_hash()
 
 
 class AdministrationRecord(RecordBase, table=True):
@@ -55,6 +67,8 @@ class AdministrationRecord(RecordBase, table=True):
     weight_kg: float | None = None
     setting: str = Field(max_length=24)
     row_hash: str = Field(max_length=64)
+    record_key: int | None = _record_key()
+    member_hash: int | None = _member_hash()
 
 
 class DispenseRecord(RecordBase, table=True):
@@ -72,6 +86,8 @@ class DispenseRecord(RecordBase, table=True):
     quantity_mg: float
     days_supply: int
     row_hash: str = Field(max_length=64)
+    record_key: int | None = _record_key()
+    member_hash: int | None = _member_hash()
 
 
 class ObservationRecord(RecordBase, table=True):
@@ -106,6 +122,8 @@ class AdverseEventRecord(RecordBase, table=True):
     outcome: str = Field(max_length=32)
     administration_id: str | None = Field(default=None, max_length=64)
     row_hash: str = Field(max_length=64)
+    record_key: int | None = _record_key()
+    member_hash: int | None = _member_hash()
 
 
 class DiscontinuationRecord(RecordBase, table=True):

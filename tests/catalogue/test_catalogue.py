@@ -104,3 +104,32 @@ def test_malformed_population_condition_refused_naming_the_group() -> None:
             extension["valueString"] = "instrument"
     with pytest.raises(ConfigError, match="remitters-12: population-condition"):
         parse_measure(resource)
+
+
+def test_catalogue_declares_nested_populations_and_their_nested_strata() -> None:
+    catalogue = load_catalogue()
+    assert catalogue["discontinuations"].nesting == (
+        ("discontinued", "treated-patients", frozenset({"drug", "route"})),
+    )
+    # Events' drug and route come from the attributed administration, not the index: totals only.
+    assert catalogue["adverse-events"].nesting == (
+        ("patients-with-event", "treated-patients", frozenset()),
+    )
+    efficacy = {child: parent for child, parent, _ in catalogue["efficacy"].nesting}
+    assert efficacy == {
+        "denominator": "initial-population",
+        "responders": "denominator",
+        "remitters": "remitters-12",
+        "remitters-12": "denominator",
+    }
+    assert catalogue["treated-patients"].nesting == ()
+
+
+def test_subset_of_an_unknown_population_is_refused_naming_the_group() -> None:
+    resource = copy.deepcopy(published_measures()["discontinuations"])
+    group = next(g for g in resource["group"] if g["id"] == "discontinued")
+    for extension in group["extension"]:
+        if extension["url"].endswith("population-subset-of"):
+            extension["extension"][0]["valueCode"] = "nobody"
+    with pytest.raises(ConfigError, match="discontinued: population-subset-of names nobody"):
+        parse_measure(resource)

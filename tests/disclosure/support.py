@@ -9,12 +9,14 @@ from sqlalchemy import Engine, insert
 
 from app.exchange.answer import MeasureAnswer
 from app.exchange.measure_report import from_measure_report
+from app.ingest.record_keys import assign_missing_record_keys
 from app.store import create_store_engine, upgrade_schema
 from app.store.models import RecordBase
 
 DAY_S = 86_400
 JAN_2024 = 19_723  # day number of 2024-01-01
 COHORT = {"ketamine": ("iv", 25), "esketamine": ("intranasal", 15)}
+SECRET = b"disclosure-tests-pseudonym-secret-0123"
 
 
 def node_database(url: str, *, rare: int = 3, rare_drug: str = "arketamine") -> Engine:
@@ -53,6 +55,7 @@ def node_database(url: str, *, rare: int = 3, rare_drug: str = "arketamine") -> 
     with engine.begin() as connection:
         connection.execute(insert(RecordBase.metadata.tables["patient"]), patients)
         connection.execute(insert(RecordBase.metadata.tables["administration"]), doses)
+    assign_missing_record_keys(engine, SECRET)
     return engine
 
 

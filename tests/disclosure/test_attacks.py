@@ -1,4 +1,7 @@
-"""Attacks on published answers: differencing, stratifier drilling, averaging (docs/disclosure.md).
+"""Attacks on the policies without cell keys: rounding and unkeyed noise (docs/disclosure.md).
+
+These are the policies of release 0.1.0, still available (``perturbation = "none"``, value lists
+and no near-duplicate refusal); the attack suite against every policy is ``test_redteam``.
 
 The rare drug (arketamine) has x patients, 1 ≤ x ≤ 10: its stratum is masked. Under rounding we
 show that for every x another x' produces *identical* published answers to the whole attack, so
@@ -40,10 +43,11 @@ DRILLING = [
     replace(ALL, filters={"route": ("oral", "iv")}, stratify=("drug",)),
     replace(ALL, filters={"drug": ("arketamine",)}, stratify=("sex",)),
 ]
-ROUNDED = DisclosureSection(min_cell=11, rounding=5)
+LEGACY = {"perturbation": "none", "refuse_near_duplicates": False, "value_lists": True}
+ROUNDED = DisclosureSection(min_cell=11, rounding=5, **LEGACY)
 # Drilling into strata also needs zeros masked: a zero stratum shown (or omitted) next to a masked
 # small one tells 0 from 1..10 (see the residual-risk test below).
-ROUNDED_MASK_ZERO = DisclosureSection(min_cell=11, rounding=5, mask_zero=True)
+ROUNDED_MASK_ZERO = DisclosureSection(min_cell=11, rounding=5, mask_zero=True, **LEGACY)
 
 
 def published(answer: MeasureAnswer) -> tuple[object, ...]:
@@ -105,7 +109,7 @@ def test_differencing_pair_without_rounding_or_noise_is_the_stated_residual_risk
 ) -> None:
     # docs/disclosure.md states this honestly: exact counts alone do not stop differencing.
     engine = sqlite_node(tmp_path, rare=3)
-    exact = DisclosureSection(min_cell=11)
+    exact = DisclosureSection(min_cell=11, **LEGACY)
     total = decoded(answer_query(engine, ALL, requester_kid="a", settings=exact, data_version="v"))
     common = decoded(
         answer_query(engine, COMMON, requester_kid="a", settings=exact, data_version="v")
@@ -115,7 +119,7 @@ def test_differencing_pair_without_rounding_or_noise_is_the_stated_residual_risk
 
 def test_averaging_100_repeated_noisy_answers_reveals_nothing_new(tmp_path: Path) -> None:
     engine = sqlite_node(tmp_path, rare=3)
-    noisy = DisclosureSection(min_cell=1, epsilon=0.5, epsilon_budget=5.0)
+    noisy = DisclosureSection(min_cell=1, epsilon=0.5, epsilon_budget=5.0, **LEGACY)
     query = replace(ALL, stratify=("drug",))
     answers = [
         answer_query(engine, query, requester_kid="attacker", settings=noisy, data_version="v")
@@ -131,7 +135,7 @@ def test_averaging_100_repeated_noisy_answers_reveals_nothing_new(tmp_path: Path
 
 def test_differencing_under_noise_is_inexact_and_bounded_by_the_ledger(tmp_path: Path) -> None:
     engine = sqlite_node(tmp_path, rare=3)
-    noisy = DisclosureSection(min_cell=11, epsilon=1.0, epsilon_budget=3.0)
+    noisy = DisclosureSection(min_cell=11, epsilon=1.0, epsilon_budget=3.0, **LEGACY)
     # Fresh noise per trial (no cache): how often does total − common hit x = 3 exactly?
     policy = effective_policy(node_policy(noisy), None)
     exact_hits = 0

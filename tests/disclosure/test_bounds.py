@@ -134,3 +134,49 @@ def test_disclosure_problem_names_reason_when_labels_cannot_be_bounded(
 def test_disclosure_problem_is_none_when_labels_are_consistent() -> None:
     population = PopulationResult("p", Cell(50, ("noised",)), {"s": {"a": SMALL}})
     assert disclosure_problem(answer(population, noise_scale={"p": 2.0})) is None
+
+
+CELL_KEY = DisclosurePolicy(perturbation="cell-key", ckm_max=3)
+
+
+def test_perturbed_count_is_bounded_by_the_perturbation_and_floored_at_zero() -> None:
+    assert interval(total_bounds(Cell(40, ("perturbed",)), CELL_KEY)) == ("perturbed", 40, 37, 43)
+    assert interval(total_bounds(Cell(0, ("perturbed",)), CELL_KEY)) == ("perturbed", 0, 0, 3)
+    rounded = DisclosurePolicy(perturbation="cell-key", ckm_max=3, rounding=5)
+    assert interval(total_bounds(Cell(40, ("perturbed", "rounded")), rounded))[2:] == (35, 45)
+
+
+def test_small_cell_masked_after_perturbation_widens_by_the_perturbation_bound() -> None:
+    assert interval(total_bounds(Cell(None, ("perturbed", "small-cell")), CELL_KEY))[2:] == (1, 13)
+    masked_zero = DisclosurePolicy(perturbation="cell-key", ckm_max=3, mask_zero=True)
+    assert interval(total_bounds(SMALL, masked_zero))[2:] == (0, 13)
+
+
+def test_nested_total_masked_as_complement_is_bounded_by_its_parent() -> None:
+    parent = total_bounds(Cell(32, ("perturbed",)), CELL_KEY)
+    child = total_bounds(Cell(None, ("perturbed", "complementary")), CELL_KEY, parent=parent)
+    assert interval(child) == ("masked", None, 0, 35)
+    with pytest.raises(ValueError, match="parent"):
+        total_bounds(COMPLEMENTARY, CELL_KEY)
+
+
+def test_sums_of_perturbed_parts_keep_an_estimate_and_masked_parts_do_not() -> None:
+    parts = [total_bounds(Cell(40, ("perturbed",)), CELL_KEY), exact_count(10)]
+    assert interval(sum_bounds(parts)) == ("perturbed", 50, 47, 53)
+    assert sum_bounds(parts).estimate == 50
+    masked = total_bounds(Cell(None, ("perturbed", "small-cell")), CELL_KEY)
+    assert interval(sum_bounds([*parts, masked])) == ("bounded", None, 48, 66)
+
+
+def test_perturbed_labels_need_a_perturbation_bound_and_nested_totals_a_parent() -> None:
+    def answer(policy: DisclosurePolicy, *populations: PopulationResult) -> MeasureAnswer:
+        return MeasureAnswer(
+            "discontinuations", "1", date(2024, 1, 1), date(2024, 12, 31), list(populations), policy
+        )
+
+    treated = PopulationResult("treated-patients", Cell(32, ("perturbed",)))
+    stopped = PopulationResult("discontinued", Cell(None, ("perturbed", "complementary")))
+    parents = {"discontinued": "treated-patients"}
+    assert disclosure_problem(answer(CELL_KEY, treated, stopped), parents) is None
+    assert "small-cell" in (disclosure_problem(answer(CELL_KEY, treated, stopped)) or "")
+    assert "perturbation bound" in (disclosure_problem(answer(DEFAULT, treated)) or "")

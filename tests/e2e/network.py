@@ -16,6 +16,9 @@ from app.node.app import create_node_app
 from app.store import upgrade_schema
 from app.synth import write_synthetic_export
 
+EXACT = {"perturbation": "none", "refuse_near_duplicates": False, "value_lists": True}
+"""Exact counts for a trusted peer: what a federated result equal to a central one needs."""
+
 SPECS = (
     ("no", "NO", 160, 101, "csv"),
     ("de", "DE", 230, 102, "csv"),

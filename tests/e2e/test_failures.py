@@ -14,7 +14,7 @@ from app.cli.servers import ServerThread, free_port
 from app.config import PeerConfig
 from app.hub.requests import query_from_request
 from app.hub.service import HubService
-from tests.e2e.network import Network, build_network
+from tests.e2e.network import EXACT, Network, build_network
 
 pytestmark = pytest.mark.e2e
 QUERY = {
@@ -43,7 +43,7 @@ def _sleeping_node(network: Network, delay_s: float) -> str:
 
 
 def test_each_failure_reported_and_the_rest_pooled(network: Network) -> None:
-    healthy = network.serve_node(network.node_settings("no", min_cell=1))
+    healthy = network.serve_node(network.node_settings("no", min_cell=1, **EXACT))
     # unreachable: nothing listens on the port
     stopped = healthy.model_copy(
         update={"id": "down", "country": "SE", "url": f"http://127.0.0.1:{free_port()}"}
@@ -53,11 +53,11 @@ def test_each_failure_reported_and_the_rest_pooled(network: Network) -> None:
         update={"id": "slow", "country": "DK", "url": _sleeping_node(network, 3.0)}
     )
     # bad-signature: the hub pins a key that is not the one the node signs with
-    de = network.serve_node(network.node_settings("de", min_cell=1))
+    de = network.serve_node(network.node_settings("de", min_cell=1, **EXACT))
     pt_key = json.loads((network.root / "pt" / "keys" / "pt.jwk.json").read_text())
     impostor = de.model_copy(update={"jwks": [pt_key]})
     # refused: the node trusts the hub's key but grants it no aggregate queries
-    pt_settings = network.node_settings("pt", min_cell=1)
+    pt_settings = network.node_settings("pt", min_cell=1, **EXACT)
     hub_peer = pt_settings.peers[0]
     pt_settings = pt_settings.model_copy(
         update={"peers": [PeerConfig(name="hub", jwks=hub_peer.jwks, grants=["record"])]}

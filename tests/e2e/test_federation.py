@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from app.catalogue import validate_query
+from app.config import load_node_settings
 from app.database import create_store_engine
 from app.hub.requests import query_from_request
 from app.hub.service import HubService
 from app.measures import evaluate_measure
-from tests.e2e.network import Network, build_network
+from tests.e2e.network import EXACT, Network, build_network
 
 pytestmark = pytest.mark.e2e
 PERIOD = {"start": "2024-01-01", "end": "2025-06-30"}
@@ -48,16 +52,11 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
     yield from build_network(tmp_path_factory.mktemp("network"))
 
 
-def _central(
-    network: Network, query_body: dict[str, Any]
-) -> dict[tuple[str, str | None, str | None], int]:
-    """Exact counts of the union database: (population, stratifier, stratum) -> count."""
-    query = query_from_request({"period": PERIOD, **query_body})
-    engine = create_store_engine(network.central_url)
-    with engine.connect() as connection:
-        results = evaluate_measure(connection, query)
-    engine.dispose()
-    counts: dict[tuple[str, str | None, str | None], int] = {}
+Key = tuple[str, str | None, str | None]
+
+
+def _flatten(results: list[Any]) -> dict[Key, int]:
+    counts: dict[Key, int] = {}
     for result in results:
         counts[(result.population, None, None)] = result.total.count or 0
         for stratifier, strata in result.strata.items():
@@ -65,6 +64,16 @@ def _central(
                 if cell.count:
                     counts[(result.population, stratifier, value)] = cell.count
     return counts
+
+
+def _central(network: Network, query_body: dict[str, Any]) -> dict[Key, int]:
+    """Exact counts of the union database: (population, stratifier, stratum) -> count."""
+    query = validate_query(query_from_request({"period": PERIOD, **query_body}))
+    engine = create_store_engine(network.central_url)
+    with engine.connect() as connection:
+        results = evaluate_measure(connection, query)
+    engine.dispose()
+    return _flatten(results)
 
 
 def _pooled(document: dict[str, Any]) -> dict[tuple[str, str | None, str | None], int]:
@@ -77,7 +86,10 @@ def _pooled(document: dict[str, Any]) -> dict[tuple[str, str | None, str | None]
 
 @pytest.fixture(scope="module")
 def exact_service(network: Network) -> HubService:
-    nodes = [network.serve_node(network.node_settings(n, min_cell=1)) for n in ("no", "de", "pt")]
+    nodes = [
+        network.serve_node(network.node_settings(n, min_cell=1, **EXACT))
+        for n in ("no", "de", "pt")
+    ]
     return HubService(network.hub_settings(nodes))
 
 
@@ -98,22 +110,70 @@ def test_pooled_exact_counts_equal_centralised_union(
     assert _pooled(document) == central
 
 
-def test_pooled_bounds_contain_truth_with_min_cell_11(network: Network) -> None:
-    nodes = [network.serve_node(network.node_settings(n, min_cell=11)) for n in ("no", "de", "pt")]
+POLICIES: dict[str, dict[str, object]] = {
+    "exact, min-cell 11": {"min_cell": 11, **EXACT},
+    "rounding 5": {"min_cell": 11, "rounding": 5, "mask_zero": True, **EXACT},
+    "cell-key": {"min_cell": 11, "refuse_near_duplicates": False},
+    "default": {},
+}
+
+
+def _node_truth(network: Network, node_id: str, query_body: dict[str, Any]) -> dict[Key, int]:
+    """Exact counts of one node's own database."""
+    query = validate_query(query_from_request({"period": PERIOD, **query_body}))
+    engine = create_store_engine(
+        load_node_settings(network.node_configs[node_id]).node.database_url
+    )
+    with engine.connect() as connection:
+        results = evaluate_measure(connection, query)
+    engine.dispose()
+    return _flatten(results)
+
+
+@pytest.mark.parametrize("policy", list(POLICIES))
+def test_pooled_and_country_bounds_contain_the_truth_under_every_policy(
+    network: Network, policy: str
+) -> None:
+    nodes = [
+        network.serve_node(network.node_settings(n, **POLICIES[policy])) for n in ("no", "de", "pt")
+    ]
     service = HubService(network.hub_settings(nodes))
-    masked_seen = 0
+    countries = {"no": "NO", "de": "DE", "pt": "PT"}
+    masked_seen = checked = 0
     for body in QUERIES:
         document = asyncio.run(
             service.run_query(query_from_request({"period": PERIOD, **body}), actor="test")
         ).model_dump()
-        truth = _central(network, body)
+        answered = [n["id"] for n in document["nodes"] if n["status"] == "ok"]
+        truths = {countries[n]: _node_truth(network, n, body) for n in answered}
         for row in document["rows"]:
-            if row["country"] != "ALL":
-                if row["count"] is not None:
-                    assert row["count"] == 0 or row["count"] >= 11
-                continue
             key = (row["population"], row["stratifier"], row["stratum"])
-            true_value = truth.get(key, 0)
-            assert row["lower"] <= true_value <= row["upper"], (body["measure"], key)
-            masked_seen += row["status"] == "bounded"
-    assert masked_seen > 0, "no masked cell at min_cell 11: the test does not exercise bounds"
+            if row["country"] == "ALL":
+                # The pooled row covers the nodes that answered (a refusal is listed in nodes).
+                true_value = sum(truth.get(key, 0) for truth in truths.values())
+            else:
+                true_value = truths[row["country"]].get(key, 0)
+                if row["count"] is not None:
+                    assert row["count"] == 0 or row["count"] >= row_min_cell(policy)
+            assert row["lower"] <= true_value <= row["upper"], (policy, body["measure"], row)
+            masked_seen += row["status"] in ("bounded", "masked")
+            checked += 1
+    assert checked > 500
+    assert masked_seen > 0, "no masked cell: the test does not exercise bounds"
+
+
+def row_min_cell(policy: str) -> int:
+    """Return the smallest positive count a country row may show (rounding may take 11 to 10)."""
+    settings = POLICIES[policy]
+    min_cell = int(settings.get("min_cell", 11))  # type: ignore[call-overload]
+    return min_cell - int(settings.get("rounding", 0)) // 2  # type: ignore[call-overload]
+
+
+def test_the_hub_names_its_analyst_in_the_signed_query(network: Network) -> None:
+    nodes = [network.serve_node(network.node_settings("no", **EXACT))]
+    service = HubService(network.hub_settings(nodes))
+    body = {"period": PERIOD, "measure": "treated-patients"}
+    document = asyncio.run(service.run_query(query_from_request(body), actor="alice"))
+    (receipt,) = service.receipts(document.query_id)
+    sent = json.loads(base64.b64decode(receipt["receipt"]["request_body_base64"]))
+    assert {"name": "requester", "valueString": "alice"} in sent["parameter"]

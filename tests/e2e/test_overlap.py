@@ -125,8 +125,14 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OverlapNetwork
         )
         settings = load_node_settings(config)
         # Exact counts (no small-cell masking) so the test can compare with the truth.
+        exact = {
+            "min_cell": 1,
+            "perturbation": "none",
+            "refuse_near_duplicates": False,
+            "value_lists": True,
+        }
         settings = settings.model_copy(
-            update={"disclosure": settings.disclosure.model_copy(update={"min_cell": 1})}
+            update={"disclosure": settings.disclosure.model_copy(update=exact)}
         )
         net.servers.append(
             ServerThread(create_node_app(settings), settings.node.port, name=node_id).start()

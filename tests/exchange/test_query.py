@@ -109,3 +109,14 @@ def test_canonical_key_is_equal_for_rephrased_same_question() -> None:
 def test_canonical_key_differs_for_different_question() -> None:
     assert canonical_key(replace(QUERY, period_end=date(2024, 12, 30))) != canonical_key(QUERY)
     assert canonical_key(replace(QUERY, min_cell=None)) != canonical_key(QUERY)
+
+
+def test_requester_part_travels_with_the_query_and_is_no_part_of_the_question() -> None:
+    asked = replace(QUERY, requester="analyst-7")
+    assert parse_parameters(to_parameters(asked)) == asked
+    assert {"name": "requester", "valueString": "analyst-7"} in to_parameters(asked)["parameter"]
+    assert canonical_key(asked) == canonical_key(QUERY)  # the same question whoever asks
+    with pytest.raises(InputError, match="requester"):
+        parse_parameters(body({"name": "requester", "valueString": ""}))
+    with pytest.raises(InputError, match="requester"):
+        parse_parameters(body({"name": "requester", "valueString": "x" * 201}))

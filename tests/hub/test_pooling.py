@@ -102,7 +102,14 @@ def test_pool_answers_emits_contract_shape_when_nodes_answer() -> None:
             "country": "NO",
             "status": "ok",
             "detail": None,
-            "policy": {"min_cell": 11, "mask_zero": False, "rounding": 0, "epsilon": 0.0},
+            "policy": {
+                "min_cell": 11,
+                "mask_zero": False,
+                "rounding": 0,
+                "epsilon": 0.0,
+                "perturbation": "none",
+                "ckm_max": 0,
+            },
             "data_as_of": "T",
         }
     ]

@@ -201,3 +201,34 @@ def test_statistics_note_rounding_when_inputs_rounded() -> None:
     row = stat(doc, "ALL", "response")
     assert row["estimate"] is None and "denominator rounded (DE)" in row["note"]
     assert (row["lower_bound"], row["upper_bound"]) == pytest.approx((20 / 85, 20 / 75), abs=TOL)
+
+
+def test_perturbed_inputs_give_estimates_with_count_bounds_and_enter_the_meta_analysis() -> None:
+    policy = DisclosurePolicy(perturbation="cell-key", ckm_max=3)
+
+    def perturbed(n: int) -> Cell:
+        return Cell(n, ("perturbed",))
+
+    outcomes = [
+        efficacy("NO", perturbed(120), perturbed(60), perturbed(30), policy=policy),
+        efficacy("DE", 80, 20, 9),
+    ]
+    doc = pooled(query("efficacy"), outcomes)
+    row = stat(doc, "ALL", "response")
+    low, high = wilson_interval(80, 200)
+    assert (row["estimate"], row["ci_low"], row["ci_high"]) == pytest.approx((0.4, low, high))
+    assert row["lower_bound"] == pytest.approx(77 / 203) and row["upper_bound"] == pytest.approx(
+        83 / 197
+    )
+    assert row["note"].startswith("estimate from perturbed counts")
+    total = next(
+        r for r in doc["rows"] if r["country"] == "ALL" and r["population"] == "denominator"
+    )
+    assert (total["count"], total["status"], total["lower"], total["upper"]) == (
+        200,
+        "perturbed",
+        197,
+        203,
+    )
+    meta = stat(doc, "ALL", "response-meta")
+    assert meta["countries"] == ["NO", "DE"] and "perturbed counts: NO" in meta["note"]

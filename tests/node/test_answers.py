@@ -117,7 +117,7 @@ def test_answer_query_gives_new_answer_for_new_data_version(tmp_path: Path) -> N
 
 def test_answer_query_without_noise_masks_with_stricter_query_min_cell(tmp_path: Path) -> None:
     engine = sqlite_node(tmp_path)
-    exact = DisclosureSection(min_cell=11)
+    exact = DisclosureSection(min_cell=11, perturbation="none")
     answer = ask(engine, replace(QUERY, stratify=("drug",), min_cell=16), settings=exact)
     result = answer.populations[0]
     assert answer.policy.min_cell == 16
@@ -129,9 +129,25 @@ def test_answer_query_without_noise_masks_with_stricter_query_min_cell(tmp_path:
     assert answer.noise_scale == {} and spent(engine) == 0.0
 
 
-def test_answer_query_reports_validate_as_fhir_for_every_measure(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "settings",
+    [
+        DisclosureSection(
+            min_cell=5,
+            rounding=5,
+            epsilon=1.0,
+            epsilon_budget=100.0,
+            mask_zero=True,
+            refuse_near_duplicates=False,
+        ),
+        DisclosureSection(min_cell=5, rounding=5, mask_zero=True, refuse_near_duplicates=False),
+    ],
+    ids=["noise", "cell-key"],
+)
+def test_answer_query_reports_validate_as_fhir_for_every_measure(
+    tmp_path: Path, settings: DisclosureSection
+) -> None:
     engine = sqlite_node(tmp_path)
-    settings = DisclosureSection(min_cell=5, rounding=5, epsilon=1.0, mask_zero=True)
     parameters: dict[str, dict[str, str | float]] = {
         "efficacy": {"instrument": "MADRS", "timepoint": "day28"}
     }
@@ -152,10 +168,18 @@ def test_answer_query_reports_validate_as_fhir_for_every_measure(tmp_path: Path)
             settings=settings,
             data_version="v",
             rng=random.Random(5),
+            noise_secret=b"n" * 32,
         )
         MeasureReport.model_validate_json(sent)
         answer = decoded(sent)
-        assert set(answer.noise_scale) == {p.population for p in answer.populations}
+        if settings.epsilon > 0:
+            assert set(answer.noise_scale) == {p.population for p in answer.populations}
+        else:
+            assert answer.policy.perturbation == "cell-key" and answer.policy.ckm_max == 3
+            shown = [c for p in answer.populations for c in [p.total]] + [
+                c for p in answer.populations for t in p.strata.values() for c in t.values()
+            ]
+            assert all("perturbed" in c.reasons for c in shown if c.count is not None)
         # Zero-filled domains: every stratum appears, whatever the data.
         assert all(len(table) >= 2 for p in answer.populations for table in p.strata.values())
 
@@ -214,7 +238,7 @@ def test_answer_query_caches_and_refuses_on_postgresql(
     with pytest.raises(BudgetExhausted):
         ask(postgres_node, replace(QUERY, period_end=date(2024, 12, 26)))
     # The exact answers are the same on both databases.
-    exact = DisclosureSection(min_cell=11)
+    exact = DisclosureSection(min_cell=11, perturbation="none")
     on_sqlite = ask(sqlite_node(tmp_path), settings=exact)
     on_postgres = ask(postgres_node, settings=exact)
     assert on_postgres.populations == on_sqlite.populations

@@ -45,6 +45,8 @@ def _node(folder: Path, export: Path, hub_jwk: Path) -> httpx.AsyncClient:
     )
     add_peer(config, name="hub", jwk=hub_jwk, grants=["aggregate"])
     settings = load_node_settings(config)
+    # The node's own secret is the one its exports are ingested with (it also keys the noise).
+    settings.node.pseudonym_secret.write_bytes(SECRET)
     engine = create_store_engine(settings.node.database_url)
     upgrade_schema(engine)
     ingest_export(engine=engine, paths=[export], secret=SECRET, timezone="UTC", clock=_frozen)

@@ -22,7 +22,8 @@ from app.store.answer_cache import answer_cache_table
 from app.store.approvals import approval_table
 from app.store.migrations import NODE_SCHEMA
 from app.store.models import RecordBase
-from app.store.privacy_ledger import epsilon_ledger_table
+from app.store.privacy_ledger import epsilon_ledger_table, ledger_charge_table
+from app.store.released_cells import released_cell_table
 from app.trust.tables import trust_metadata
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "release-0.1.0"
@@ -38,6 +39,8 @@ KNOWN_TABLES: dict[str, Table] = {
         answer_cache_table,
         approval_table,
         epsilon_ledger_table,
+        ledger_charge_table,
+        released_cell_table,
         NODE_SCHEMA.table(),
         HUB_SCHEMA.table(),
     )
@@ -63,7 +66,12 @@ def table_rows(engine: Engine) -> Rows:
     with engine.connect() as connection:
         for name in inspect(connection).get_table_names():
             table = KNOWN_TABLES[name]
-            query = select(table).order_by(*table.primary_key.columns)
+            # The columns the database has, in its order: a later release may have added some
+            # (at the end), and an old database does not have them yet.
+            present = [column["name"] for column in inspect(connection).get_columns(name)]
+            query = select(*(table.c[column] for column in present)).order_by(
+                *table.primary_key.columns
+            )
             rows[name] = [tuple(row) for row in connection.execute(query)]
     return rows
 
@@ -94,7 +102,9 @@ def rebuild_on_postgres(sqlite_url: str, postgres_url: str, *, node: bool) -> No
 def _copy(source: Engine, target: Engine, tables: Iterable[Table]) -> None:
     with source.connect() as reading, target.begin() as writing:
         for table in tables:
-            rows = [row._asdict() for row in reading.execute(select(table))]
+            present = [column["name"] for column in inspect(reading).get_columns(table.name)]
+            query = select(*(table.c[column] for column in present))
+            rows = [row._asdict() for row in reading.execute(query)]
             if not rows:
                 continue
             writing.execute(table.insert(), rows)

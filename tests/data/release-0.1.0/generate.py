@@ -24,13 +24,13 @@ from datetime import date
 from pathlib import Path
 
 import httpx
-from app.reports.query import MeasureQuery
 
 from app.cli.init import scaffold_hub, scaffold_node
 from app.cli.peers import add_node, add_peer
 from app.cli.provision import ingest_folder
 from app.config import load_hub_settings, load_node_settings
 from app.database import create_store_engine
+from app.exchange.query import MeasureQuery
 from app.hub.service import HubService
 from app.ingest import erase_patient
 from app.node.app import create_node_app
