@@ -17,9 +17,9 @@ from rich.table import Table
 from app.cli.output import print_json
 from app.config import NodeSettings, load_node_settings, read_secret
 from app.deid import pseudonymise_patient_id
-from app.errors import Issue, KetanetError
+from app.errors import Issue, KetanetError, NotFound
 from app.ingest import IngestRejected, IngestReport, check_mapping, ingest_export
-from app.store import create_store_engine, erase_patient, upgrade_schema
+from app.store import create_store_engine, erase_patient, patient_known, upgrade_schema
 from app.trust.audit import AuditLog
 
 ConfigOption = Annotated[Path, typer.Option("--config", help="Node configuration file (TOML).")]
@@ -112,6 +112,14 @@ def node_erase(
     patient_id: Annotated[
         str, typer.Option("--patient-id", help="The patient's id in the export.")
     ],
+    before_import: Annotated[
+        bool,
+        typer.Option(
+            "--before-import",
+            help="Record the erasure of a patient this node has not imported yet (their later "
+            "imports are skipped); without it an unknown id is refused.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Erase every record of one patient (withdrawal or erasure request)."""
@@ -121,6 +129,11 @@ def node_erase(
         try:
             upgrade_schema(engine)
             pseudonym = pseudonymise_patient_id(_secret(settings), patient_id)
+            if not before_import and not patient_known(engine=engine, pseudonym=pseudonym):
+                raise NotFound(
+                    "--patient-id: this node holds no patient with that id (check the id as "
+                    "written in the export, or use --before-import); nothing erased, nothing recorded"
+                )
             deleted = erase_patient(engine=engine, pseudonym=pseudonym)
             AuditLog(engine).append(
                 actor="operator (cli)",

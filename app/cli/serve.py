@@ -49,6 +49,9 @@ def node_add_peer(
     with exit_on_error():
         outcome = add_peer(config, name=name, jwk=jwk, grants=[g for g in grant.split(",") if g])
     typer.echo(f"peer {name}: {outcome}, grants {grant}")
+    typer.echo(
+        "a running node reads its peers at start: restart `ketanet node serve` to trust the key"
+    )
 
 
 node_app.command("erase")(node_erase)
@@ -77,3 +80,21 @@ def hub_add_node(
     with exit_on_error():
         outcome = add_node(config, node_id=node_id, country=country, url=url, jwk=jwk)
     typer.echo(f"node {node_id} ({country.upper()}): {outcome}")
+    typer.echo("a running hub reads its node list at start: restart `ketanet hub serve` to ask it")
+
+
+@hub_app.command("token")
+def hub_token(
+    config: ConfigOption,
+    name: Annotated[
+        str | None, typer.Option(help="Analyst name in the token file (default: the first).")
+    ] = None,
+) -> None:
+    """Print an analyst's bearer token (the file holds `NAME TOKEN` lines; this prints TOKEN)."""
+    from app.hub.tokens import TokenRegistry
+
+    with exit_on_error():
+        settings = load_hub_settings(config)
+        registry = TokenRegistry.from_file(settings.hub.api_token_file)
+        token = registry.token_of(name)
+    typer.echo(token)

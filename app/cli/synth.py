@@ -43,4 +43,16 @@ def synth(
         formats=output_format,  # type: ignore[arg-type]
         travellers=TravellerOptions(travellers, network_seed) if travellers > 0 else None,
     )
-    typer.echo(f"synthetic {country.upper()} export written to {out}: {summary}")
+    typer.echo(f"synthetic {summary.country} export written to {out} (seed {summary.seed}):")
+    counts = (
+        ("patients", summary.patients),
+        ("administrations", summary.administrations),
+        ("dispenses", summary.dispenses),
+        ("observations", summary.observations),
+        ("adverse events", summary.adverse_events),
+        ("discontinuations", summary.discontinuations),
+        ("travellers", summary.travellers),
+    )
+    typer.echo("  " + ", ".join(f"{count:,} {name}" for name, count in counts))
+    for path, rows in summary.files:
+        typer.echo(f"  {path}: {rows:,} rows")
