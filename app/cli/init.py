@@ -11,9 +11,7 @@ import tomli_w
 import typer
 
 from app.cli.output import exit_on_error
-from app.config import check_secret_file
 from app.errors import ConfigError
-from app.trust.keys import write_key_pair
 
 init_app = typer.Typer(help="Scaffold a node or hub: config file, key pair and secrets.")
 
@@ -51,6 +49,9 @@ def scaffold_node(
     config = directory / "node.toml"
     if config.exists():
         raise ConfigError(f"{config} already exists; refusing to overwrite a node")
+    from app.config import check_secret_file
+    from app.trust.keys import write_key_pair  # imported here: the CLI starts without it
+
     if linkage_secret is not None:
         check_secret_file(linkage_secret, what="--linkage-secret")
     check_timezone(timezone)
@@ -106,6 +107,8 @@ def scaffold_hub(directory: Path, *, port: int, analyst: str = "analyst") -> Pat
     config = directory / "hub.toml"
     if config.exists():
         raise ConfigError(f"{config} already exists; refusing to overwrite a hub")
+    from app.trust.keys import write_key_pair
+
     keys = directory / "keys"
     keys.mkdir(parents=True, exist_ok=True)
     write_key_pair(keys, "hub")
