@@ -53,6 +53,7 @@ def synth(
         ("discontinuations", summary.discontinuations),
         ("travellers", summary.travellers),
     )
-    typer.echo("  " + ", ".join(f"{count:,} {name}" for name, count in counts))
+    for part in (counts[:4], counts[4:]):  # two lines: fits 80 columns
+        typer.echo("  " + ", ".join(f"{count:,} {name}" for name, count in part))
     for path, rows in summary.files:
         typer.echo(f"  {path}: {rows:,} rows")
