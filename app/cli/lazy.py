@@ -7,6 +7,7 @@ A group made by ``lazy_group`` knows its commands by name, module and one-line h
 from __future__ import annotations
 
 import importlib
+from difflib import get_close_matches
 from typing import Any, NamedTuple
 
 import typer
@@ -69,6 +70,13 @@ def lazy_group(commands: dict[str, LazyCommand]) -> type[TyperGroup]:
             self._resolving = True
             try:
                 return super().resolve_command(ctx, args)
+            except _click.exceptions.UsageError as error:
+                # Typer suggests among registered commands only; the lazy ones count too.
+                matches = get_close_matches(args[0], self.list_commands(ctx)) if args else []
+                if matches and "Did you mean" not in error.message:
+                    names = ", ".join(repr(m) for m in matches)
+                    error.message = f"{error.message.rstrip('.')}. Did you mean {names}?"
+                raise
             finally:
                 self._resolving = False
 

@@ -64,3 +64,12 @@ def test_commands_run_after_lazy_loading() -> None:
     result = CliRunner().invoke(cli, ["node", "erase", "--help"])
     assert result.exit_code == 0 and "--patient-id" in result.stdout
     assert isinstance(cli, typer.Typer)
+
+
+def test_a_mistyped_command_gets_a_suggestion() -> None:
+    from typer.testing import CliRunner
+
+    from app.cli.main import cli
+
+    result = CliRunner().invoke(cli, ["demoo"])
+    assert result.exit_code == 2 and "Did you mean 'demo'?" in result.output
