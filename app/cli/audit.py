@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -49,18 +50,41 @@ def show(
     if as_json:
         print_json([entry.to_json() for entry in entries])
         return
-    Console().print(_table(entries))
+    Console().print(_table(entries, _actor_names(config)))
 
 
-def _table(entries: list[AuditEntry]) -> Table:
-    table = Table(title="audit log", title_justify="left")
+def _actor_names(config: Path) -> dict[str, str]:
+    """Return ``kid -> name`` of the peers (node) or nodes (hub) a config trusts, for display."""
+    from app.config import load_hub_settings, load_node_settings
+    from app.trust.keys import public_keys_by_kid
+
+    try:
+        if load_database_and_key(config).role == "hub":
+            hub = load_hub_settings(config)
+            named = [(node.id, node.jwks) for node in hub.nodes]
+        else:
+            node = load_node_settings(config)
+            named = [(peer.name, peer.jwks) for peer in node.peers]
+        return {kid: name for name, jwks in named for kid in public_keys_by_kid(jwks)}
+    except ConfigError:  # the log stays readable without the peers' key files
+        return {}
+
+
+def _actor(actor: str, names: dict[str, str]) -> str:
+    """Return the actor as a name: ``hub (kid 1a2b3c4d…)`` for a known key, else as recorded."""
+    name = names.get(actor)
+    return f"{name} (kid {actor[:8]}…)" if name else actor
+
+
+def _table(entries: list[AuditEntry], names: dict[str, str] | None = None) -> Table:
+    table = Table(title="audit log", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     for column in ("seq", "at", "actor", "action", "target", "decision", "reason", "hash"):
-        table.add_column(column, justify="right" if column == "seq" else "left")
+        table.add_column(column, justify="right" if column == "seq" else "left", overflow="fold")
     for entry in entries:
         table.add_row(
             str(entry.seq),
             entry.at,
-            entry.actor[:16],
+            _actor(entry.actor, names or {}),
             entry.action,
             entry.target,
             entry.decision,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -23,7 +24,13 @@ from app.cli.init import scaffold_hub, write_private_text
 from app.cli.output import exit_on_error
 from app.cli.provision import govern_node, provision_node
 from app.cli.pull import PullNodeThread
-from app.cli.render import format_estimate, render_document
+from app.cli.render import (
+    format_estimate,
+    format_parameters,
+    render_footer,
+    render_heading,
+    render_measure,
+)
 from app.cli.servers import ServerThread, free_port
 from app.config import DeliveryMode, load_hub_settings, load_node_settings
 from app.errors import ConfigError
@@ -141,10 +148,15 @@ def start_servers(directory: Path, hub_config: Path) -> list[ServerThread | Pull
 
 def _summary(documents: list[dict[str, Any]]) -> Table:
     table = Table(
-        title="International safety and efficacy summary (ALL countries)", title_justify="left"
+        title="International safety and efficacy summary (ALL countries)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
     )
-    for column in ("figure", "estimate", "95% interval", "countries"):
-        table.add_column(column)
+    table.add_column("figure", overflow="fold", ratio=1, min_width=33)
+    table.add_column("estimate", justify="right", no_wrap=True)
+    table.add_column("95% interval", justify="right", no_wrap=True)
+    table.add_column("countries", overflow="fold")
     wanted = {
         "events-per-1000-administrations",
         "patients-with-event-per-100",
@@ -158,13 +170,12 @@ def _summary(documents: list[dict[str, Any]]) -> Table:
     }
     for document in documents:
         label = document["measure"]
-        parameters = [
-            f"{k}={v:g}" if isinstance(v, float) else str(v)
-            for k, v in (document.get("parameters") or {}).items()
-            if k != "max-take-home-mg"
-        ]
+        parameters = {
+            k: v for k, v in (document.get("parameters") or {}).items() if k != "max-take-home-mg"
+        }
         if parameters:
-            label += " " + " ".join(parameters)
+            label += f" ({format_parameters(parameters)})"
+        heading = False
         for stat in document.get("statistics", []):
             if (
                 stat["country"] != "ALL"
@@ -172,16 +183,19 @@ def _summary(documents: list[dict[str, Any]]) -> Table:
                 or stat["statistic"] not in wanted
             ):
                 continue
+            if not heading:
+                table.add_row(label, "", "", "", style="bold")
+                heading = True
             estimate = stat.get("estimate")
             if estimate is None:
                 low, high = stat.get("lower_bound"), stat.get("upper_bound")
-                shown = "bounded" if low is None or high is None else f"in [{low:.3f}, {high:.3f}]"
-                interval = ""
+                shown = "bounded" if low is None or high is None else f"[{low:.3g}–{high:.3g}]"
+                interval = "withheld inputs"
             else:
                 shown = format_estimate(estimate)
                 interval = f"{format_estimate(stat['ci_low'])}–{format_estimate(stat['ci_high'])}"
-            countries = ", ".join(stat.get("countries") or [])
-            table.add_row(f"{label}: {stat['statistic']}", shown, interval, countries)
+            countries = " ".join(stat.get("countries") or [])
+            table.add_row(f"  {stat['statistic']}", shown, interval, countries)
     return table
 
 
@@ -192,10 +206,12 @@ def run_standard_queries(hub_config: Path, console: Console) -> list[dict[str, A
     for spec in STANDARD_QUERIES:
         query = query_from_request({"period": PERIOD, **spec})
         document = asyncio.run(_ask(service, query, hub_config.parent.parent, console))
-        render_document(document.model_dump(), console)
+        render_measure(document.model_dump(), console)
         console.print()
         documents.append(document.model_dump())
     service.engine.dispose()
+    render_footer(documents, console)
+    console.print()
     return documents
 
 
@@ -213,7 +229,10 @@ async def _ask(
     held = [n.id for n in document.nodes if n.detail == "awaiting-approval"]
     if not held:  # an overlap query still waits for the hub server's relay
         return await service.tasks.wait_final(document.query_id, 60)
-    render_document(document.model_dump(), console)
+    render_heading(document.model_dump(), console)
+    for node in document.nodes:
+        if node.status == "pending":
+            console.print(f"  {node.id} ({node.country}): pending ({node.detail})", markup=False)
     for node_id in held:
         console.print(
             f"[bold]{node_id}[/bold]: its data steward reviews the held request; the demo "

@@ -14,12 +14,12 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from app.cli.output import print_json
+from app.cli.output import print_json, summarised_issues
 from app.config import NodeSettings, load_node_settings, read_secret
 from app.deid import pseudonymise_patient_id
-from app.errors import Issue, KetanetError
+from app.errors import Issue, KetanetError, NotFound
 from app.ingest import IngestRejected, IngestReport, check_mapping, ingest_export
-from app.store import create_store_engine, erase_patient, upgrade_schema
+from app.store import create_store_engine, erase_patient, patient_known, upgrade_schema
 from app.trust.audit import AuditLog
 
 ConfigOption = Annotated[Path, typer.Option("--config", help="Node configuration file (TOML).")]
@@ -95,16 +95,30 @@ def mapping_check(
     timezone: Annotated[
         str, typer.Option(help="Time zone of values without an offset (the node's setting).")
     ] = "UTC",
+    bundle_out: Annotated[
+        bool, typer.Option("--bundle", help="Also print the validated FHIR Bundle (JSON).")
+    ] = False,
 ) -> None:
-    """Run a mapping on sample files and print the validated FHIR Bundle; store nothing."""
+    """Run a mapping on sample files, validate the FHIR it makes and end with a verdict; store nothing."""
     with _domain_errors():
         bundle, report = check_mapping(paths=paths, mapping=mapping, limit=limit, timezone=timezone)
-        print_json(bundle)
+        if bundle_out:
+            print_json(bundle)
         _print_issues(report.warnings, prefix="warning: ")
         _print_issues(report.issues)
+        resources = len(bundle.get("entry", [])) if isinstance(bundle, dict) else 0
+        rows = report.total("read")
         if report.issue_count:
-            typer.echo(f"{report.issue_count} problem(s) found", err=True)
+            typer.echo(
+                f"mapping check FAILED: {report.issue_count} problem(s) in {rows:,} row(s) read",
+                err=True,
+            )
             raise typer.Exit(2)
+        warned = f", {len(report.warnings)} warning(s)" if report.warnings else ""
+        typer.echo(
+            f"mapping check passed: {rows:,} row(s) read, {resources:,} valid FHIR resource(s)"
+            f"{warned}; nothing stored" + ("" if bundle_out else " (--bundle prints them)")
+        )
 
 
 def node_erase(
@@ -112,6 +126,14 @@ def node_erase(
     patient_id: Annotated[
         str, typer.Option("--patient-id", help="The patient's id in the export.")
     ],
+    before_import: Annotated[
+        bool,
+        typer.Option(
+            "--before-import",
+            help="Record the erasure of a patient this node has not imported yet (their later "
+            "imports are skipped); without it an unknown id is refused.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Erase every record of one patient (withdrawal or erasure request)."""
@@ -121,6 +143,11 @@ def node_erase(
         try:
             upgrade_schema(engine)
             pseudonym = pseudonymise_patient_id(_secret(settings), patient_id)
+            if not before_import and not patient_known(engine=engine, pseudonym=pseudonym):
+                raise NotFound(
+                    "--patient-id: this node holds no patient with that id (check the id as "
+                    "written in the export, or use --before-import); nothing erased, nothing recorded"
+                )
             deleted = erase_patient(engine=engine, pseudonym=pseudonym)
             AuditLog(engine).append(
                 actor="operator (cli)",
@@ -228,5 +255,5 @@ def _summary(report: IngestReport) -> str:
 def _print_issues(issues: list[Issue], *, prefix: str = "") -> None:
     # One issue per line, file:line:field: rule, never a value; plain text (no rich markup or
     # emoji codes, which would turn ":100:" into a picture) for grep and editors.
-    for issue in issues:
-        typer.echo(f"{prefix}{issue}", err=True)
+    for line in summarised_issues(issues, prefix=prefix):
+        typer.echo(line, err=True)

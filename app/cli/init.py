@@ -11,9 +11,7 @@ import tomli_w
 import typer
 
 from app.cli.output import exit_on_error
-from app.config import check_secret_file
 from app.errors import ConfigError
-from app.trust.keys import write_key_pair
 
 init_app = typer.Typer(help="Scaffold a node or hub: config file, key pair and secrets.")
 
@@ -41,6 +39,7 @@ def scaffold_node(
     database_url: str | None = None,
     disclosure: dict[str, Any] | None = None,
     linkage_secret: Path | None = None,
+    timezone: str = "UTC",
 ) -> Path:
     """Create ``node.toml``, the node key pair and pseudonym secret; return the config path.
 
@@ -50,8 +49,12 @@ def scaffold_node(
     config = directory / "node.toml"
     if config.exists():
         raise ConfigError(f"{config} already exists; refusing to overwrite a node")
+    from app.config import check_secret_file
+    from app.trust.keys import write_key_pair  # imported here: the CLI starts without it
+
     if linkage_secret is not None:
         check_secret_file(linkage_secret, what="--linkage-secret")
+    check_timezone(timezone)
     keys = directory / "keys"
     keys.mkdir(parents=True, exist_ok=True)
     write_key_pair(keys, node_id)
@@ -71,7 +74,7 @@ def scaffold_node(
             "signing_key": f"keys/{node_id}.pem",
             "pseudonym_secret": f"keys/{node_id}.secret",
             **linkage,
-            "timezone": "UTC",
+            "timezone": timezone,
         },
         "disclosure": {
             "min_cell": 11,
@@ -87,11 +90,25 @@ def scaffold_node(
     return config
 
 
+def check_timezone(name: str) -> None:
+    """Raise ``ConfigError`` unless ``name`` is an IANA time zone (e.g. Europe/Oslo)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"--timezone: {name!r} is not an IANA time zone (e.g. Europe/Oslo, UTC)"
+        ) from None
+
+
 def scaffold_hub(directory: Path, *, port: int, analyst: str = "analyst") -> Path:
     """Create ``hub.toml``, the hub key pair and an analyst token file; return the config path."""
     config = directory / "hub.toml"
     if config.exists():
         raise ConfigError(f"{config} already exists; refusing to overwrite a hub")
+    from app.trust.keys import write_key_pair
+
     keys = directory / "keys"
     keys.mkdir(parents=True, exist_ok=True)
     write_key_pair(keys, "hub")
@@ -123,6 +140,12 @@ def init_node(
         Path | None,
         typer.Option(help="The network's linkage secret (for the cross-border overlap)."),
     ] = None,
+    timezone: Annotated[
+        str,
+        typer.Option(
+            help="IANA time zone of export values without an offset, e.g. Europe/Oslo.",
+        ),
+    ] = "UTC",
 ) -> None:
     """Scaffold a node: node.toml, its key pair and a fresh pseudonym secret (0600)."""
     with exit_on_error():
@@ -134,8 +157,10 @@ def init_node(
             public_url=public_url,
             database_url=database_url,
             linkage_secret=linkage_secret,
+            timezone=timezone,
         )
-    typer.echo(f"node {node_id} scaffolded: {config}")
+    typer.echo(f"node {node_id} scaffolded: {config} (time zone {timezone})")
+    typer.echo(f"its public key, for the hub: {config.parent / 'keys' / f'{node_id}.jwk.json'}")
 
 
 @init_app.command("hub")
@@ -147,3 +172,5 @@ def init_hub(
     with exit_on_error():
         config = scaffold_hub(directory, port=port)
     typer.echo(f"hub scaffolded: {config}")
+    typer.echo(f"its public key, for the nodes: {config.parent / 'keys' / 'hub.jwk.json'}")
+    typer.echo(f"the analysts' bearer token: ketanet hub token --config {config}")

@@ -11,8 +11,6 @@ import typer
 from app.cli.init import write_private_text
 from app.cli.output import exit_on_error, print_json
 from app.errors import ConfigError
-from app.linkage import LINKAGE_SECRET_MIN_BYTES
-from app.trust.keys import write_key_pair
 
 keys_app = typer.Typer(help="Manage Ed25519 signing keys.", no_args_is_help=True)
 
@@ -31,6 +29,8 @@ def new_key(
 ) -> None:
     """Write DIR/NAME.pem (mode 0600) and DIR/NAME.jwk.json; print the key id (RFC 7638)."""
     with exit_on_error():
+        from app.trust.keys import write_key_pair  # imported here: the CLI starts without it
+
         kid = write_key_pair(directory, name)
     if as_json:
         print_json(
@@ -52,6 +52,8 @@ def new_linkage_secret(
     with exit_on_error():
         if out.exists():
             raise ConfigError(f"{out} already exists; refusing to overwrite a linkage secret")
+        from app.linkage import LINKAGE_SECRET_MIN_BYTES
+
         write_private_text(out, secrets.token_hex(LINKAGE_SECRET_MIN_BYTES) + "\n")
     typer.echo(
         f"linkage secret written to {out} (mode 0600): give it to every node operator out of "

@@ -35,7 +35,14 @@ def query(
     query_id: Annotated[
         str | None, typer.Argument(metavar="[ID]", help="With `show`: a stored query's id.")
     ] = None,
-    period: Annotated[str | None, typer.Option(help="START..END (inclusive dates).")] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            metavar="START..END",
+            help="Required (except with `show`): inclusive dates, e.g. 2024-01-01..2024-12-31.",
+            show_default=False,
+        ),
+    ] = None,
     filter_: Annotated[list[str] | None, typer.Option("--filter", help="KEY=V[,V]")] = None,
     stratify: Annotated[list[str] | None, typer.Option(help="Stratifier id.")] = None,
     param: Annotated[list[str] | None, typer.Option(help="KEY=VALUE measure parameter.")] = None,

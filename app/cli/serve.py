@@ -6,16 +6,33 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 
-from app.cli.approvals import approvals_app
-from app.cli.ingest import node_erase
+from app.cli.lazy import LazyCommand, lazy_group
 from app.cli.output import exit_on_error
-from app.cli.peers import add_node, add_peer
-from app.cli.pull import node_pull, serve_pull
 from app.config import load_hub_settings, load_node_settings
 
-node_app = typer.Typer(help="Run and administer a national node.")
+NODE_COMMANDS = {
+    "pull": LazyCommand(
+        "app.cli.pull",
+        "node_pull",
+        False,
+        "Fetch this node's tasks from the hub and answer them (for a scheduler: --once).",
+    ),
+    "erase": LazyCommand(
+        "app.cli.ingest",
+        "node_erase",
+        False,
+        "Erase every record of one patient (withdrawal or erasure request).",
+    ),
+    "approvals": LazyCommand(
+        "app.cli.approvals",
+        "approvals_app",
+        True,
+        "Review requests held for the data steward; approve or deny them.",
+    ),
+}
+"""``node`` commands imported only when they run (their modules pull in the node's stack)."""
+node_app = typer.Typer(help="Run and administer a national node.", cls=lazy_group(NODE_COMMANDS))
 hub_app = typer.Typer(help="Run and administer the hub.")
 ConfigOption = Annotated[Path, typer.Option("--config", help="Configuration file (TOML).")]
 
@@ -23,6 +40,9 @@ ConfigOption = Annotated[Path, typer.Option("--config", help="Configuration file
 @node_app.command("serve")
 def node_serve(config: ConfigOption) -> None:
     """Run a node until interrupted: uvicorn, or in pull mode (hub.mode = "pull") no socket."""
+    import uvicorn
+
+    from app.cli.pull import serve_pull
     from app.node.app import create_node_app
 
     with exit_on_error():
@@ -34,10 +54,6 @@ def node_serve(config: ConfigOption) -> None:
     uvicorn.run(app, host=settings.node.host, port=settings.node.port, log_level="info")
 
 
-node_app.command("pull")(node_pull)
-node_app.add_typer(approvals_app, name="approvals")
-
-
 @node_app.command("add-peer")
 def node_add_peer(
     config: ConfigOption,
@@ -46,17 +62,21 @@ def node_add_peer(
     grant: Annotated[str, typer.Option(help="aggregate[,record]")] = "aggregate",
 ) -> None:
     """Trust a peer's public key with the given grants."""
+    from app.cli.peers import add_peer
+
     with exit_on_error():
         outcome = add_peer(config, name=name, jwk=jwk, grants=[g for g in grant.split(",") if g])
     typer.echo(f"peer {name}: {outcome}, grants {grant}")
-
-
-node_app.command("erase")(node_erase)
+    typer.echo(
+        "a running node reads its peers at start: restart `ketanet node serve` to trust the key"
+    )
 
 
 @hub_app.command("serve")
 def hub_serve(config: ConfigOption) -> None:
     """Run the hub API and dashboard until interrupted."""
+    import uvicorn
+
     from app.hub.app import create_hub_app
 
     with exit_on_error():
@@ -74,6 +94,26 @@ def hub_add_node(
     jwk: Annotated[Path, typer.Option(help="The node's public JWK file.")],
 ) -> None:
     """Add a node (URL, country, pinned key) to the hub's list."""
+    from app.cli.peers import add_node
+
     with exit_on_error():
         outcome = add_node(config, node_id=node_id, country=country, url=url, jwk=jwk)
     typer.echo(f"node {node_id} ({country.upper()}): {outcome}")
+    typer.echo("a running hub reads its node list at start: restart `ketanet hub serve` to ask it")
+
+
+@hub_app.command("token")
+def hub_token(
+    config: ConfigOption,
+    name: Annotated[
+        str | None, typer.Option(help="Analyst name in the token file (default: the first).")
+    ] = None,
+) -> None:
+    """Print an analyst's bearer token (the file holds `NAME TOKEN` lines; this prints TOKEN)."""
+    from app.hub.tokens import TokenRegistry
+
+    with exit_on_error():
+        settings = load_hub_settings(config)
+        registry = TokenRegistry.from_file(settings.hub.api_token_file)
+        token = registry.token_of(name)
+    typer.echo(token)

@@ -43,4 +43,17 @@ def synth(
         formats=output_format,  # type: ignore[arg-type]
         travellers=TravellerOptions(travellers, network_seed) if travellers > 0 else None,
     )
-    typer.echo(f"synthetic {country.upper()} export written to {out}: {summary}")
+    typer.echo(f"synthetic {summary.country} export written to {out} (seed {summary.seed}):")
+    counts = (
+        ("patients", summary.patients),
+        ("administrations", summary.administrations),
+        ("dispenses", summary.dispenses),
+        ("observations", summary.observations),
+        ("adverse events", summary.adverse_events),
+        ("discontinuations", summary.discontinuations),
+        ("travellers", summary.travellers),
+    )
+    for part in (counts[:4], counts[4:]):  # two lines: fits 80 columns
+        typer.echo("  " + ", ".join(f"{count:,} {name}" for name, count in part))
+    for path, rows in summary.files:
+        typer.echo(f"  {path}: {rows:,} rows")

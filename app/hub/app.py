@@ -46,7 +46,13 @@ def create_hub_app(
             await sweeper
         await service.aclose()
 
-    app = FastAPI(title="KetaNet hub", default_response_class=OrjsonResponse, lifespan=lifespan)
+    app = FastAPI(
+        title="KetaNet hub",
+        default_response_class=OrjsonResponse,
+        lifespan=lifespan,
+        docs_url=None,  # self-hosted in routes_dashboard (Swagger UI's default loads from a CDN)
+        redoc_url=None,
+    )
     app.add_middleware(
         AuditEveryRequest,
         append=service.audit.append,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 from pathlib import Path
 
-from app.errors import BearerTokenRefused, ConfigError
+from app.errors import BearerTokenRefused, ConfigError, NotFound
 
 
 class TokenRegistry:
@@ -45,3 +45,12 @@ class TokenRegistry:
     def first_token(self) -> str:
         """Return one valid token (the demo prints it for the analyst)."""
         return next(iter(self._tokens))
+
+    def token_of(self, name: str | None) -> str:
+        """Return the token of analyst ``name`` (None: the first); raises ``NotFound``."""
+        if name is None:
+            return self.first_token()
+        for token, analyst in self._tokens.items():
+            if analyst == name:
+                return token
+        raise NotFound(f"--name: no analyst {name!r} in the token file")

@@ -114,6 +114,22 @@ def _pointer(error: jsonschema.ValidationError) -> str | None:
     return ".".join(str(part) for part in error.absolute_path) or None
 
 
+def _unknown_keys(error: jsonschema.ValidationError) -> str:
+    """Name the unknown keys (mapping keys, never data) and the nearest allowed key of each."""
+    import difflib
+
+    allowed = sorted((error.schema or {}).get("properties", {}))  # type: ignore[union-attr]
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    unknown = [str(key) for key in instance if key not in allowed]
+    named = []
+    for key in unknown:
+        unused = [name for name in allowed if name not in instance]
+        close = difflib.get_close_matches(key, unused, n=1)
+        named.append(f"{key!r} (did you mean {close[0]!r}?)" if close else repr(key))
+    which = ", ".join(named) if named else "a key"
+    return f"unknown key {which}; allowed here: {', '.join(allowed)} (see mappings/README.md)"
+
+
 def _schema_rule(error: jsonschema.ValidationError) -> str:
     # The validator's own messages quote the offending value; a mapping holds no patient data, but
     # keep messages short and rule-shaped all the same.
@@ -121,7 +137,7 @@ def _schema_rule(error: jsonschema.ValidationError) -> str:
         missing = [name for name in error.validator_value if name not in (error.instance or {})]
         return f"missing key {', '.join(missing)}"
     if error.validator == "additionalProperties":
-        return "unknown key (see mappings/README.md for the keys allowed here)"
+        return _unknown_keys(error)
     if error.validator == "enum":
         return f"must be one of {', '.join(map(str, error.validator_value))}"
     if error.validator == "type":

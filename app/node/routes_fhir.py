@@ -10,11 +10,36 @@ from app import __version__
 from app.catalogue import published_measures
 from app.errors import NotFound
 from app.node.deps import ContextDep
+from app.node.search_params import search_parameters
 from app.profiles import code_systems, value_sets
 from app.store.resource_tables import RESOURCE_TABLES
 from app.web import OrjsonResponse, fhir_json
 
 router = APIRouter(prefix="/fhir")
+_SEARCH_NOTES = {
+    "patient": "Patient/ID or ID (a pseudonymous id).",
+    "date": "YYYY, YYYY-MM or YYYY-MM-DD with prefix eq, ge, gt, le or lt.",
+    "code": "[system|]code, comma-separated: the KetaNet code system or a standard one "
+    "(ICD-10, ATC, SNOMED CT, LOINC); system| matches every code of the system.",
+    "event": "As code (the R4 name of AdverseEvent's event code).",
+    "gender": "[system|]code: male, female, other, unknown.",
+    "birthdate": "A year (YYYY) with prefix eq, ge, gt, le or lt: birth years only are kept.",
+}
+RESULT_SEARCH = [
+    {
+        "name": "_count",
+        "type": "number",
+        "documentation": "Page size (at most 1000; 0: total only).",
+    },
+    {
+        "name": "_offset",
+        "type": "number",
+        "documentation": "Start of the page (next links carry it).",
+    },
+    {"name": "_summary", "type": "token", "documentation": "count: the total only."},
+    {"name": "_total", "type": "token", "documentation": "none, estimate, accurate: always exact."},
+]
+"""The result parameters every record search takes (``_totalMethod`` too, as fhirpy sends it)."""
 
 
 def searchset(resources: list[dict[str, Any]]) -> dict[str, Any]:
@@ -39,15 +64,15 @@ def _by_id(
 @router.get("/metadata")
 def capability_statement(ctx: ContextDep) -> OrjsonResponse:
     """The node's CapabilityStatement: resources, search parameters, operations."""
-    record_search = [
-        {"name": name, "type": kind}
-        for name, kind in (("patient", "reference"), ("date", "date"), ("code", "token"))
-    ]
     resources: list[dict[str, Any]] = [
         {
             "type": kind,
             "interaction": [{"code": "read"}, {"code": "search-type"}],
-            "searchParam": [] if kind == "Patient" else record_search,
+            "searchParam": [
+                {"name": name, "type": param_type, "documentation": _SEARCH_NOTES.get(name, "")}
+                for name, param_type in search_parameters(kind)
+            ]
+            + RESULT_SEARCH,
             "documentation": "Signed requests from peers with the 'record' grant only.",
         }
         for kind in RESOURCE_TABLES

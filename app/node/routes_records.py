@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from app.errors import InputError, KetanetError, NotFound
 from app.node.context import NodeContext
 from app.node.deps import ContextDep, VerifiedDep
-from app.node.search_params import search_conditions
+from app.node.search_params import search_conditions, search_parameters
 from app.profiles import record_to_resource
 from app.store.resource_tables import RESOURCE_TABLES, read_row, search_rows
 from app.trust.fastapi_auth import require_grant
@@ -20,6 +20,11 @@ from app.web import OrjsonResponse, fhir_json, request_audit
 router = APIRouter(prefix="/fhir")
 MAX_COUNT = 1000
 DEFAULT_COUNT = 100
+RESULT_PARAMETERS = frozenset({"_count", "_offset", "_summary", "_total", "_totalMethod"})
+"""Result parameters every search takes. The total is always exact, whatever ``_total`` asks."""
+TOTALS = frozenset({"none", "estimate", "accurate"})
+TOTAL_METHODS = frozenset({"count", "estimate", "none"})
+"""``_totalMethod`` is how fhirpy's ``.count()`` asks for the total (with ``_count=0``)."""
 
 
 def _entry(public_url: str, resource: dict[str, Any]) -> dict[str, Any]:
@@ -41,10 +46,15 @@ def _bounded_int(params: dict[str, list[str]], name: str, default: int, maximum:
 def _search(ctx: NodeContext, kind: str, params: dict[str, list[str]]) -> dict[str, Any]:
     source = RESOURCE_TABLES[kind]
     country = ctx.settings.node.country
-    known = {"patient", "code", "date", "_count", "_offset", "_summary"}
+    known = {name for name, _ in search_parameters(kind)} | RESULT_PARAMETERS
     unknown = sorted(set(params) - known)
     if unknown:
-        raise InputError(f"{unknown[0]}: unsupported search parameter")
+        supported = ", ".join(sorted(known))
+        raise InputError(f"{unknown[0]}: unsupported search parameter of {kind} ({supported})")
+    for name, allowed in (("_total", TOTALS), ("_totalMethod", TOTAL_METHODS)):
+        for value in params.get(name, []):
+            if value not in allowed:
+                raise InputError(f"{name}: must be one of {', '.join(sorted(allowed))}")
     conditions = search_conditions(kind, source.table, params)
     count = _bounded_int(params, "_count", DEFAULT_COUNT, MAX_COUNT)
     offset = _bounded_int(params, "_offset", 0, 2**62)

@@ -1,4 +1,11 @@
-"""FHIR search parameters of record-level search (``patient``, ``date``, ``code``) as SQL conditions."""
+"""FHIR search parameters of record-level search as SQL conditions.
+
+``patient``, ``date`` and ``code`` (``event`` on AdverseEvent, its R4 name) on clinical records;
+``gender`` and ``birthdate`` (year precision: the node keeps birth years only) on Patient. Token
+values may carry a system: the KetaNet code system, or a standard one (ICD-10, ATC, SNOMED CT,
+LOINC, administrative gender) whose codes map to KetaNet codes; ``system|`` matches every code
+of that system.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +20,10 @@ from app.profiles.codes import (
     ATC,
     ESKETAMINE_ATC,
     ESKETAMINE_ATC_OTHER,
+    GENDER,
     KETANET_CS,
     STANDARD_CODINGS,
+    VALUE_SETS,
 )
 
 ICD10 = "http://hl7.org/fhir/sid/icd-10"
@@ -55,11 +64,44 @@ def date_range(value: str) -> tuple[int, int]:
         raise InputError("date: not a real calendar date") from None
 
 
+SEARCH_PARAMETERS: dict[str, tuple[tuple[str, str], ...]] = {
+    "Patient": (("gender", "token"), ("birthdate", "date")),
+    "AdverseEvent": (
+        ("patient", "reference"),
+        ("date", "date"),
+        ("code", "token"),
+        ("event", "token"),
+    ),
+}
+"""Search parameters (name, FHIR type) per resource type; the others have patient, date, code."""
+RECORD_SEARCH = (("patient", "reference"), ("date", "date"), ("code", "token"))
+
+
+def search_parameters(kind: str) -> tuple[tuple[str, str], ...]:
+    """Return the (name, type) of every search parameter ``kind`` supports (the capability list)."""
+    return SEARCH_PARAMETERS.get(kind, RECORD_SEARCH)
+
+
+def _system_codes(system_name: str, system: str) -> list[str]:
+    """Return every KetaNet code of a column that a ``system|`` token (no code) stands for."""
+    if system == KETANET_CS + system_name:
+        return sorted(VALUE_SETS.get(system_name, ()))
+    codings = STANDARD_CODINGS.get(system_name, {})
+    found = [ketanet for ketanet, pairs in codings.items() if any(c[0] == system for c in pairs)]
+    if system_name == "drug" and system == ATC:
+        found.append("esketamine")
+    return found
+
+
 def token_codes(system_name: str, value: str) -> list[str]:
     """Return the KetaNet codes a ``[system|]code`` token stands for (none for a foreign system)."""
     if "|" not in value:
         return [value]
     system, code = value.split("|", 1)
+    if not code and system:
+        return _system_codes(system_name, system)
+    if system_name == "sex" and system == GENDER:
+        return [code]
     if system in ("", KETANET_CS + system_name) or (system_name == "icd-10" and system == ICD10):
         return [code]
     if (
@@ -80,12 +122,15 @@ def search_conditions(
 ) -> list[ColumnElement[bool]]:
     """Translate the supported search parameters to SQL conditions; raises ``InputError``."""
     conditions: list[ColumnElement[bool]] = []
+    if kind == "Patient":
+        conditions.extend(_patient_conditions(table, params))
     for value in params.get("patient", []):
         if kind == "Patient":
             raise InputError("patient: not a search parameter of Patient")
         conditions.append(table.c.patient_id == value.removeprefix("Patient/"))
     code = CODE_COLUMNS[kind]
-    for value in params.get("code", []):
+    tokens = params.get("code", []) + (params.get("event", []) if kind == "AdverseEvent" else [])
+    for value in tokens:
         if code is None:
             raise InputError(f"code: not a search parameter of {kind}")
         codes = [c for token in value.split(",") for c in token_codes(code[1], token)]
@@ -103,6 +148,33 @@ def search_conditions(
                 "gt": column > last,
                 "le": column <= last,
                 "lt": column < first,
+            }[prefix]
+        )
+    return conditions
+
+
+def _patient_conditions(table: Table, params: dict[str, list[str]]) -> list[ColumnElement[bool]]:
+    """Return the conditions of ``gender`` and ``birthdate`` (years only) on the patient table."""
+    conditions: list[ColumnElement[bool]] = []
+    for value in params.get("gender", []):
+        codes = [c for token in value.split(",") for c in token_codes("sex", token)]
+        conditions.append(table.c.sex.in_(codes))
+    for value in params.get("birthdate", []):
+        prefix, rest = (value[:2], value[2:]) if value[:2] in _PREFIXES else ("eq", value)
+        if not re.fullmatch(r"\d{4}", rest):
+            raise InputError(
+                "birthdate: this node keeps birth years only; search by year (YYYY, optional "
+                "prefix eq, ge, gt, le, lt)"
+            )
+        year = int(rest)
+        column = table.c.birth_year
+        conditions.append(
+            {
+                "eq": column == year,
+                "ge": column >= year,
+                "gt": column > year,
+                "le": column <= year,
+                "lt": column < year,
             }[prefix]
         )
     return conditions

@@ -7,7 +7,7 @@ the node database (``migrations``).
 """
 
 from app.database import create_store_engine
-from app.store.erase import erase_patient
+from app.store.erase import erase_patient, patient_known
 from app.store.migrations import SCHEMA_VERSION, upgrade_schema
 from app.store.models import (
     AdministrationRecord,
@@ -35,5 +35,6 @@ __all__ = [
     "data_as_of",
     "data_version",
     "erase_patient",
+    "patient_known",
     "upgrade_schema",
 ]

@@ -63,3 +63,18 @@ def _remember(connection: Connection, pseudonym: str, erased_at: str) -> None:
         connection.execute(
             ERASED_PATIENTS.insert().values(patient_id=pseudonym, erased_at=erased_at)
         )
+
+
+def patient_known(*, engine: Engine, pseudonym: str) -> bool:
+    """Return True when the store holds the patient ``pseudonym`` or has erased them before.
+
+    ``ketanet node erase`` refuses an id the node never saw (a mistyped id must not leave an
+    erasure behind that would bar some other patient's later imports).
+    """
+    patient = TABLES["patient"]
+    with engine.connect() as connection:
+        held = connection.execute(select(patient.c.id).where(patient.c.id == pseudonym)).first()
+        if held is not None:
+            return True
+        column = ERASED_PATIENTS.c.patient_id
+        return connection.execute(select(column).where(column == pseudonym)).first() is not None

@@ -1,8 +1,11 @@
 """Adverse events: common reactions around sessions and rare, sometimes serious, events later on.
 
-Session reactions occur at plausible per-session rates (dissociation ~40%, sedation ~35%, raised
-blood pressure ~5%, …) scaled by the regimen and the patient's susceptibility; most are linked to
-their session, some are not (so 30-day attribution matters). Rare events start days after a dose,
+Session reactions are calibrated to the share of patients who report them over an induction course
+in the esketamine trials (dissociation 41%, dizziness 29%, nausea 28%, sedation 23%, headache 20%,
+raised blood pressure 10%, vomiting 9%: ``app.synth.calibration``, docs/synthetic-data.md): the
+chance per session starts at ``rate`` and falls by ``SESSION_DECAY`` at every later session (the
+reactions attenuate with repeated dosing), scaled by the regimen and the patient's susceptibility;
+most are linked to their session, some are not (so 30-day attribution matters). Rare events start days after a dose,
 a few more than 30 days after the last one; fatal, serious or misuse events may end the course.
 """
 
@@ -15,16 +18,20 @@ from app.synth.courses import Course, Session
 from app.synth.patients import Person
 from app.synth.timeline import LocalClock
 
-# event: (rate per session, onset minutes after the dose (low, high), cumulative severity weights)
+# event: (chance at the first session, onset minutes after the dose (low, high), cumulative
+# severity weights). Over a course the chances sum to about rate / (1 - SESSION_DECAY), so the
+# share of patients with the event is about 1 - exp(-4 * rate): 0.135 gives 41%.
 _SESSION_EVENTS: tuple[tuple[str, float, int, int, tuple[float, float, float]], ...] = (
-    ("dissociation", 0.40, 5, 40, (0.7, 0.95, 1.0)),
-    ("sedation", 0.35, 10, 60, (0.75, 0.97, 1.0)),
-    ("nausea", 0.12, 10, 120, (0.7, 0.97, 1.0)),
-    ("vomiting", 0.03, 15, 120, (0.5, 0.95, 1.0)),
-    ("dizziness", 0.15, 5, 60, (0.75, 0.98, 1.0)),
-    ("headache", 0.10, 30, 240, (0.7, 0.97, 1.0)),
-    ("hypertension", 0.05, 5, 45, (0.5, 0.9, 1.0)),
+    ("dissociation", 0.135, 5, 40, (0.7, 0.95, 1.0)),
+    ("sedation", 0.066, 10, 60, (0.75, 0.97, 1.0)),
+    ("nausea", 0.083, 10, 120, (0.7, 0.97, 1.0)),
+    ("vomiting", 0.024, 15, 120, (0.5, 0.95, 1.0)),
+    ("dizziness", 0.087, 5, 60, (0.75, 0.98, 1.0)),
+    ("headache", 0.057, 30, 240, (0.7, 0.97, 1.0)),
+    ("hypertension", 0.027, 5, 45, (0.5, 0.9, 1.0)),
 )
+SESSION_DECAY = 0.75
+"""Each later session keeps this share of the previous one's chance of a reaction."""
 
 # event: (probability per course, cumulative severity weights, P(serious), P(fatal))
 _RARE_EVENTS: dict[str, tuple[float, tuple[float, float, float], float, float]] = {
@@ -110,7 +117,7 @@ def session_events(rng: random.Random, sessions: list[Session]) -> list[EventDra
     uniform = rng.random
     susceptibility = rng.uniform(0.6, 1.4)
     for i, session in enumerate(sessions):
-        scale = susceptibility * session.regimen.adverse_event_factor * (1.12 if i < 4 else 0.95)
+        scale = susceptibility * session.regimen.adverse_event_factor * SESSION_DECAY**i
         for event, rate, low, high, severity_cum in _SESSION_EVENTS:
             if uniform() >= rate * scale:
                 continue

@@ -17,9 +17,24 @@ pytestmark = pytest.mark.e2e
 def test_demo_runs_the_standard_set_and_stops_every_server(tmp_path: Path) -> None:
     folder = tmp_path / "demo"
     result = CliRunner().invoke(
-        cli, ["demo", "--no-serve", "--nodes", "3", "--patients", "120", "--dir", str(folder)]
+        cli,
+        ["demo", "--no-serve", "--nodes", "3", "--patients", "120", "--dir", str(folder)],
+        env={"COLUMNS": "80"},
     )
     assert result.exit_code == 0, result.output
+    # fits an 80-column terminal: no line longer, nothing cut to an ellipsis, full labels
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "…" not in result.stdout
+    assert (
+        "suicidal-ideation" in result.stdout and "events-per-1000-administrations" in result.stdout
+    )
+    # parameters as key=value lists, no Python reprs; one node table and one legend per run
+    assert "parameters: instrument=MADRS, timepoint=day28" in result.stdout
+    assert "{" not in result.stdout and "SynthSummary(" not in result.stdout
+    assert sum(line.strip() == "nodes" for line in lines) == 1
+    assert result.stdout.count("[1–10]s small cell") == 1
+    assert "may exceed 100" in result.stdout  # a per-100 rate says what it counts
     assert "International safety and efficacy summary" in result.stdout
     # one node pulls its tasks, one holds efficacy for its steward until the demo approves it
     assert "de pull mode: fetches its tasks, no socket" in result.stdout

@@ -80,9 +80,19 @@ def test_dashboard_is_served_and_works_offline(hub: tuple[str, dict[str, str], A
     url, _headers, _settings = hub
     page = httpx.get(f"{url}/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert "/api/queries" in page.text
-    # no CDN or any other remote asset: every src/href is local
-    assert re.findall(r"(?:src|href)=[\"']https?://", page.text) == []
+    script = httpx.get(f"{url}/static/dashboard.js")
+    assert script.status_code == 200 and "/api/queries" in script.text
+    assert httpx.get(f"{url}/static/dashboard.css").status_code == 200
+    assert httpx.get(f"{url}/static/../app.py").status_code == 404
+    assert httpx.get(f"{url}/static/nothing.js").status_code == 404
+    # no CDN or any other remote asset: every src/href is local, the API pages' too
+    docs = [httpx.get(f"{url}{path}") for path in ("/docs", "/redoc")]
+    for text in (page.text, *(d.text for d in docs)):
+        assert re.findall(r"(?:src|href)=[\"']https?://", text) == []
+        assert "cdn" not in text.lower()
+    assert all(d.status_code == 200 for d in docs)
+    assert httpx.get(f"{url}/static/vendor/swagger-ui-bundle.js").status_code == 200
+    assert httpx.get(f"{url}/static/vendor/redoc.standalone.js").status_code == 200
 
 
 def test_query_lifecycle_with_csv_fhir_and_receipts(hub: tuple[str, dict[str, str], Any]) -> None:

@@ -190,3 +190,32 @@ def test_file_named_twice_is_read_once(tmp_path: Path, engine: Engine) -> None:
     )
     assert report.total("read") == 13
     assert report.total_rejected == 0
+
+
+def test_cli_node_erase_refuses_an_unknown_id_and_records_nothing(
+    tmp_path: Path, node_config: Path
+) -> None:
+    assert (
+        run_cli("ingest", "--config", node_config, write_tiny_export(tmp_path / "e")).exit_code == 0
+    )
+    engine = create_store_engine(f"sqlite:///{node_config.parent / 'node.db'}")
+
+    def state() -> tuple[int, int]:
+        with engine.connect() as connection:
+            audit = connection.execute(text("SELECT count(*) FROM audit_log")).scalar_one()
+            erased = connection.execute(text("SELECT count(*) FROM erased_patient")).scalar_one()
+        return audit, erased
+
+    try:
+        before = state()
+        result = run_cli("erase", "--config", node_config, "--patient-id", "PX-9999")
+        assert result.exit_code == 6
+        assert "no patient with that id" in result.stderr and "PX-9999" not in result.output
+        assert state() == before  # no audit entry, no erasure that would bar a later import
+        ahead = run_cli(
+            "erase", "--config", node_config, "--patient-id", "PX-9999", "--before-import"
+        )
+        assert ahead.exit_code == 0, ahead.output
+        assert state() == (before[0] + 1, before[1] + 1)
+    finally:
+        engine.dispose()

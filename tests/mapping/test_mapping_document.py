@@ -49,9 +49,15 @@ def test_shipped_mapping_compiles_against_the_profile(name: str) -> None:
 def test_schema_errors_name_line_and_key() -> None:
     text = PATIENT.format(extra="      failed_trials: {column: n, colour: red}\n")
     assert problems(text) == [
-        "m.yaml:11:records.patient.fields.failed_trials: unknown key "
-        "(see mappings/README.md for the keys allowed here)"
+        "m.yaml:11:records.patient.fields.failed_trials: unknown key 'colour'; allowed here: "
+        "codes, column, const, decimal, default, deid, first_of, format, join, path, required, "
+        "strip_prefix, time, unit (see mappings/README.md)"
     ]
+
+
+def test_a_misspelt_key_is_named_with_the_nearest_allowed_one() -> None:
+    text = PATIENT.format(extra="      failed_trials: {colum: n}\n")
+    assert any("unknown key 'colum' (did you mean 'column'?)" in p for p in problems(text))
 
 
 def test_invalid_yaml_is_refused_with_its_line() -> None:

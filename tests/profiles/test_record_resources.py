@@ -111,13 +111,39 @@ def test_schemas_fhir_folder_matches_the_profile() -> None:
     ],
 )
 def test_examples_map_to_their_golden_bundle(example: str, mapping: str | None) -> None:
-    args: list[str | Path] = ["check", EXAMPLES / example]
+    args: list[str | Path] = ["check", "--bundle", EXAMPLES / example]
     if mapping is not None:
         args += ["--mapping", EXAMPLES / mapping]
     result = run_cli(*args)
     assert result.exit_code == 0, result.stderr
     expected = json.loads((EXAMPLES / "expected-bundle.json").read_text(encoding="utf-8"))
-    assert json.loads(result.stdout) == expected
+    bundle, _, verdict = result.stdout.rpartition("}\n")
+    assert json.loads(bundle + "}") == expected
+    assert verdict.startswith("mapping check passed: ") and "nothing stored" in verdict
+
+
+def test_mapping_check_without_bundle_prints_only_a_verdict() -> None:
+    result = run_cli("check", EXAMPLES / "reference-csv")
+    assert result.exit_code == 0, result.stderr
+    [verdict] = result.stdout.splitlines()
+    assert verdict.startswith("mapping check passed: ") and "(--bundle prints them)" in verdict
+
+
+def test_mapping_check_summarises_a_problem_repeated_on_every_row(tmp_path: Path) -> None:
+    export = tmp_path / "export"
+    export.mkdir()
+    for source in (EXAMPLES / "reference-csv").iterdir():
+        text_ = source.read_text(encoding="utf-8")
+        if source.name == "administrations.csv":
+            header, row = text_.splitlines()[:2]
+            text_ = "\n".join([header, *[row.replace(",iv,", ",venous,")] * 40]) + "\n"
+        (export / source.name).write_text(text_, encoding="utf-8")
+    result = run_cli("check", export)
+    assert result.exit_code == InputError.exit_code
+    route = [line for line in result.stderr.splitlines() if "route" in line]
+    assert len(route) == 4  # three located lines, then one summary of the other 37
+    assert route[-1].startswith("administrations.csv:route: … 37 more of the same")
+    assert result.stderr.splitlines()[-1].startswith("mapping check FAILED: ")
 
 
 def test_mapping_check_reports_errors_and_exits_non_zero(tmp_path: Path) -> None:
@@ -126,7 +152,8 @@ def test_mapping_check_reports_errors_and_exits_non_zero(tmp_path: Path) -> None
     for source in (EXAMPLES / "reference-csv").iterdir():
         text_ = source.read_text(encoding="utf-8")
         (export / source.name).write_text(text_.replace(",iv,", ",venous,"), encoding="utf-8")
-    result = run_cli("check", "--limit", "2", export)
+    result = run_cli("check", "--limit", "2", "--bundle", export)
     assert result.exit_code == InputError.exit_code
     assert "administrations.csv:2:route: code not in value set route" in result.stderr
     assert json.loads(result.stdout)["type"] == "collection"
+    assert "mapping check FAILED: 2 problem(s) in 11 row(s) read" in result.stderr

@@ -1,0 +1,75 @@
+"""The CLI starts without importing its commands: ``ketanet --help`` lists them from help lines.
+
+No timing is asserted (start-up time is measured with ``python -X importtime``, see
+docs/testing.md); what is asserted is what makes it fast: which modules a command loads.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+import typer
+
+from app.cli.lazy import LazyCommand, load_command
+from app.cli.main import COMMANDS
+from app.cli.serve import NODE_COMMANDS
+
+HEAVY = ("app.hub", "app.node", "app.store", "app.ingest", "sqlalchemy", "scipy", "fhir", "uvicorn")
+
+
+def _modules_after(args: list[str]) -> list[str]:
+    """Run ``ketanet ARGS`` in a fresh interpreter; return the heavy modules it imported."""
+    script = (
+        "import json, sys\n"
+        "from typer.testing import CliRunner\n"
+        "from app.cli.main import cli\n"
+        f"result = CliRunner().invoke(cli, {args!r})\n"
+        "assert result.exit_code == 0, result.output\n"
+        f"print(json.dumps(sorted(m for m in sys.modules if m.startswith({HEAVY!r}))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    return list(json.loads(done.stdout.splitlines()[-1]))
+
+
+def test_help_imports_no_command_module() -> None:
+    assert _modules_after(["--help"]) == []
+    assert _modules_after(["init", "--help"]) == []
+
+
+def test_a_command_imports_only_what_it_needs() -> None:
+    loaded = _modules_after(["node", "--help"])
+    assert not [m for m in loaded if m.startswith(("app.hub", "scipy", "app.ingest"))]
+
+
+@pytest.mark.parametrize(
+    ("name", "spec"), [*COMMANDS.items(), *NODE_COMMANDS.items()], ids=lambda v: str(v)[:20]
+)
+def test_listed_help_is_the_commands_own(name: str, spec: LazyCommand) -> None:
+    command = load_command(name, spec)
+    own = (command.help or "").strip().splitlines()[0]
+    assert own == spec.help
+    assert isinstance(command.name, str) and command.name == name
+
+
+def test_commands_run_after_lazy_loading() -> None:
+    from typer.testing import CliRunner
+
+    from app.cli.main import cli
+
+    result = CliRunner().invoke(cli, ["node", "erase", "--help"])
+    assert result.exit_code == 0 and "--patient-id" in result.stdout
+    assert isinstance(cli, typer.Typer)
+
+
+def test_a_mistyped_command_gets_a_suggestion() -> None:
+    from typer.testing import CliRunner
+
+    from app.cli.main import cli
+
+    result = CliRunner().invoke(cli, ["demoo"])
+    assert result.exit_code == 2 and "Did you mean 'demo'?" in result.output
