@@ -1,11 +1,9 @@
 """Calendar quantities as portable SQL: day numbers, UTC year, age band and dose band.
 
 The store keeps each instant's UTC date as a day number (days since 1970-01-01). Date functions
-differ between SQLite and PostgreSQL, so the year of a day number is a ``CASE`` over the year
-boundaries computed here in Python. Only days inside the query period ever need a year (index
-administrations and administrations are in the period by definition), so the ``CASE`` has one branch
-per year boundary the period crosses: no lookup table to create or migrate in the node database,
-and integer comparisons that both databases evaluate identically.
+differ between SQLite and PostgreSQL, so the year of a day number is integer arithmetic (the
+days-to-civil algorithm) that both databases evaluate identically: one fixed expression however
+long the period, no lookup table to create or migrate in the node database.
 """
 
 from __future__ import annotations
@@ -13,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, String, case, literal
+from sqlalchemy import ColumnElement, Integer, String, case, cast, literal
 
 EPOCH = date(1970, 1, 1)
 SECONDS_PER_DAY = 86_400
@@ -51,14 +49,38 @@ def period_years(start: date, end: date) -> tuple[int, ...]:
 
 
 def year_of_day(day: ColumnElement[Any], start: date, end: date) -> ColumnElement[int]:
-    """Return the UTC year of ``day``, exact for days in the period ``start..end``."""
+    """Return the UTC year of ``day``, exact for days in the period ``start..end``.
+
+    A period of one year gives a constant; a longer one the civil-from-days arithmetic of
+    ``_civil_year``: a fixed expression whatever the period's length, never a branch per year.
+    """
     years = period_years(start, end)
     if len(years) == 1:
         return literal(years[0], Integer)
-    whens = [
-        (day < day_number(date(year + 1, 1, 1)), literal(year, Integer)) for year in years[:-1]
-    ]
-    return case(*whens, else_=literal(years[-1], Integer))
+    return _civil_year(day)
+
+
+def _civil_year(day: ColumnElement[Any]) -> ColumnElement[int]:
+    """Return the proleptic Gregorian year of a day number by integer arithmetic only.
+
+    The days-to-civil algorithm (eras of 400 years = 146,097 days, years counted from March so
+    the leap day ends a year) shifted so every day from 0000-03-01 on is non-negative: the integer
+    divisions then truncate exactly as floors, on SQLite and PostgreSQL alike (periods start no
+    earlier than 1900).
+    """
+    z = day + 719_468
+    era = _div(z, 146_097)
+    doe = z - era * 146_097
+    yoe = _div(doe - _div(doe, 1_460) + _div(doe, 36_524) - _div(doe, 146_096), 365)
+    doy = doe - (yoe * 365 + _div(yoe, 4) - _div(yoe, 100))
+    march_based_month = _div(doy * 5 + 2, 153)  # 0 = March ... 10 = January, 11 = February
+    january_or_february = case((march_based_month >= 10, 1), else_=0)
+    return cast(yoe + era * 400 + january_or_february, Integer)
+
+
+def _div(value: ColumnElement[Any], divisor: int) -> ColumnElement[Any]:
+    """Return ``value / divisor`` as integer division of non-negative integers."""
+    return cast(value, Integer) // divisor
 
 
 def band(
