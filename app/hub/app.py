@@ -68,5 +68,6 @@ def _actor(tokens: TokenRegistry, node_of_key: dict[str, str], headers: dict[str
     try:
         return tokens.analyst(headers.get("authorization"))
     except KetanetError:
+        # An entry written here is of a request nothing verified: the key id is only claimed.
         kid = claimed_keyid(headers)
-        return node_of_key.get(kid, "anonymous") if kid else "anonymous"
+        return f"unverified:{node_of_key.get(kid, kid)}"[:200] if kid else "anonymous"
