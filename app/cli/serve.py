@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from app.cli.access_log import uvicorn_log_config
 from app.cli.approvals import approvals_app
 from app.cli.ingest import node_erase
 from app.cli.output import exit_on_error
@@ -31,7 +32,13 @@ def node_serve(config: ConfigOption) -> None:
             serve_pull(settings)
             return
         app = create_node_app(settings)
-    uvicorn.run(app, host=settings.node.host, port=settings.node.port, log_level="info")
+    uvicorn.run(
+        app,
+        host=settings.node.host,
+        port=settings.node.port,
+        log_level="info",
+        log_config=uvicorn_log_config(),
+    )
 
 
 node_app.command("pull")(node_pull)
@@ -62,7 +69,13 @@ def hub_serve(config: ConfigOption) -> None:
     with exit_on_error():
         settings = load_hub_settings(config)
         app = create_hub_app(settings)
-    uvicorn.run(app, host=settings.hub.host, port=settings.hub.port, log_level="info")
+    uvicorn.run(
+        app,
+        host=settings.hub.host,
+        port=settings.hub.port,
+        log_level="info",
+        log_config=uvicorn_log_config(),
+    )
 
 
 @hub_app.command("add-node")
@@ -72,8 +85,14 @@ def hub_add_node(
     country: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2 code.")],
     url: Annotated[str, typer.Option(help="The node's public URL.")],
     jwk: Annotated[Path, typer.Option(help="The node's public JWK file.")],
+    allow_link_local: Annotated[
+        bool, typer.Option(help="Allow a link-local or cloud-metadata address as the URL.")
+    ] = False,
 ) -> None:
     """Add a node (URL, country, pinned key) to the hub's list."""
     with exit_on_error():
-        outcome = add_node(config, node_id=node_id, country=country, url=url, jwk=jwk)
+        outcome = add_node(
+            config, node_id=node_id, country=country, url=url, jwk=jwk,
+            allow_link_local=allow_link_local,
+        )  # fmt: skip
     typer.echo(f"node {node_id} ({country.upper()}): {outcome}")

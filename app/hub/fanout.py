@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from app.config import NodeEntry
 from app.exchange.outcomes import outcome_text
 from app.hub.node_answers import SentRequest, reply_from_answer
+from app.hub.node_urls import node_url_problem
 from app.hub.replies import NodeReply
 from app.hub.transport import PerOriginTransport
 from app.trust.httpx_auth import SignedRequestAuth
@@ -97,6 +98,9 @@ async def query_node(
     started = time.perf_counter()
     node = task.node
     auth = SignedRequestAuth(key, clock=clock)
+    problem = node_url_problem(node.url, allow_link_local=node.allow_link_local)
+    if problem is not None:
+        return NodeReply(node.id, node.country, "unreachable", detail=problem)
     try:
         keys = pinned_keys(node)
         async with asyncio.timeout(timeout_s):  # unlike ``wait_for``, no extra task per node
