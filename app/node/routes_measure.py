@@ -27,6 +27,7 @@ from app.node.routes_overlap import require_linkage
 from app.trust.digest import content_digest
 from app.trust.fastapi_auth import require_grant
 from app.trust.signatures import VerifiedRequest
+from app.trust.witness import CHECKPOINT_HEADER, encode_checkpoint
 from app.web import FHIR_JSON, request_audit
 
 router = APIRouter()
@@ -71,6 +72,9 @@ async def evaluate_measure(request: Request, ctx: ContextDep, verified: Verified
         request_digest=content_digest(body),
         response_digest=content_digest(payload),
     )
+    # After the answer's own entry: the hub keeps this head as a witness (``app.hub.witness``).
+    checkpoint = await run_in_threadpool(ctx.audit.checkpoint, ctx.signing_key, store=False)
+    headers[CHECKPOINT_HEADER] = encode_checkpoint(checkpoint)
     return Response(
         content=payload, status_code=200, media_type=FHIR_JSON, headers=response_headers(headers)
     )
