@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from app.config import HubSettings
 from app.errors import KetanetError
-from app.hub import routes_dashboard, routes_nodes, routes_queries, routes_tasks
+from app.hub import routes_dashboard, routes_health, routes_nodes, routes_queries, routes_tasks
 from app.hub.node_trust import node_request_verifier
 from app.hub.service import HubService
 from app.hub.tokens import TokenRegistry
@@ -60,6 +60,7 @@ def create_hub_app(
     app.include_router(routes_queries.router)
     app.include_router(routes_nodes.router)
     app.include_router(routes_tasks.router)
+    app.include_router(routes_health.router)
     return app
 
 

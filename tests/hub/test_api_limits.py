@@ -99,3 +99,12 @@ async def test_an_analyst_has_a_bounded_number_of_running_queries(hub: dict[str,
         await asyncio.sleep(0.05)
     again = await client.post("/api/queries", json=query, headers=headers)
     assert again.status_code == 202, again.text
+
+
+async def test_health_reads_the_hub_database(hub: dict[str, Any]) -> None:
+    client = hub["client"]
+    assert (await client.get("/health")).json() == {"status": "ok", "database": "ok", "id": "hub"}
+    hub["app"].state.service.engine.dispose()
+    Path(hub["app"].state.service.engine.url.database).write_bytes(b"junk " * 4096)
+    broken = await client.get("/health")
+    assert broken.status_code == 503 and broken.json()["status"] == "unavailable"
