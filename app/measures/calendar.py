@@ -1,9 +1,10 @@
 """Calendar quantities as portable SQL: day numbers, UTC year, age band and dose band.
 
 The store keeps each instant's UTC date as a day number (days since 1970-01-01). Date functions
-differ between SQLite and PostgreSQL, so the year of a day number is integer arithmetic (the
-days-to-civil algorithm) that both databases evaluate identically: one fixed expression however
-long the period, no lookup table to create or migrate in the node database.
+differ between SQLite and PostgreSQL, so the year of a day number is integer arithmetic that both
+databases evaluate identically (the four-year leap cycle, or the general days-to-civil algorithm
+outside 1900..2100): one fixed expression however long the period, no lookup table to create or
+migrate in the node database.
 """
 
 from __future__ import annotations
@@ -51,13 +52,35 @@ def period_years(start: date, end: date) -> tuple[int, ...]:
 def year_of_day(day: ColumnElement[Any], start: date, end: date) -> ColumnElement[int]:
     """Return the UTC year of ``day``, exact for days in the period ``start..end``.
 
-    A period of one year gives a constant; a longer one the civil-from-days arithmetic of
-    ``_civil_year``: a fixed expression whatever the period's length, never a branch per year.
+    A fixed expression whatever the period's length, never a branch per year: a constant for a
+    period inside one year; between 1900 and 2100-02-28 (every period a node accepts) the
+    four-year cycle ``_four_year_cycle_year``; beyond, the general ``_civil_year``.
     """
     years = period_years(start, end)
     if len(years) == 1:
         return literal(years[0], Integer)
+    if start >= date(1900, 1, 1) and end <= _LAST_FOUR_YEAR_CYCLE_DAY:
+        return _four_year_cycle_year(day, before_1901=start < _FIRST_CYCLE_DAY)
     return _civil_year(day)
+
+
+_FIRST_CYCLE_DAY = date(1901, 1, 1)
+_LAST_FOUR_YEAR_CYCLE_DAY = date(2100, 2, 28)
+"""From 1901-01-01 to here every fourth year is a leap year (2000 is one, 1900 and 2100 are not)."""
+
+
+def _four_year_cycle_year(day: ColumnElement[Any], *, before_1901: bool) -> ColumnElement[int]:
+    """Return the year of a day between 1900-01-01 and 2100-02-28 with one integer division.
+
+    From 1901-01-01 the years run in blocks of 1,461 days (365, 365, 365, 366), so the year is
+    ``1901 + (4n + 3) // 1461`` for the day ``n`` days after 1901-01-01; 1900 (not a leap year,
+    and before the first block) is one comparison.
+    """
+    offset = day - day_number(_FIRST_CYCLE_DAY)
+    year = cast(offset * 4 + 3, Integer) // 1461 + 1901
+    if not before_1901:
+        return cast(year, Integer)
+    return case((day < day_number(_FIRST_CYCLE_DAY), literal(1900, Integer)), else_=year)
 
 
 def _civil_year(day: ColumnElement[Any]) -> ColumnElement[int]:
