@@ -41,7 +41,7 @@ honest noised report is refused with vanishing probability."""
 def report_size_problem(body: bytes) -> str | None:
     """Return why a report body is too large to read, or None."""
     if len(body) > MAX_REPORT_BYTES:
-        return f"report of {len(body)} bytes exceeds the limit of {MAX_REPORT_BYTES} bytes"
+        return f"report of more than {MAX_REPORT_BYTES} bytes: over the limit"
     return None
 
 
