@@ -21,10 +21,11 @@ DATABASE_FILE_MODE = 0o600
 def create_store_engine(database_url: str, *, echo: bool = False) -> Engine:
     """Return an engine for ``database_url``; raises ``ConfigError`` for an unsupported URL."""
     if database_url.startswith("sqlite"):
-        _private_file(database_url)
         engine = create_engine(
             database_url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
         )
+        # Just before SQLite opens the file (so an engine never used creates nothing).
+        event.listen(engine, "do_connect", lambda *_args: _private_file(database_url))
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if database_url.startswith("postgresql"):

@@ -64,7 +64,7 @@ def report_problem(answer: MeasureAnswer, query: MeasureQuery | None) -> str | N
         return "report period differs from the query's"
     definition = load_catalogue().get(query.measure)
     if definition is None or answer.measure != query.measure:
-        return f"report measure {answer.measure!r} is not the measure asked for"
+        return f"report measure {_shown(answer.measure)} is not the measure asked for"
     problem = _shape_problem(answer, query, definition)
     if problem is None:
         problem = _policy_problem(answer)

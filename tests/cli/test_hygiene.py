@@ -38,7 +38,9 @@ def test_sqlite_databases_are_created_0600_and_narrowed(tmp_path: Path) -> None:
     old = tmp_path / "old.db"
     old.touch(mode=0o644)
     old.chmod(0o644)
-    create_store_engine(f"sqlite:///{old}").dispose()
+    narrowing = create_store_engine(f"sqlite:///{old}")
+    narrowing.connect().close()
+    narrowing.dispose()
     assert _mode(old) == 0o600
 
 
@@ -99,3 +101,23 @@ def test_erase_takes_the_patient_id_from_stdin(tmp_path: Path) -> None:
         cli, ["node", "erase", "--config", str(config), "--patient-id-stdin"], input="\n"
     )
     assert empty.exit_code == 2 and "the patient's id is empty" in empty.output
+
+
+def test_a_damaged_page_stops_the_node_in_one_line(tmp_path: Path) -> None:
+    config = scaffold_node(tmp_path / "no", node_id="no", country="NO", port=free_port())
+    settings = load_node_settings(config)
+    engine = create_store_engine(settings.node.database_url)
+    upgrade_schema(engine)
+    engine.dispose()
+    database = Path(settings.node.database_url.removeprefix("sqlite:///"))
+    data = bytearray(database.read_bytes())
+    assert len(data) > 3 * 4096
+    data[4096 : 3 * 4096] = b"\xff" * (2 * 4096)  # the header is fine, two pages are not
+    database.write_bytes(bytes(data))
+    with pytest.raises(Unavailable) as refused:
+        create_node_app(settings)
+    message = refused.value.message
+    assert message.startswith(
+        ("node database: integrity check failed", "node database: cannot be read")
+    )
+    assert "\n" not in message
