@@ -151,6 +151,10 @@ class LimitsSection(_Section):
     query_timeout_s: float = Field(default=20, gt=0)
     max_overlap_elements: int = Field(default=200_000, ge=1)
     """Largest blinded set the node accepts in the cross-border overlap exchange (docs/overlap.md)."""
+    max_concurrent_evaluations: int = Field(default=4, ge=1)
+    """Measure evaluations run at once; more wait (up to ``query_timeout_s``), then get 503."""
+    unauthenticated_per_minute: int = Field(default=60, ge=1)
+    """Requests a minute from one client address that carry no valid signature (then 429)."""
 
 
 class PeerConfig(BaseModel):
@@ -237,6 +241,8 @@ class HubSection(_Section):
     """The URL nodes sign task requests for (the hub's audience); default ``http://host:port``."""
     task_ttl_s: int = Field(default=DEFAULT_TASK_TTL_S, ge=1)
     """How long a node's task may stay pending before it turns into ``timeout``."""
+    max_running_queries_per_analyst: int = Field(default=4, ge=1)
+    """Queries one analyst may have being sent at once through this hub process (then 429)."""
 
     @field_validator("public_url")
     @classmethod
@@ -264,6 +270,8 @@ class NodeEntry(BaseModel):
     jwks: list[dict[str, Any]]
     mode: DeliveryMode = "push"
     """``push``: the hub calls ``url``; ``pull``: the hub never connects, the node fetches tasks."""
+    allow_link_local: bool = False
+    """Call ``url`` even when it is a link-local or cloud-metadata address (``hub.node_urls``)."""
 
     @field_validator("url")
     @classmethod
@@ -377,6 +385,14 @@ def check_private_file(path: Path, *, what: str) -> None:
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
         raise ConfigError(f"{what}: {path} is readable by others (mode {mode:o}); chmod 600 it")
+    folder = path.resolve().parent
+    folder_mode = stat.S_IMODE(folder.stat().st_mode)
+    if folder_mode & 0o022:
+        # whoever may write the folder may swap the file for their own key or secret
+        raise ConfigError(
+            f"{what}: folder {folder} is writable by group or others (mode {folder_mode:o}); "
+            "chmod 700 it"
+        )
 
 
 def check_secret_file(path: Path, *, what: str = "node.pseudonym_secret") -> None:

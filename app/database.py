@@ -6,11 +6,16 @@ database with these two and never imports the store (an import contract).
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc, make_url, text
 
-from app.errors import ConfigError
+from app.errors import ConfigError, Unavailable
+
+DATABASE_FILE_MODE = 0o600
+"""SQLite files (and their -wal/-shm files, which SQLite creates with the same mode) are private."""
 
 
 def create_store_engine(database_url: str, *, echo: bool = False) -> Engine:
@@ -19,6 +24,8 @@ def create_store_engine(database_url: str, *, echo: bool = False) -> Engine:
         engine = create_engine(
             database_url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
         )
+        # Just before SQLite opens the file (so an engine never used creates nothing).
+        event.listen(engine, "do_connect", lambda *_args: _private_file(database_url))
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if database_url.startswith("postgresql"):
@@ -36,3 +43,38 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _private_file(database_url: str) -> None:
+    """Create the SQLite file as 0600 (or narrow an existing one) before SQLite opens it."""
+    name = make_url(database_url).database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    path = Path(name)
+    if not path.parent.is_dir():
+        return  # SQLite reports the missing folder itself
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, DATABASE_FILE_MODE))
+        if path.stat().st_mode & 0o777 != DATABASE_FILE_MODE:
+            path.chmod(DATABASE_FILE_MODE)
+    except PermissionError:
+        return  # a read-only file is reported by ``check_database``
+
+
+def check_database(engine: Engine, what: str = "database") -> None:
+    """Check the database really answers (SQLite: ``PRAGMA quick_check``); raises ``Unavailable``.
+
+    Run once at start: a corrupt or unreadable file then stops the service with one line
+    instead of a trace, or a node that reports healthy and answers 500.
+    """
+    try:
+        with engine.connect() as connection:
+            if engine.dialect.name == "sqlite":
+                rows = [row[0] for row in connection.execute(text("PRAGMA quick_check"))]
+                if rows != ["ok"]:
+                    raise Unavailable(f"{what}: integrity check failed ({rows[0]})"[:300])
+            else:
+                connection.execute(text("SELECT 1"))
+    except exc.SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or type(error).__name__).splitlines()[0]
+        raise Unavailable(f"{what}: cannot be read ({reason})"[:300]) from None

@@ -140,6 +140,10 @@ class RequestAudit:
             reason=f"{error.http_status}: {error.message}", request_digest=request_digest,
         )  # fmt: skip
 
+    def skip(self) -> None:
+        """Write no entry for this request (a throttled unauthenticated one)."""
+        self.written = True
+
     async def _write(self, **entry: str | None) -> None:
         await run_in_threadpool(self._append, **entry)
         self.written = True

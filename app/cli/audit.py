@@ -13,10 +13,11 @@ from rich.console import Console
 from rich.table import Table
 
 from app.cli.output import exit_on_error, print_json
-from app.config import load_database_and_key
+from app.config import load_database_and_key, load_hub_settings, load_node_settings
 from app.database import create_store_engine
 from app.errors import ConfigError
 from app.hub.migrations import upgrade_hub_schema
+from app.hub.witness import checkpoints_of
 from app.store import upgrade_schema
 from app.trust.audit import AuditEntry, AuditLog, verify_checkpoint
 from app.trust.keys import load_signing_key
@@ -112,12 +113,21 @@ def verify(
         list[Path] | None,
         typer.Option("--checkpoint", help="A witness's checkpoint JSON (repeatable)."),
     ] = None,
+    witness: Annotated[
+        Path | None,
+        typer.Option(
+            "--witness",
+            help="hub.toml of a hub this node answers: check against the checkpoints it kept.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Verify the hash chain and the checkpoints; exit non-zero at the first bad entry."""
     with exit_on_error():
         log = _open_log(config)
         witnesses = _load_checkpoints(checkpoint or [])
+        if witness is not None:
+            witnesses += _hub_witness_copies(config, witness)
         keys = _node_public_keys(config)
         # A witness's copy must really come from this node (the stored ones are the node's own,
         # and an old key after a rotation must not make them fail).
@@ -134,6 +144,18 @@ def verify(
             f"audit log intact: {result.entries} entries, head {result.head_seq} "
             f"{result.head_hash[:16]}…, {len(documents)} checkpoint(s) matched"
         )
+
+
+def _hub_witness_copies(config: Path, hub_config: Path) -> list[dict[str, Any]]:
+    """Return the checkpoints the hub of ``hub_config`` kept for the node of ``config``."""
+    node_id = load_node_settings(config, check_files=False).node.id
+    engine = create_store_engine(load_hub_settings(hub_config, check_files=False).hub.database_url)
+    try:
+        upgrade_hub_schema(engine)
+        with engine.connect() as connection:
+            return checkpoints_of(connection, node_id)
+    finally:
+        engine.dispose()
 
 
 def _node_public_keys(config: Path) -> dict[str, Ed25519PublicKey] | None:

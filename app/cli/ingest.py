@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from rich.table import Table
 from app.cli.output import print_json, summarised_issues
 from app.config import NodeSettings, load_node_settings, read_secret
 from app.deid import pseudonymise_patient_id
-from app.errors import Issue, KetanetError, NotFound
+from app.errors import InputError, Issue, KetanetError, NotFound
 from app.ingest import IngestRejected, IngestReport, check_mapping, ingest_export
 from app.store import create_store_engine, erase_patient, patient_known, upgrade_schema
 from app.trust.audit import AuditLog
@@ -124,8 +125,15 @@ def mapping_check(
 def node_erase(
     config: ConfigOption,
     patient_id: Annotated[
-        str, typer.Option("--patient-id", help="The patient's id in the export.")
-    ],
+        str | None,
+        typer.Option(
+            "--patient-id",
+            help="The patient's id in the export (kept in shell history: prefer the prompt).",
+        ),
+    ] = None,
+    from_stdin: Annotated[
+        bool, typer.Option("--patient-id-stdin", help="Read the patient's id from stdin.")
+    ] = False,
     before_import: Annotated[
         bool,
         typer.Option(
@@ -136,8 +144,20 @@ def node_erase(
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Erase every record of one patient (withdrawal or erasure request)."""
+    """Erase every record of one patient (withdrawal or erasure request).
+
+    Without ``--patient-id`` the id is asked for (not echoed) or, with ``--patient-id-stdin``,
+    read from the first line of stdin, so it stays out of shell history and process lists.
+    """
+    if patient_id is None:
+        patient_id = (
+            sys.stdin.readline().strip()
+            if from_stdin
+            else typer.prompt("Patient id", hide_input=True).strip()
+        )
     with _domain_errors():
+        if not patient_id:
+            raise InputError("--patient-id: the patient's id is empty")
         settings = load_node_settings(config)
         engine = create_store_engine(settings.node.database_url)
         try:

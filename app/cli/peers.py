@@ -9,7 +9,8 @@ from typing import Any
 
 from app.cli.init import write_toml
 from app.config import load_jwk_file
-from app.errors import ConfigError
+from app.errors import ConfigError, InputError
+from app.hub.node_urls import node_url_problem
 
 GRANTS = ("aggregate", "record")
 
@@ -66,17 +67,31 @@ def add_peer(config: Path, *, name: str, jwk: Path, grants: list[str]) -> str:
     return outcome
 
 
-def add_node(config: Path, *, node_id: str, country: str, url: str, jwk: Path) -> str:
+def add_node(
+    config: Path,
+    *,
+    node_id: str,
+    country: str,
+    url: str,
+    jwk: Path,
+    allow_link_local: bool = False,
+) -> str:
     """Add a node to the hub's list, or one more pinned key (and the URL given) of a known one.
 
-    Returns ``"added"`` or ``"key added"``; raises ``ConfigError`` on a bad key file.
+    Returns ``"added"`` or ``"key added"``; raises ``InputError`` for a URL the hub must not call
+    (``app.hub.node_urls``) and ``ConfigError`` on a bad key file.
     """
+    problem = node_url_problem(url, allow_link_local=allow_link_local)
+    if problem is not None:
+        raise InputError(f"--url: {problem.removeprefix('node URL: ')}")
     load_jwk_file(jwk)
     document = _load(config)
     nodes: list[dict[str, Any]] = document.get("nodes", [])
     key_file = _relative_to(config, jwk)
     existing = next((node for node in nodes if node.get("id") == node_id), None)
-    entry = {"id": node_id, "country": country.upper(), "url": url}
+    entry: dict[str, Any] = {"id": node_id, "country": country.upper(), "url": url}
+    if allow_link_local:
+        entry["allow_link_local"] = True
     if existing is None:
         nodes.append(entry | {"jwk": key_file})
         outcome = "added"

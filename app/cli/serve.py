@@ -42,6 +42,7 @@ def node_serve(config: ConfigOption) -> None:
     """Run a node until interrupted: uvicorn, or in pull mode (hub.mode = "pull") no socket."""
     import uvicorn
 
+    from app.cli.access_log import uvicorn_log_config
     from app.cli.pull import serve_pull
     from app.node.app import create_node_app
 
@@ -51,7 +52,13 @@ def node_serve(config: ConfigOption) -> None:
             serve_pull(settings)
             return
         app = create_node_app(settings)
-    uvicorn.run(app, host=settings.node.host, port=settings.node.port, log_level="info")
+    uvicorn.run(
+        app,
+        host=settings.node.host,
+        port=settings.node.port,
+        log_level="info",
+        log_config=uvicorn_log_config(),
+    )
 
 
 @node_app.command("add-peer")
@@ -77,12 +84,19 @@ def hub_serve(config: ConfigOption) -> None:
     """Run the hub API and dashboard until interrupted."""
     import uvicorn
 
+    from app.cli.access_log import uvicorn_log_config
     from app.hub.app import create_hub_app
 
     with exit_on_error():
         settings = load_hub_settings(config)
         app = create_hub_app(settings)
-    uvicorn.run(app, host=settings.hub.host, port=settings.hub.port, log_level="info")
+    uvicorn.run(
+        app,
+        host=settings.hub.host,
+        port=settings.hub.port,
+        log_level="info",
+        log_config=uvicorn_log_config(),
+    )
 
 
 @hub_app.command("add-node")
@@ -92,12 +106,18 @@ def hub_add_node(
     country: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2 code.")],
     url: Annotated[str, typer.Option(help="The node's public URL.")],
     jwk: Annotated[Path, typer.Option(help="The node's public JWK file.")],
+    allow_link_local: Annotated[
+        bool, typer.Option(help="Allow a link-local or cloud-metadata address as the URL.")
+    ] = False,
 ) -> None:
     """Add a node (URL, country, pinned key) to the hub's list."""
     from app.cli.peers import add_node
 
     with exit_on_error():
-        outcome = add_node(config, node_id=node_id, country=country, url=url, jwk=jwk)
+        outcome = add_node(
+            config, node_id=node_id, country=country, url=url, jwk=jwk,
+            allow_link_local=allow_link_local,
+        )  # fmt: skip
     typer.echo(f"node {node_id} ({country.upper()}): {outcome}")
     typer.echo("a running hub reads its node list at start: restart `ketanet hub serve` to ask it")
 

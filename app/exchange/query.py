@@ -9,8 +9,9 @@ catalogue's business on the node. ``canonical_key`` is the stable text the node 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from app.errors import InputError, Issue
@@ -215,3 +216,28 @@ def _unique(values: list[str], what: str) -> tuple[str, ...]:
 def _error(field_name: str, rule: str) -> InputError:
     issue = Issue(rule=rule, field=field_name)
     return InputError(str(issue), issues=[issue])
+
+
+EARLIEST_PERIOD_START = date(1900, 1, 1)
+"""No registry holds ketamine treatment before this; an earlier period start is a mistake or a probe."""
+LATEST_PERIOD_DAYS_AHEAD = 366
+"""A period may end at most this many days after today (a year ahead, for planned reporting)."""
+
+
+def check_period_bounds(
+    start: date, end: date, *, today: date, names: tuple[str, str] = ("periodStart", "periodEnd")
+) -> None:
+    """Refuse a period outside ``1900-01-01 .. today + 1 year``; raises ``InputError`` (400).
+
+    Node and hub both check it, so an absurd period costs neither side any database work.
+    """
+    latest = today + timedelta(days=LATEST_PERIOD_DAYS_AHEAD)
+    if start < EARLIEST_PERIOD_START:
+        raise _error(names[0], f"must be on or after {EARLIEST_PERIOD_START.isoformat()}")
+    if end > latest:
+        raise _error(names[1], f"must be on or before {latest.isoformat()} (today + 1 year)")
+
+
+def utc_today(clock: Callable[[], float]) -> date:
+    """Return today's UTC date by ``clock`` (seconds since the epoch)."""
+    return datetime.fromtimestamp(clock(), UTC).date()

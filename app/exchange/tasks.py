@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -99,6 +100,6 @@ def task_reference(target_uri: str) -> tuple[str, int] | None:
     task, expires = values.get(TASK_PARAMETER), values.get(TASK_EXPIRES_PARAMETER)
     if not task or not expires or len(task) != 1 or len(expires) != 1:
         return None
-    if not 1 <= len(task[0]) <= 64 or not expires[0].isdigit():
+    if not 1 <= len(task[0]) <= 64 or not re.fullmatch("[0-9]{1,15}", expires[0]):
         return None
     return task[0], int(expires[0])

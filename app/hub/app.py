@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from app.config import HubSettings
 from app.errors import KetanetError
-from app.hub import routes_dashboard, routes_nodes, routes_queries, routes_tasks
+from app.hub import routes_dashboard, routes_health, routes_nodes, routes_queries, routes_tasks
 from app.hub.node_trust import node_request_verifier
 from app.hub.service import HubService
 from app.hub.tokens import TokenRegistry
@@ -66,6 +66,7 @@ def create_hub_app(
     app.include_router(routes_queries.router)
     app.include_router(routes_nodes.router)
     app.include_router(routes_tasks.router)
+    app.include_router(routes_health.router)
     return app
 
 
@@ -74,5 +75,6 @@ def _actor(tokens: TokenRegistry, node_of_key: dict[str, str], headers: dict[str
     try:
         return tokens.analyst(headers.get("authorization"))
     except KetanetError:
+        # An entry written here is of a request nothing verified: the key id is only claimed.
         kid = claimed_keyid(headers)
-        return node_of_key.get(kid, "anonymous") if kid else "anonymous"
+        return f"unverified:{node_of_key.get(kid, kid)}"[:200] if kid else "anonymous"

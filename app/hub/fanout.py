@@ -23,7 +23,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from app.config import NodeEntry
 from app.exchange.outcomes import outcome_text
 from app.hub.node_answers import SentRequest, reply_from_answer
+from app.hub.node_urls import node_url_problem
 from app.hub.replies import NodeReply
+from app.hub.report_checks import MAX_REPORT_BYTES
 from app.hub.transport import PerOriginTransport
 from app.trust.httpx_auth import SignedRequestAuth
 from app.trust.keys import SigningKey, jwk_thumbprint, public_key_from_jwk
@@ -58,14 +60,26 @@ def refusal_detail(response: httpx.Response) -> str:
 
 
 async def post_with_retries(
-    client: httpx.AsyncClient, url: httpx.URL, body: bytes, auth: httpx.Auth
+    client: httpx.AsyncClient,
+    url: httpx.URL,
+    body: bytes,
+    auth: httpx.Auth,
+    *,
+    max_bytes: int | None = None,
 ) -> httpx.Response:
-    """POST ``body`` signed by ``auth``, retrying connection errors and 502/503/504 with backoff."""
+    """POST ``body`` signed by ``auth``, retrying connection errors and 502/503/504 with backoff.
+
+    With ``max_bytes`` at most that many bytes and one more of the answer are read: a longer
+    answer comes back cut there (the caller sees it is too long), never held whole in memory.
+    """
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
-            response = await client.post(
-                url, content=body, headers={"content-type": FHIR_JSON}, auth=auth
-            )
+            if max_bytes is None:
+                response = await client.post(
+                    url, content=body, headers={"content-type": FHIR_JSON}, auth=auth
+                )
+            else:
+                response = await _post_capped(client, url, body, auth, max_bytes)
         except (httpx.ConnectError, httpx.RemoteProtocolError):
             if attempt == MAX_ATTEMPTS:
                 raise
@@ -74,6 +88,28 @@ async def post_with_retries(
                 return response
         await asyncio.sleep(BACKOFF_S * 2 ** (attempt - 1))
     raise AssertionError("unreachable")  # the loop always returns or raises
+
+
+async def _post_capped(
+    client: httpx.AsyncClient, url: httpx.URL, body: bytes, auth: httpx.Auth, max_bytes: int
+) -> httpx.Response:
+    request = client.build_request("POST", url, content=body, headers={"content-type": FHIR_JSON})
+    response = await client.send(request, auth=auth, stream=True)
+    chunks, size = [], 0
+    try:
+        async for chunk in response.aiter_bytes():
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > max_bytes:
+                break
+    finally:
+        await response.aclose()
+    return httpx.Response(
+        response.status_code,
+        headers=response.headers,
+        content=b"".join(chunks)[: max_bytes + 1],
+        request=response.request,
+    )
 
 
 @dataclass(frozen=True)
@@ -97,10 +133,15 @@ async def query_node(
     started = time.perf_counter()
     node = task.node
     auth = SignedRequestAuth(key, clock=clock)
+    problem = node_url_problem(node.url, allow_link_local=node.allow_link_local)
+    if problem is not None:
+        return NodeReply(node.id, node.country, "unreachable", detail=problem)
     try:
         keys = pinned_keys(node)
         async with asyncio.timeout(timeout_s):  # unlike ``wait_for``, no extra task per node
-            response = await post_with_retries(client, httpx.URL(task.url), task.body, auth)
+            response = await post_with_retries(
+                client, httpx.URL(task.url), task.body, auth, max_bytes=MAX_REPORT_BYTES
+            )
         sent = response.request
         reply = reply_from_answer(
             node,

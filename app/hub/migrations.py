@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from app.hub.tables import node_result_table, overlap_round_table, query_table, task_table
+from app.hub.witness import witness_table
 from app.schema_versions import Migration, SchemaHistory, creating, upgrade
 from app.trust.tables import audit_checkpoint, audit_log, request_nonce
 
@@ -31,6 +32,10 @@ HUB_SCHEMA = SchemaHistory(
         Migration(
             "hub_task: one task per node and query (push and pull delivery, approvals)",
             creating(task_table),
+        ),
+        Migration(
+            "hub_audit_witness: the signed audit checkpoints nodes send with their answers",
+            creating(witness_table),
         ),
     ),
 )

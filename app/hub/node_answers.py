@@ -6,7 +6,8 @@ signed exactly as if it had answered directly. ``reply_from_answer`` reads both 
 signed answer is verified against the node's pinned keys and bound to the request the hub signed
 for the task, before anything in it is believed.
 
-- ``200``: a signed MeasureReport → ``ok`` (or ``invalid-report``);
+- ``200``: a signed MeasureReport → ``ok``, or ``invalid-report`` when it is too large, malformed
+  or inconsistent with the query, the catalogue or itself (``report_checks``);
 - ``202``: signed, the node's steward holds it → ``pending`` / ``awaiting-approval``;
 - ``403`` signed with ``policy: denied`` → ``denied`` with the steward's reason;
 - another ``4xx`` → ``refused`` with the node's reason; ``5xx`` → ``unreachable``.
@@ -26,6 +27,7 @@ from app.exchange.answer import MeasureAnswer
 from app.exchange.measure_report import from_measure_report
 from app.exchange.outcomes import AWAITING_APPROVAL, approval_reference, denial_reason, outcome_text
 from app.hub.replies import NodeReply, NodeStatus
+from app.hub.report_checks import query_of_request, report_problem, report_size_problem
 from app.trust.signature_fields import combine_headers
 from app.trust.signatures import Receipt, verify_response
 
@@ -68,6 +70,10 @@ def reply_from_answer(
     """Return the verified, parsed outcome of a node's answer (never raises for node failures)."""
     if status >= 500:
         return _reply(node, "unreachable", detail=f"HTTP {status}")
+    too_large = report_size_problem(body)
+    if too_large is not None:
+        # Neither verified nor kept: an oversized body must not grow the hub's database.
+        return _reply(node, "invalid-report", detail=too_large)
     signed = "signature-input" in combine_headers(headers)
     receipt = None
     if status in (200, 202) or signed:
@@ -107,4 +113,7 @@ def reply_from_answer(
         return _reply(
             node, "invalid-report", detail="report country differs from the node's", receipt=receipt
         )
+    problem = report_problem(answer, query_of_request(request.body))
+    if problem is not None:
+        return _reply(node, "invalid-report", detail=problem, receipt=receipt)
     return _reply(node, "ok", answer=answer, receipt=receipt)

@@ -9,12 +9,14 @@ hub's records.
 
 from __future__ import annotations
 
+import math
+import time
 from datetime import date
 from typing import Any
 
 from app.catalogue import validate_query
 from app.errors import InputError
-from app.exchange.query import MeasureQuery
+from app.exchange.query import MeasureQuery, check_period_bounds, utc_today
 
 
 def _date(value: Any, name: str) -> date:
@@ -31,11 +33,12 @@ def _parameter(value: Any) -> str | float:
     return float(value) if isinstance(value, int | float) else str(value)
 
 
-def query_from_request(document: dict[str, Any]) -> MeasureQuery:
+def query_from_request(document: dict[str, Any], *, today: date | None = None) -> MeasureQuery:
     """Return the normal form of the query an API body asks for.
 
-    Raises ``InputError`` naming the part: a bad shape here, anything outside the catalogue in
-    ``validate_query``.
+    Raises ``InputError`` naming the part: a bad shape here, a period outside
+    ``1900-01-01 .. today + 1 year`` (``today``: UTC now unless given), anything outside the
+    catalogue in ``validate_query``.
     """
     if not isinstance(document, dict):
         raise InputError("body: expected a JSON object")
@@ -51,15 +54,21 @@ def query_from_request(document: dict[str, Any]) -> MeasureQuery:
     start, end = _date(period["start"], "start"), _date(period["end"], "end")
     if end < start:
         raise InputError("period: end is before start")
+    check_period_bounds(
+        start, end, today=today or utc_today(time.time), names=("period.start", "period.end")
+    )
     filters = document.get("filters") or {}
-    if not isinstance(filters, dict) or not all(isinstance(v, list) for v in filters.values()):
-        raise InputError("filters: expected {key: [values]}")
+    if not isinstance(filters, dict) or not all(
+        isinstance(v, list) and all(_is_code(item) for item in v) for v in filters.values()
+    ):
+        raise InputError("filters: expected {key: [values]}, values as codes")
     stratify = document.get("stratify") or []
-    if not isinstance(stratify, list) or not all(isinstance(s, str) for s in stratify):
+    if not isinstance(stratify, list) or not all(_is_code(s) for s in stratify):
         raise InputError("stratify: expected a list of stratifier ids")
     parameters = document.get("parameters") or {}
     if not isinstance(parameters, dict):
         raise InputError("parameters: expected {name: value}")
+    _check_sizes(measure, filters, stratify, parameters)
     return validate_query(
         MeasureQuery(
             measure=measure,
@@ -72,6 +81,39 @@ def query_from_request(document: dict[str, Any]) -> MeasureQuery:
             min_cell=None,
         )
     )
+
+
+MAX_CODE_CHARS = 100
+MAX_ITEMS = 50
+"""Most filters, values of one filter, stratifiers or parameters one query may name."""
+
+
+def _is_code(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= MAX_CODE_CHARS
+
+
+def _check_sizes(
+    measure: str, filters: dict[str, Any], stratify: list[Any], parameters: dict[str, Any]
+) -> None:
+    """Refuse a request larger than any catalogue query; raises ``InputError`` naming the part."""
+    if not _is_code(measure):
+        raise InputError(f"measure: 1 to {MAX_CODE_CHARS} characters")
+    for name, items in (("filters", filters), ("stratify", stratify), ("parameters", parameters)):
+        if len(items) > MAX_ITEMS:
+            raise InputError(f"{name}: at most {MAX_ITEMS} entries")
+    for key, values in filters.items():
+        if not _is_code(key) or len(values) > MAX_ITEMS:
+            raise InputError(
+                f"filters: keys of 1 to {MAX_CODE_CHARS} characters, "
+                f"at most {MAX_ITEMS} values each"
+            )
+    for name, value in parameters.items():
+        if not _is_code(name) or (isinstance(value, str) and not _is_code(value)):
+            raise InputError(f"parameters: names and values of 1 to {MAX_CODE_CHARS} characters")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InputError(f"parameters.{name}: must be a finite number")
+        if not isinstance(value, str | int | float):
+            raise InputError(f"parameters.{name}: must be a code or a number")
 
 
 def query_from_options(

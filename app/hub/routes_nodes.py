@@ -10,8 +10,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from app.catalogue import published_measures
+from app.config import NodeEntry
 from app.hub.deps import AnalystDep, ServiceDep
 from app.hub.fanout import pinned_keys
+from app.hub.node_urls import node_url_problem
 
 router = APIRouter(prefix="/api")
 HEALTH_TIMEOUT_S = 3.0
@@ -38,16 +40,20 @@ async def list_nodes(service: ServiceDep, _who: AnalystDep) -> list[dict[str, An
     nodes = service.settings.nodes
     async with httpx.AsyncClient(timeout=HEALTH_TIMEOUT_S, transport=service.transport) as client:
 
-        async def health(url: str, mode: str) -> dict[str, Any]:
-            if mode == "pull":  # the hub never connects to a pull node
+        async def health(node: NodeEntry) -> dict[str, Any]:
+            if node.mode == "pull":  # the hub never connects to a pull node
                 return dict(PULL_HEALTH)
+            problem = node_url_problem(node.url, allow_link_local=node.allow_link_local)
+            if problem is not None:
+                return {"status": "unreachable", "detail": problem}
+            url = node.url
             try:
                 response = await client.get(f"{url}/health")
                 return dict(response.json())
             except (httpx.HTTPError, ValueError):
                 return {"status": "unreachable"}
 
-        checks = await asyncio.gather(*(health(node.url, node.mode) for node in nodes))
+        checks = await asyncio.gather(*(health(node) for node in nodes))
     return [
         {
             "id": node.id,

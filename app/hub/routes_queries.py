@@ -9,6 +9,7 @@ from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel
 
 from app.errors import InputError
+from app.exchange.query import utc_today
 from app.hub.deps import AnalystDep, ServiceDep
 from app.hub.document import QueryDocument
 from app.hub.pooled_report import pooled_measure_report
@@ -44,7 +45,9 @@ async def start_query(request: Request, service: ServiceDep, who: AnalystDep) ->
         body = await request.json()
     except ValueError:
         raise InputError("body: not valid JSON") from None
-    query_id = service.start_query(query_from_request(body), actor=who)
+    query_id = service.start_query(
+        query_from_request(body, today=utc_today(service.clock)), actor=who
+    )
     return {"id": query_id, "status": "running", "href": f"/api/queries/{query_id}"}
 
 

@@ -23,8 +23,8 @@ import orjson
 from sqlalchemy import Engine
 
 from app.config import HubSettings
-from app.database import create_store_engine
-from app.errors import NotFound
+from app.database import check_database, create_store_engine
+from app.errors import BudgetExhausted, NotFound
 from app.exchange.query import MeasureQuery
 from app.hub import query_store
 from app.hub.document import QueryDocument
@@ -56,6 +56,7 @@ class HubService:
         self.clock = clock
         self.transport = transport
         self.engine: Engine = create_store_engine(settings.hub.database_url)
+        check_database(self.engine, "hub database")
         upgrade_hub_schema(self.engine)
         self.audit = AuditLog(self.engine, clock=clock)
         self.key: SigningKey = load_signing_key(settings.hub.signing_key)
@@ -63,6 +64,8 @@ class HubService:
         self.client: httpx.AsyncClient | None = None
         """Set by a long-lived event loop (the hub server) to keep node connections alive."""
         self._running: set[asyncio.Task[Any]] = set()
+        self._sending: defaultdict[str, int] = defaultdict(int)
+        """Per analyst: queries of ``start_query`` whose push tasks are still being sent."""
 
     async def keep_connections(self) -> None:
         """Open a client whose connections outlive one query; call ``aclose`` before the loop ends."""
@@ -79,11 +82,29 @@ class HubService:
             self.client = None
 
     def start_query(self, query: MeasureQuery, *, actor: str) -> str:
-        """Record ``query`` with its tasks, send the push tasks in the background; return its id."""
+        """Record ``query`` with its tasks, send the push tasks in the background; return its id.
+
+        Raises ``BudgetExhausted`` (429) when ``actor`` has ``max_running_queries_per_analyst``
+        queries being sent by this process already.
+        """
+        limit = self.settings.hub.max_running_queries_per_analyst
+        if self._sending[actor] >= limit:
+            raise BudgetExhausted(
+                f"{limit} queries of yours are still being sent "
+                "(hub.max_running_queries_per_analyst): wait for one to finish",
+                retry_after_s=max(1, int(self.settings.hub.timeout_s)),
+            )
         query_id = str(uuid.uuid4())
         tasks = self.tasks.create(query, actor=actor, query_id=query_id)
-        self._background(self._send([task for task in tasks if task.mode == "push"]))
+        self._sending[actor] += 1
+        self._background(self._send_for(actor, [task for task in tasks if task.mode == "push"]))
         return query_id
+
+    async def _send_for(self, actor: str, tasks: Sequence[Task]) -> None:
+        try:
+            await self._send(tasks)
+        finally:
+            self._sending[actor] -= 1
 
     async def run_query(
         self,

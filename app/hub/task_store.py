@@ -19,6 +19,7 @@ import orjson
 from sqlalchemy import Connection, Engine, and_, bindparam, or_, select, update
 
 from app.hub.tables import node_result_table, task_table
+from app.hub.witness import record_checkpoints
 
 QUEUED, LEASED, APPROVAL, DONE = "queued", "leased", "approval", "done"
 """A task's stage: to be sent or fetched, sent or fetched (until its lease ends), held by the
@@ -249,6 +250,7 @@ def finish_tasks(connection: Connection, finished: Sequence[Finished], *, now_s:
             for item in recorded
         ],
     )  # fmt: skip
+    record_checkpoints(connection, [(item.task.node_id, item.receipt) for item in recorded])
     return {item.task.id for item in recorded}
 
 

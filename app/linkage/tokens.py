@@ -21,7 +21,7 @@ LINKAGE_SECRET_MIN_BYTES = 32
 TOKEN_BYTES = 32
 LINKAGE_TOKEN_FIELD = "linkage_token"  # noqa: S105 (a field name, not a secret)
 """The field of a de-identified patient record (and its store row) that holds the token."""
-_FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def linkage_message(

@@ -18,6 +18,7 @@ from app.node import routes_fhir, routes_measure, routes_meta, routes_overlap, r
 from app.node.bodylimit import BodyLimitMiddleware
 from app.node.context import NodeContext, build_node_context
 from app.node.hub_link import deliver_forever
+from app.trust.fastapi_auth import unverified_actor
 from app.trust.signatures import claimed_keyid
 from app.web import FHIR_JSON, AuditEveryRequest, OrjsonResponse, install_error_handlers
 
@@ -61,10 +62,13 @@ def node_app_for(context: NodeContext) -> FastAPI:
     app.add_middleware(
         AuditEveryRequest,
         append=context.audit.append,
-        actor_of=lambda headers: claimed_keyid(headers) or "anonymous",
+        actor_of=lambda headers: (
+            unverified_actor(headers) if claimed_keyid(headers) else "anonymous"
+        ),
     )
     app.state.ctx = context
     app.state.verifier = context.verifier
+    app.state.stranger_limiter = context.stranger_limiter
     install_error_handlers(app, media_type=FHIR_JSON)
     app.include_router(routes_meta.router)
     app.include_router(routes_measure.router)

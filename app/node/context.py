@@ -16,11 +16,12 @@ from sqlalchemy import Engine
 
 from app.catalogue import load_catalogue
 from app.config import DisclosureSection, NodeSettings
+from app.database import check_database
 from app.deid.record_keys import derived_secret
 from app.errors import ConfigError
 from app.ingest.record_keys import assign_missing_record_keys
 from app.linkage.rounds import BlindingRounds
-from app.node.ratelimit import RateLimiter
+from app.node.ratelimit import EvaluationSlots, RateLimiter
 from app.store import create_store_engine, upgrade_schema
 from app.trust.audit import AuditLog
 from app.trust.keys import SigningKey, load_signing_key
@@ -46,6 +47,10 @@ class NodeContext:
     """Keys the noise of a cell by its members (derived from the pseudonym secret)."""
     rounds: BlindingRounds = field(default_factory=BlindingRounds)
     """Open overlap rounds of this process: one-query blinding keys, in memory only."""
+    evaluation_slots: EvaluationSlots = field(default_factory=lambda: EvaluationSlots(4))
+    """How many measure evaluations run at once (``limits.max_concurrent_evaluations``)."""
+    stranger_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(60))
+    """Rate of unauthenticated requests per client address (``limits.unauthenticated_per_minute``)."""
 
     def disclosure_for(self, peer: str) -> DisclosureSection:
         """Return the policy for ``peer``: its own ``[peers.disclosure]``, else the node's."""
@@ -71,6 +76,7 @@ def build_node_context(
     if unknown:
         raise ConfigError(f"approval.measures: {', '.join(unknown)} not in the measure catalogue")
     engine = create_store_engine(settings.node.database_url)
+    check_database(engine, "node database")
     upgrade_schema(engine)
     secret = settings.node.pseudonym_secret.read_bytes().strip()
     # Rows stored by a release without record keys get them now, from their pseudonyms.
@@ -91,6 +97,8 @@ def build_node_context(
         rng=rng,
         noise_secret=derived_secret(secret, "keyed-noise"),
         rounds=BlindingRounds(clock=clock),
+        evaluation_slots=EvaluationSlots(settings.limits.max_concurrent_evaluations),
+        stranger_limiter=RateLimiter(settings.limits.unauthenticated_per_minute),
     )
 
 

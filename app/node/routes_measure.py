@@ -8,6 +8,7 @@ naming the approval id; the answer goes to the hub's task later) or refused by p
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 
 import orjson
 from fastapi import APIRouter, Request
@@ -16,7 +17,7 @@ from fastapi.responses import Response
 
 from app.catalogue import load_catalogue, validate_query
 from app.errors import InputError, KetanetError, PolicyRefusal, Unavailable
-from app.exchange.query import MeasureQuery, parse_parameters
+from app.exchange.query import MeasureQuery, check_period_bounds, parse_parameters, utc_today
 from app.exchange.tasks import task_reference
 from app.node import approvals
 from app.node.context import NodeContext
@@ -26,6 +27,7 @@ from app.node.routes_overlap import require_linkage
 from app.trust.digest import content_digest
 from app.trust.fastapi_auth import require_grant
 from app.trust.signatures import VerifiedRequest
+from app.trust.witness import CHECKPOINT_HEADER, encode_checkpoint
 from app.web import FHIR_JSON, request_audit
 
 router = APIRouter()
@@ -39,7 +41,7 @@ async def evaluate_measure(request: Request, ctx: ContextDep, verified: Verified
     try:
         require_grant(verified, "aggregate")
         ctx.rate_limiter.take(verified.peer.name)
-        query = _parse(body)
+        query = _parse(body, today=utc_today(ctx.clock))
         target = f"Measure/{query.measure}"
         definition = load_catalogue().get(query.measure)
         if definition is not None and definition.linked:
@@ -49,10 +51,12 @@ async def evaluate_measure(request: Request, ctx: ContextDep, verified: Verified
             return await _governed(request, ctx, verified, body, query, mode=mode, target=target)
         limit_s = ctx.settings.limits.query_timeout_s
         try:
-            # the database stops the evaluation at limit_s; the outer wait is a backstop
-            payload = await asyncio.wait_for(
-                run_in_threadpool(evaluate_for_peer, ctx, query, verified.peer.name), limit_s + 5
-            )
+            async with ctx.evaluation_slots.slot(wait_s=limit_s):
+                # the database stops the evaluation at limit_s; the outer wait is a backstop
+                payload = await asyncio.wait_for(
+                    run_in_threadpool(evaluate_for_peer, ctx, query, verified.peer.name),
+                    limit_s + 5,
+                )
         except TimeoutError:
             raise Unavailable(f"the query ran over query_timeout_s ({limit_s:g} s)") from None
     except KetanetError as error:
@@ -68,6 +72,9 @@ async def evaluate_measure(request: Request, ctx: ContextDep, verified: Verified
         request_digest=content_digest(body),
         response_digest=content_digest(payload),
     )
+    # After the answer's own entry: the hub keeps this head as a witness (``app.hub.witness``).
+    checkpoint = await run_in_threadpool(ctx.audit.checkpoint, ctx.signing_key, store=False)
+    headers[CHECKPOINT_HEADER] = encode_checkpoint(checkpoint)
     return Response(
         content=payload, status_code=200, media_type=FHIR_JSON, headers=response_headers(headers)
     )
@@ -114,12 +121,15 @@ async def _governed(
     )
 
 
-def _parse(body: bytes) -> MeasureQuery:
+def _parse(body: bytes, *, today: date) -> MeasureQuery:
     try:
         document = orjson.loads(body)
     except orjson.JSONDecodeError:
         raise InputError("body: not valid JSON (expected a FHIR Parameters resource)") from None
     if not isinstance(document, dict) or document.get("resourceType") != "Parameters":
         raise InputError("body: expected a FHIR Parameters resource")
-    # Only the shape here: ``answer_query`` checks the query against the catalogue, once.
-    return parse_parameters(document)
+    # Only the shape and the period's range here: ``answer_query`` checks the query against the
+    # catalogue, once.
+    query = parse_parameters(document)
+    check_period_bounds(query.period_start, query.period_end, today=today)
+    return query

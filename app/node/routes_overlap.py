@@ -30,7 +30,7 @@ from app.errors import Conflict, InputError, KetanetError, PolicyRefusal, Unavai
 from app.exchange.answer import MeasureAnswer, PopulationResult
 from app.exchange.measure_report import from_measure_report, to_measure_report
 from app.exchange.overlap import OverlapRequest, blinded_answer, parse_overlap_parameters
-from app.exchange.query import MeasureQuery, canonical_key
+from app.exchange.query import MeasureQuery, canonical_key, check_period_bounds, utc_today
 from app.linkage.psi import BlindingKey, blind_tokens, count_intersection, padded_size, reblind
 from app.linkage.wire import pack_elements
 from app.measures import treated_patient_tokens
@@ -182,6 +182,7 @@ def _parse(ctx: NodeContext, body: bytes) -> tuple[MeasureQuery, OverlapRequest]
     query, request = parse_overlap_parameters(
         document, max_elements=ctx.settings.limits.max_overlap_elements
     )
+    check_period_bounds(query.period_start, query.period_end, today=utc_today(ctx.clock))
     query = validate_query(query)
     if not load_catalogue()[query.measure].linked:
         raise InputError(f"measure: {query.measure} is not measured by private set intersection")

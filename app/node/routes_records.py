@@ -36,10 +36,17 @@ def _entry(public_url: str, resource: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+MAX_DIGITS = 18
+
+
 def _bounded_int(params: dict[str, list[str]], name: str, default: int, maximum: int) -> int:
     raw = params.get(name, [str(default)])[-1]
-    if not raw.isdigit():
-        raise InputError(f"{name}: must be a non-negative integer")
+    # ASCII digits only: ``str.isdigit`` also takes ``²`` (which ``int`` refuses), and a bounded
+    # length keeps ``int`` clear of its digit limit.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= MAX_DIGITS):
+        raise InputError(
+            f"{name}: must be a non-negative integer (ASCII digits, at most {MAX_DIGITS})"
+        )
     return min(int(raw), maximum)
 
 

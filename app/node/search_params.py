@@ -28,7 +28,7 @@ from app.profiles.codes import (
 
 ICD10 = "http://hl7.org/fhir/sid/icd-10"
 _EPOCH = date(1970, 1, 1)
-_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")  # ASCII digits only
 _PREFIXES = ("eq", "ge", "le", "gt", "lt")
 
 # resource type -> (column the `code` search matches, the KetaNet code system of that column)

@@ -168,8 +168,9 @@ class AuditLog:
                 return AuditVerification(False, 0, 0, GENESIS_HASH, None, f"checkpoint: {reason}")
         return _walk_chain(self._engine, pinned)
 
-    def checkpoint(self, key: SigningKey) -> dict[str, Any]:
-        """Return a signed checkpoint of the chain head (also stored in ``audit_checkpoint``)."""
+    def checkpoint(self, key: SigningKey, *, store: bool = True) -> dict[str, Any]:
+        """Return a signed checkpoint of the chain head (also stored in ``audit_checkpoint``
+        unless ``store`` is False: one sent to a witness with every answer)."""
         seq, head_hash = self.head()
         body = {
             "type": CHECKPOINT_TYPE,
@@ -179,6 +180,8 @@ class AuditLog:
             "kid": key.kid,
         }
         document = {**body, "signature": b64url_encode(key.sign(canonical_json(body)))}
+        if not store:
+            return document
         with self._engine.begin() as connection:
             connection.execute(
                 insert(audit_checkpoint).values(

@@ -3,7 +3,10 @@
 The app must hold a ``RequestVerifier`` in ``app.state.verifier`` and install
 ``app.web.AuditEveryRequest``; refusals are audited here, through the request's ``RequestAudit``,
 and raised as ``KetanetError`` for the app's exception handler to render as an
-``OperationOutcome``; a verified request is audited by its route, with the answer. The target URI
+``OperationOutcome``; a verified request is audited by its route, with the answer. A request that
+fails verification is audited under the key id it claims marked ``unverified:``; with
+``app.state.stranger_limiter`` (a ``take(address)`` rate limiter), failures from one client address
+beyond its rate are refused with 429 and not audited. The target URI
 is rebuilt from the request as received (scheme, ``Host``, raw path, query), so behind a
 TLS-terminating proxy run uvicorn with ``--proxy-headers`` for the scheme to match the node's
 ``public_url``.
@@ -11,6 +14,7 @@ TLS-terminating proxy run uvicorn with ``--proxy-headers`` for the scheme to mat
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 from urllib.parse import quote
 
@@ -57,14 +61,36 @@ async def verified_request(request: Request) -> VerifiedRequest:
             )
         )
     except KetanetError as error:
+        throttle = getattr(request.app.state, "stranger_limiter", None)
+        if throttle is not None:
+            try:
+                throttle.take(client_address(request))
+            except KetanetError:
+                # Over the unauthenticated rate: refused unaudited, or a stranger fills the log.
+                request_audit(request).skip()
+                raise
         await request_audit(request).refused(
             error,
-            claimed_keyid(request.headers) or "unauthenticated",
+            unverified_actor(request.headers),
             "authenticate",
             f"{request.method} {request.url.path}"[:500],
             request_digest=content_digest(body) if body else None,
         )
         raise
+
+
+def unverified_actor(headers: Mapping[str, str]) -> str:
+    """Return how an audit entry names a request whose signature did not verify.
+
+    The key id it claims is marked ``unverified:``: anyone can write a peer's key id.
+    """
+    kid = claimed_keyid(headers)
+    return f"unverified:{kid}"[:200] if kid else "unauthenticated"
+
+
+def client_address(request: Request) -> str:
+    """Return the client's address (the rate-limit key of unauthenticated requests)."""
+    return request.client.host if request.client is not None else "unknown"
 
 
 def require_grant(verified: VerifiedRequest, grant: str) -> None:
