@@ -88,7 +88,9 @@ def test_erase_takes_the_patient_id_from_stdin(tmp_path: Path) -> None:
     config = scaffold_node(tmp_path / "no", node_id="no", country="NO", port=free_port())
     runner = CliRunner()
     result = runner.invoke(
-        cli, ["node", "erase", "--config", str(config), "--patient-id-stdin"], input="P-424242\n"
+        cli,
+        ["node", "erase", "--config", str(config), "--patient-id-stdin", "--before-import"],
+        input="P-424242\n",
     )
     assert result.exit_code == 0, result.output
     assert "no records of that patient" in result.output
