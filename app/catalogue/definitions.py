@@ -30,7 +30,8 @@ class PopulationSpec:
     unit: Literal["patient", "record"]
     stratifiers: dict[str, StratifierSpec]
     condition: tuple[str, str] | None = None
-    """``(parameter, value)``: the population is answered only when the parameter has that value."""
+    """``(parameter, value)``: the population is answered only when the parameter has that value
+    (``a|b|c``: one of these values)."""
     subset_of: str | None = None
     """The population this one is a subset of in every answer (``population-subset-of``)."""
     nested_strata: frozenset[str] = frozenset()
@@ -41,7 +42,10 @@ class PopulationSpec:
 
     def applies(self, parameters: dict[str, str | float]) -> bool:
         """Return True when the population is part of an answer with these parameters."""
-        return self.condition is None or parameters.get(self.condition[0]) == self.condition[1]
+        if self.condition is None:
+            return True
+        parameter, wanted = self.condition
+        return parameters.get(parameter) in wanted.split("|")
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,10 @@ MEASURE_STATISTICS: dict[str, tuple[StatisticSpec, ...]] = {
             "patients-with-event-per-100", "patients-with-event", "treated-patients", "rate", 100
         ),
     ),
+    "informed-consent": tuple(
+        StatisticSpec(kind, kind, "treated-patients")
+        for kind in ("written-consent", "information-sheet", "alternatives-discussed")
+    ),
 }
 
 _STATUS_WORDS = {"unreported": "stratifier not reported"}

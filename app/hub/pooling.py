@@ -23,6 +23,7 @@ from app.errors import InputError
 from app.exchange.answer import MeasureAnswer
 from app.hub.document import CountRow, NodePolicy, NodeSummary, Period, PooledDocument
 from app.hub.estimates import statistics_rows
+from app.hub.experience_stats import experience_statistics
 from app.hub.figures import (
     CountryFigures,
     Figures,
@@ -199,7 +200,8 @@ def pool_answers(
         parameters=dict(query.parameters),
         nodes=[_node_summary(reply) for reply in checked],
         rows=count_rows(query, countries, pooled),
-        statistics=statistics_rows(_measure_id(query.measure), countries, pooled),
+        statistics=statistics_rows(_measure_id(query.measure), countries, pooled)
+        + experience_statistics(_measure_id(query.measure), query.parameters, countries, pooled),
         caveats=_caveats(checked, cross_border),
     )
 

@@ -26,7 +26,7 @@ from app.ingest.plan import ExportPlan
 from app.linkage import LinkageTokeniser
 from app.mapping import JoinIndex, RecordMapping, RowMapper
 from app.profiles import RECORD_FIELDS, RecordValidator, to_store_row
-from app.sources import SourceReader, open_source
+from app.sources import SourceReader, open_source, unnest
 
 BATCH_ROWS = 2_000
 UNKNOWN_PATIENT = "unknown patient reference"
@@ -123,7 +123,8 @@ class RecordPipeline:
                     self.issues.add(error)
                 return
             pending: list[tuple[dict[str, Any], int]] = []
-            for row in reader:
+            rows = reader if record.source.each is None else unnest(reader, record.source.each)
+            for row in rows:
                 if row.values is None or row.issues:
                     # The reader could not split the row properly (bad bytes, wrong field count,
                     # bad JSON); its own issue says exactly where, so the row is not mapped.

@@ -34,6 +34,8 @@ def check_record(
             issues.append(document.issue(_NO_FORMAT, *where, "files"))
         if "resource" in source and formats[alias] == "csv":
             issues.append(document.issue("resource applies to NDJSON sources only", *where))
+        if "each" in source and formats[alias] == "csv":
+            issues.append(document.issue("each applies to NDJSON sources only", *where))
     by_name = {target.name: target for target in targets}
     fields = record["fields"]
     for name in fields:

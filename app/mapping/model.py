@@ -32,6 +32,8 @@ class SourceSpec:
     format: SourceFormat
     delimiter: str = ","
     resource: str | None = None
+    each: str | None = None
+    """NDJSON only: a list element of the resource; each of its items becomes a row of its own."""
 
     def matches(self, file_name: str) -> bool:
         """Return True when ``file_name`` matches one of the patterns."""
@@ -180,4 +182,5 @@ def source_spec(source: Mapping[str, Any]) -> SourceSpec:
         format=fmt or "csv",
         delimiter=source.get("delimiter", ","),
         resource=source.get("resource"),
+        each=source.get("each"),
     )

@@ -22,8 +22,10 @@ from app.measures.cohort import MeasureContext, prefers_administration_scan
 from app.measures.discontinuations import build_discontinuations
 from app.measures.efficacy import build_efficacy
 from app.measures.guideline_adherence import build_guideline_adherence
+from app.measures.informed_consent import build_informed_consent
 from app.measures.members import BucketSums, CellAddress, count_with_members
 from app.measures.overlap import build_cross_border_overlap
+from app.measures.patient_experience import build_patient_experience
 from app.measures.releases import answered_populations, applicable_stratifiers, stratum_values
 from app.measures.treated_patients import build_treated_patients
 
@@ -36,6 +38,8 @@ BUILDERS: dict[str, Builder] = {
     "discontinuations": build_discontinuations,
     "guideline-adherence": build_guideline_adherence,
     "cross-border-overlap": build_cross_border_overlap,
+    "patient-experience": build_patient_experience,
+    "informed-consent": build_informed_consent,
 }
 
 

@@ -11,7 +11,7 @@ from app.catalogue import published_measures
 from app.errors import NotFound
 from app.node.deps import ContextDep
 from app.node.search_params import search_parameters
-from app.profiles import code_systems, value_sets
+from app.profiles import code_systems, prem_questionnaire, value_sets
 from app.store.resource_tables import RESOURCE_TABLES
 from app.web import OrjsonResponse, fhir_json
 
@@ -79,7 +79,7 @@ def capability_statement(ctx: ContextDep) -> OrjsonResponse:
     ]
     resources += [
         {"type": kind, "interaction": [{"code": "read"}, {"code": "search-type"}]}
-        for kind in ("CodeSystem", "ValueSet")
+        for kind in ("CodeSystem", "ValueSet", "Questionnaire")
     ]
     resources.append(
         {
@@ -160,3 +160,15 @@ def list_value_sets() -> OrjsonResponse:
 def read_value_set(value_set_id: str) -> OrjsonResponse:
     """One value set; 404 when unknown."""
     return fhir_json(_by_id(value_sets(), "ValueSet", value_set_id))
+
+
+@router.get("/Questionnaire")
+def list_questionnaires() -> OrjsonResponse:
+    """The questionnaires the registry records answers to (the PREM), for clinics to render."""
+    return fhir_json(searchset([prem_questionnaire()]))
+
+
+@router.get("/Questionnaire/{questionnaire_id}")
+def read_questionnaire(questionnaire_id: str) -> OrjsonResponse:
+    """One questionnaire; 404 when unknown."""
+    return fhir_json(_by_id([prem_questionnaire()], "Questionnaire", questionnaire_id))

@@ -40,6 +40,8 @@ CODE_COLUMNS: dict[str, tuple[str, str] | None] = {
     "Observation": ("code", "observation"),
     "AdverseEvent": ("event", "adverse-event"),
     "MedicationStatement": ("reason", "discontinuation-reason"),
+    "QuestionnaireResponse": ("item", "prem-item"),
+    "Consent": ("kind", "consent-kind"),
 }
 
 

@@ -7,12 +7,14 @@ built as plain dicts so that serving them stays fast.
 from app.profiles.codes import VALUE_SETS, in_value_set
 from app.profiles.dataset import RECORD_FIELDS, RECORD_KINDS, FieldDef, field_def
 from app.profiles.fhir_models import validate_resource
+from app.profiles.prem import PREM_ITEMS, prem_questionnaire
 from app.profiles.record_resources import RESOURCE_TYPES, fhir_instant, record_to_resource
 from app.profiles.structures import conformance_resources, structure_definitions
 from app.profiles.terminology import code_systems, value_sets
 from app.profiles.validation import RecordValidator, to_store_row
 
 __all__ = [
+    "PREM_ITEMS",
     "RECORD_FIELDS",
     "RECORD_KINDS",
     "RESOURCE_TYPES",
@@ -24,6 +26,7 @@ __all__ = [
     "fhir_instant",
     "field_def",
     "in_value_set",
+    "prem_questionnaire",
     "record_to_resource",
     "structure_definitions",
     "to_store_row",

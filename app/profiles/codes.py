@@ -124,6 +124,43 @@ CODE_SYSTEMS: dict[str, tuple[str, dict[str, str]]] = {
             ]
         },
     ),
+    "prem-item": (
+        "KetaNet PREM items (patient-reported experience of ketamine treatment)",
+        {
+            "expectations-met": "Expectations met",
+            "informed-benefits": "Informed about benefits",
+            "informed-side-effects": "Informed about side effects",
+            "informed-alternatives": "Informed about alternatives",
+            "experience-acceptable": "Experience acceptable",
+            "felt-safe": "Felt safe",
+            "side-effect-burden": "Side-effect burden",
+            "would-continue": "Would continue",
+            "most-troubling-effect": "Most troubling effect",
+            "reason-considered-stopping": "Reason considered stopping",
+        },
+    ),
+    "prem-answer": (
+        "KetaNet PREM answers (Likert 1..5, yes/no/unsure, none)",
+        {
+            "1": "1 (not at all / strongly disagree)",
+            "2": "2",
+            "3": "3",
+            "4": "4",
+            "5": "5 (completely / strongly agree / very much)",
+            "yes": "Yes",
+            "no": "No",
+            "unsure": "Unsure",
+            "none": "None",
+        },
+    ),
+    "consent-kind": (
+        "KetaNet consent and information records",
+        {
+            "written-consent": "Written consent",
+            "information-sheet": "Information sheet given",
+            "alternatives-discussed": "Licensed alternatives discussed",
+        },
+    ),
 }
 """KetaNet code systems: name -> (title, {code: display})."""
 

@@ -124,6 +124,24 @@ RECORD_FIELDS: dict[str, tuple[FieldDef, ...]] = {
         FieldDef("stopped_at", "instant"),
         FieldDef("reason", "code", value_set="discontinuation-reason"),
     ),
+    # One answered PREM item; the id is derived from (response, item), so a response answers an
+    # item once. The answer's value set depends on the item (``app.profiles.prem``).
+    "experience": (
+        FieldDef(
+            "id", "id", deid="derive", domain="experience", derive_from=("response_id", "item")
+        ),
+        FieldDef("response_id", "id", deid="pseudonymise", domain="questionnaire_response"),
+        _patient_ref(),
+        FieldDef("completed_at", "instant"),
+        FieldDef("item", "code", value_set="prem-item"),
+        FieldDef("answer", "code"),
+    ),
+    "consent": (
+        _id("consent"),
+        _patient_ref(),
+        FieldDef("recorded_at", "instant"),
+        FieldDef("kind", "code", value_set="consent-kind"),
+    ),
 }
 """Record kinds in dependency order (patients first), each with its fields."""
 

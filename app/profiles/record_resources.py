@@ -27,6 +27,7 @@ from app.profiles.codes import (
     esketamine_atc,
 )
 from app.profiles.dataset import OBSERVATION_UNITS
+from app.profiles.prem import PREM_CANONICAL, answer_system
 
 RESOURCE_TYPES: dict[str, str] = {
     "patient": "Patient",
@@ -36,6 +37,8 @@ RESOURCE_TYPES: dict[str, str] = {
     "observation": "Observation",
     "adverse_event": "AdverseEvent",
     "discontinuation": "MedicationStatement",
+    "experience": "QuestionnaireResponse",
+    "consent": "Consent",
 }
 """Record kind → FHIR resource type (``condition`` is built from a patient row's diagnosis)."""
 
@@ -214,6 +217,48 @@ def _discontinuation(row: Mapping[Any, Any], _country: str | None) -> dict[str, 
     }
 
 
+CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
+
+
+def _experience(row: Mapping[Any, Any], _country: str | None) -> dict[str, Any]:
+    # One stored row is one answered item, served as a response holding that item: the
+    # response's own pseudonym is the row's ``response_id``, never an identifier element.
+    answer = row["answer"]
+    return {
+        "resourceType": "QuestionnaireResponse",
+        "id": row["id"],
+        "meta": _meta("experience"),
+        "questionnaire": PREM_CANONICAL,
+        "status": "completed",
+        "subject": _subject(row),
+        "authored": fhir_instant(row["at_s"]),
+        "item": [
+            {
+                "linkId": row["item"],
+                "answer": [{"valueCoding": _answer_coding(answer)}],
+            }
+        ],
+    }
+
+
+@cache
+def _answer_coding(answer: str) -> dict[str, Any]:
+    return {"system": KETANET_CS + answer_system(answer), "code": answer}
+
+
+def _consent(row: Mapping[Any, Any], _country: str | None) -> dict[str, Any]:
+    return {
+        "resourceType": "Consent",
+        "id": row["id"],
+        "meta": _meta("consent"),
+        "status": "active",
+        "scope": _hl7(CONSENT_SCOPE, "treatment"),
+        "category": [concept("consent-kind", row["kind"])],
+        "patient": _subject(row),
+        "dateTime": fhir_instant(row["at_s"]),
+    }
+
+
 _BUILDERS: dict[str, Callable[[Mapping[Any, Any], str | None], dict[str, Any]]] = {
     "patient": _patient,
     "condition": _condition,
@@ -222,6 +267,8 @@ _BUILDERS: dict[str, Callable[[Mapping[Any, Any], str | None], dict[str, Any]]] 
     "observation": _observation,
     "adverse_event": _adverse_event,
     "discontinuation": _discontinuation,
+    "experience": _experience,
+    "consent": _consent,
 }
 
 

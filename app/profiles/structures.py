@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from app.profiles.codes import KETANET_SD, KETANET_VS
+from app.profiles.prem import prem_questionnaire
 from app.profiles.record_resources import PROFILE_IDS, RESOURCE_TYPES
 from app.profiles.terminology import VERSION, code_systems, value_sets
 
@@ -57,6 +58,23 @@ _ELEMENTS: dict[str, list[Element]] = {
         ("status", 1, "1", None),
         ("statusReason", 1, "1", "discontinuation-reason"),
         ("effectiveDateTime", 1, "1", None),
+    ],
+    "experience": [
+        ("identifier", 0, "0", None),
+        ("questionnaire", 1, "1", None),
+        ("status", 1, "1", None),
+        ("subject", 1, "1", None),
+        ("authored", 1, "1", None),
+        ("item", 1, "*", None),
+        ("item.linkId", 1, "1", "prem-item"),
+        ("item.answer", 1, "1", None),
+    ],
+    "consent": [
+        ("identifier", 0, "0", None),
+        ("status", 1, "1", None),
+        ("category", 1, "1", "consent-kind"),
+        ("patient", 1, "1", None),
+        ("dateTime", 1, "1", None),
     ],
 }
 
@@ -141,7 +159,12 @@ def structure_definitions() -> list[dict[str, Any]]:
 def conformance_resources() -> dict[str, dict[str, Any]]:
     """Return every published conformance resource keyed by its file name in ``schemas/fhir/``."""
     files: dict[str, dict[str, Any]] = {}
-    for resource in structure_definitions() + code_systems() + value_sets():
+    for resource in [
+        *structure_definitions(),
+        *code_systems(),
+        *value_sets(),
+        prem_questionnaire(),
+    ]:
         files[f"{resource['resourceType']}-{resource['id']}.json"] = resource
     return files
 

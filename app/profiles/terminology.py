@@ -96,4 +96,33 @@ def value_sets() -> list[dict[str, Any]]:
             ],
         ),
     ]
+    sets += prem_answer_value_sets()
     return sets
+
+
+def prem_answer_value_sets() -> list[dict[str, Any]]:
+    """Return the ValueSets of PREM answers, one per answer kind (the Questionnaire binds them)."""
+    answers = KETANET_CS + "prem-answer"
+    likert = ["1", "2", "3", "4", "5"]
+    none = {"system": answers, "concept": [{"code": "none"}]}
+    return [
+        _value_set("prem-extent", "KetaNet PREM answers: extent 1..5", _listed(answers, likert)),
+        _value_set(
+            "prem-agreement", "KetaNet PREM answers: agreement 1..5", _listed(answers, likert)
+        ),
+        _value_set(
+            "prem-would-continue",
+            "KetaNet PREM answers: yes, no, unsure",
+            _listed(answers, ["yes", "no", "unsure"]),
+        ),
+        _value_set(
+            "prem-troubling-effect",
+            "KetaNet PREM answers: an adverse event, or none",
+            [{"system": KETANET_CS + "adverse-event"}, none],
+        ),
+        _value_set(
+            "prem-stopping-reason",
+            "KetaNet PREM answers: a discontinuation reason, or none",
+            [{"system": KETANET_CS + "discontinuation-reason"}, none],
+        ),
+    ]

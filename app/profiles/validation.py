@@ -16,6 +16,7 @@ from app.profiles.dataset import (
     RECORD_FIELDS,
     FieldDef,
 )
+from app.profiles.prem import answer_rule
 
 FIRST_INSTANT_S = -2_208_988_800  # 1900-01-01T00:00:00Z
 LAST_INSTANT_S = 4_102_444_800  # 2100-01-01T00:00:00Z
@@ -84,6 +85,10 @@ class RecordValidator:
             rule_field = _observation_rule(record)
             if rule_field is not None:
                 problems = [rule_field]
+        elif kind == "experience" and problems is None:
+            answer_broken = answer_rule(record["item"], record["answer"])
+            if answer_broken is not None:
+                problems = [("answer", answer_broken)]
         return problems
 
 

@@ -9,6 +9,7 @@ from app.sources.csv_reader import CsvReader
 from app.sources.files import open_source
 from app.sources.ndjson_reader import NdjsonReader
 from app.sources.rows import SourceFormat, SourceReader, SourceRow
+from app.sources.unnest import unnest
 
 __all__ = [
     "CsvReader",
@@ -17,4 +18,5 @@ __all__ = [
     "SourceReader",
     "SourceRow",
     "open_source",
+    "unnest",
 ]

@@ -190,3 +190,37 @@ RECORD_TABLES = (
     DiscontinuationRecord,
 )
 """Record tables in dependency order (patients first)."""
+
+
+class ExperienceRecord(RecordBase, table=True):
+    """One answered PREM item; ``response_id`` is the pseudonym of the questionnaire response."""
+
+    __tablename__ = "experience"
+    __table_args__ = (Index("ix_experience_patient_item_at", "patient_id", "item", "at_s"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    response_id: str = Field(max_length=64)
+    patient_id: str = Field(foreign_key="patient.id", max_length=64)
+    at_s: int = _instant()
+    day: int
+    item: str = Field(max_length=32)
+    answer: str = Field(max_length=32)
+    row_hash: str = Field(max_length=64)
+
+
+class ConsentRecord(RecordBase, table=True):
+    """A consent or information record: written consent, information sheet, alternatives discussed."""
+
+    __tablename__ = "consent"
+    __table_args__ = (Index("ix_consent_patient_kind_at", "patient_id", "kind", "at_s"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    patient_id: str = Field(foreign_key="patient.id", max_length=64)
+    at_s: int = _instant()
+    day: int
+    kind: str = Field(max_length=32)
+    row_hash: str = Field(max_length=64)
+
+
+VOICE_TABLES = (ExperienceRecord, ConsentRecord)
+"""Record tables of patients' voices and consent (migration 11), after ``RECORD_TABLES``."""

@@ -36,3 +36,7 @@ class CsvExportWriter(ExportFiles):
         rows["observations.csv"] += len(bundle.observations)
         rows["adverse_events.csv"] += len(bundle.adverse_events)
         rows["discontinuations.csv"] += len(bundle.discontinuations)
+        w["experience.csv"].writerows(bundle.experience)
+        w["consents.csv"].writerows(bundle.consents)
+        rows["experience.csv"] += len(bundle.experience)
+        rows["consents.csv"] += len(bundle.consents)

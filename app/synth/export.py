@@ -36,6 +36,9 @@ class SynthSummary:
     """(path relative to the output folder, data rows or NDJSON lines) for every file written."""
     travellers: int = 0
     """Patients drawn from the network's traveller pool (treated in other countries too)."""
+    experience_answers: int = 0
+    """Answered PREM items (``experience.csv`` rows)."""
+    consents: int = 0
 
 
 def write_synthetic_export(
@@ -70,6 +73,8 @@ def write_synthetic_export(
             "adverse_events",
             "discontinuations",
             "travellers",
+            "experience_answers",
+            "consents",
         ),
         0,
     )
@@ -94,6 +99,8 @@ def write_synthetic_export(
             counts["adverse_events"] += len(bundle.adverse_events)
             counts["discontinuations"] += len(bundle.discontinuations)
             counts["travellers"] += bundle.pool_index is not None
+            counts["experience_answers"] += len(bundle.experience)
+            counts["consents"] += len(bundle.consents)
             pending += 1
             if progress is not None and pending == _PROGRESS_STEP:
                 progress(pending)

@@ -12,7 +12,9 @@ from typing import IO, Any
 
 import orjson
 
+from app.profiles.prem import PREM_CANONICAL, answer_system
 from app.synth import fhir_codes as fc
+from app.synth.experience import ConsentRow, ExperienceRow
 from app.synth.files import ExportFiles
 from app.synth.records import (
     AdministrationRow,
@@ -32,6 +34,8 @@ RESOURCE_TYPES = (
     "Observation",
     "AdverseEvent",
     "MedicationStatement",
+    "QuestionnaireResponse",
+    "Consent",
 )
 
 _SETTING = f"{fc.KETANET}/CodeSystem/setting"
@@ -165,6 +169,45 @@ def discontinuation_resource(row: DiscontinuationRow, subject: dict[str, str]) -
     }
 
 
+def questionnaire_responses(
+    rows: list[ExperienceRow], subject: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Return the FHIR QuestionnaireResponses of a patient's PREM answers, one per response id."""
+    responses: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        response = responses.get(row.response_id)
+        if response is None:
+            response = responses[row.response_id] = {
+                "resourceType": "QuestionnaireResponse",
+                "id": row.response_id,
+                "questionnaire": PREM_CANONICAL,
+                "status": "completed",
+                "subject": subject,
+                "authored": row.completed_at,
+                "item": [],
+            }
+        system = f"{fc.KETANET}/CodeSystem/{answer_system(row.answer)}"
+        coding = {"system": system, "code": row.answer}
+        response["item"].append({"linkId": row.item, "answer": [{"valueCoding": coding}]})
+    return list(responses.values())
+
+
+def consent_resource(row: ConsentRow, subject: dict[str, str]) -> dict[str, Any]:
+    """Return the FHIR Consent of a consent row (category = the kind of record)."""
+    return {
+        "resourceType": "Consent",
+        "id": row.consent_id,
+        "status": "active",
+        "scope": {"coding": [{"system": _CONSENT_SCOPE, "code": "treatment"}]},
+        "category": [fc.coding(f"{fc.KETANET}/CodeSystem/consent-kind", row.kind)],
+        "patient": subject,
+        "dateTime": row.recorded_at,
+    }
+
+
+_CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
+
+
 class FhirNdjsonWriter(ExportFiles):
     """Writes patient bundles as FHIR Bulk Data NDJSON, ``<ResourceType>.ndjson`` per type."""
 
@@ -206,3 +249,9 @@ class FhirNdjsonWriter(ExportFiles):
         rows["Observation.ndjson"] += len(bundle.observations)
         rows["AdverseEvent.ndjson"] += len(bundle.adverse_events)
         rows["MedicationStatement.ndjson"] += len(bundle.discontinuations)
+        responses = questionnaire_responses(bundle.experience, subject)
+        files["QuestionnaireResponse"].write(b"".join(dump(r, option=option) for r in responses))
+        lines = [dump(consent_resource(r, subject), option=option) for r in bundle.consents]
+        files["Consent"].write(b"".join(lines))
+        rows["QuestionnaireResponse.ndjson"] += len(responses)
+        rows["Consent.ndjson"] += len(bundle.consents)

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from app.synth.countries import CountryProfile, country_profile
 from app.synth.courses import Course, plan_course
 from app.synth.dispensing import take_home_supplies
+from app.synth.experience import VoiceCounters, add_patient_voice
 from app.synth.outcomes import course_scores, liver_tests, session_measurements
 from app.synth.patients import draw_person, patient_row
 from app.synth.records import (
@@ -59,11 +60,17 @@ def generate_patients(
     clock = LocalClock(profile.time_zone)
     salt = derive_seed(profile.code, seed, "national-id") % 100_000_000
     counters = _Counters()
+    voice_counters = VoiceCounters()
     slots = TravellerSlots(profile.code, seed, travellers) if travellers is not None else None
     for index in range(patients):
         rng = random.Random(derive_seed(profile.code, seed, index))
         traveller = slots.traveller_at(index) if slots is not None else None
-        yield _patient(rng, profile, clock, counters, index=index, salt=salt, traveller=traveller)
+        bundle = _patient(
+            rng, profile, clock, counters, index=index, salt=salt, traveller=traveller
+        )
+        voice = random.Random(derive_seed(profile.code, seed, "voice", index))
+        add_patient_voice(bundle, voice, clock, voice_counters)
+        yield bundle
 
 
 def _patient(

@@ -8,7 +8,7 @@ ISO 8601 strings with the local UTC offset of the country's time zone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class PatientRow(NamedTuple):
@@ -95,6 +95,8 @@ CSV_FILES: dict[str, tuple[str, ...]] = {
     "observations.csv": ObservationRow._fields,
     "adverse_events.csv": AdverseEventRow._fields,
     "discontinuations.csv": DiscontinuationRow._fields[:3],
+    "experience.csv": ("response_id", "patient_id", "completed_at", "item", "answer"),
+    "consents.csv": ("consent_id", "patient_id", "recorded_at", "kind"),
 }
 
 
@@ -110,3 +112,7 @@ class PatientBundle:
     discontinuations: list[DiscontinuationRow] = field(default_factory=list)
     pool_index: int | None = None
     """The traveller-pool member this patient is (None for a patient of this country alone)."""
+    experience: list[Any] = field(default_factory=list)
+    """PREM answers (``app.synth.experience.ExperienceRow``)."""
+    consents: list[Any] = field(default_factory=list)
+    """Consent records (``app.synth.experience.ConsentRow``)."""

@@ -34,6 +34,19 @@ EXPECTED = {
         "discontinued": ["reason", "drug", "route"],
     },
     "cross-border-overlap": {"treated-patients": [], "overlap": ["pair"]},
+    "patient-experience": {
+        "respondents": ["answer", "drug", "route", "sex", "age-band"],
+        "top-box": ["drug", "route", "sex", "age-band"],
+    },
+    "informed-consent": {
+        name: ["drug", "route", "setting"]
+        for name in [
+            "treated-patients",
+            "written-consent",
+            "information-sheet",
+            "alternatives-discussed",
+        ]
+    },
     "guideline-adherence": {
         name: ["drug", "route"]
         for name in [

@@ -46,8 +46,13 @@ def test_demo_runs_the_standard_set_and_stops_every_server(tmp_path: Path) -> No
         "efficacy",
         "discontinuations",
         "guideline-adherence",
+        "patient-experience",
+        "informed-consent",
     ):
         assert measure in result.stdout
+    # the PREM item table shows its answers and top box, the consent table its three kinds
+    for label in ("respondents by answer", "top-box", "written-consent", "information-sheet"):
+        assert label in result.stdout
     hub = load_hub_settings(folder / "hub" / "hub.toml")
     assert [(node.country, node.mode) for node in hub.nodes] == [
         ("NO", "push"), ("DE", "pull"), ("PT", "push"),

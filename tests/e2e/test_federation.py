@@ -44,6 +44,17 @@ QUERIES: list[dict[str, Any]] = [
         "stratify": ["drug", "route"],
         "parameters": {"max-take-home-mg": 300},
     },
+    {
+        "measure": "patient-experience",
+        "stratify": ["answer", "drug", "sex"],
+        "parameters": {"item": "expectations-met"},
+    },
+    {
+        "measure": "patient-experience",
+        "stratify": ["answer"],
+        "parameters": {"item": "most-troubling-effect"},
+    },
+    {"measure": "informed-consent", "stratify": ["drug", "route", "setting"]},
 ]
 
 

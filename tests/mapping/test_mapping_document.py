@@ -182,3 +182,10 @@ def test_resource_type_check_is_refused_on_csv_sources() -> None:
     assert problems(text) == [
         "m.yaml:5:records.patient.source: resource applies to NDJSON sources only"
     ]
+
+
+def test_each_is_refused_on_csv_sources() -> None:
+    text = PATIENT.format(extra="").replace("{files: patients.csv}", "{files: p.csv, each: item}")
+    assert problems(text) == [
+        "m.yaml:5:records.patient.source: each applies to NDJSON sources only"
+    ]

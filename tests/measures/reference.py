@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from app.exchange.query import MeasureQuery
+from app.profiles.prem import CONSENT_KINDS, PREM_ITEMS
 from app.store.models import RecordBase
 
 DAY = 86_400
@@ -36,6 +37,8 @@ TABLES = (
     "observation",
     "dispense",
     "discontinuation",
+    "experience",
+    "consent",
 )
 Counts = dict[str, tuple[int, dict[str, dict[str, int]]]]
 
@@ -241,3 +244,36 @@ class Reference:
             "patients-take-home": self._count(dispensed, strata, patients=True),
             "dispenses-above-max": self._count(above, strata, patients=False),
         }
+
+    def patient_experience(self) -> Counts:
+        index = self._index()
+        item = str(self.query.parameters["item"])
+        answers = self._in_period(self.frames["experience"])
+        answers = answers[
+            (answers["item"] == item) & answers["patient_id"].isin(index["patient_id"])
+        ]
+        latest = answers.sort_values(["patient_id", "at_s", "id"]).groupby("patient_id").tail(1)
+        respondents = latest[["patient_id", "answer"]].merge(
+            index[["patient_id", "drug", "route", "sex", "age-band"]], on="patient_id"
+        )
+        strata = ["drug", "route", "sex", "age-band"]
+        result = {"respondents": self._count(respondents, ["answer", *strata], patients=True)}
+        if PREM_ITEMS[item].has_top_box:
+            top = respondents[respondents["answer"].isin(["4", "5", "yes"])]
+            result["top-box"] = self._count(top, strata, patients=True)
+        return result
+
+    def informed_consent(self) -> Counts:
+        index = self._index()
+        strata = ["drug", "route", "setting"]
+        result = {"treated-patients": self._count(index, strata, patients=True)}
+        consents = self.frames["consent"].merge(
+            index[["patient_id", "at_s"]], on="patient_id", suffixes=("", "_index")
+        )
+        for kind in CONSENT_KINDS:
+            recorded = consents[
+                (consents["kind"] == kind) & (consents["at_s"] <= consents["at_s_index"])
+            ]
+            patients = index[index["patient_id"].isin(recorded["patient_id"])]
+            result[kind] = self._count(patients, strata, patients=True)
+        return result

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, insert
 
 from app.store.models import RecordBase
+from tests.measures.synthetic_voice import add_voice_rows
 
 DAY_S = 86_400
 EPOCH = date(1970, 1, 1)
@@ -136,6 +137,7 @@ def generate_registry(seed: int, patients: int = 220) -> dict[str, list[dict[str
                     "row_hash": "h",
                 }
             )
+    add_voice_rows(seed, rows)
     return rows
 
 

@@ -40,6 +40,13 @@ PARAMETERS: dict[str, list[dict[str, str | float]]] = {
         {"instrument": "MADRS", "timepoint": "month6"},
     ],
     "guideline-adherence": [{}, {"max-take-home-mg": 300.0}, {"max-take-home-mg": 299.99}],
+    "patient-experience": [
+        {"item": "expectations-met"},
+        {"item": "side-effect-burden"},
+        {"item": "would-continue"},
+        {"item": "most-troubling-effect"},
+        {"item": "reason-considered-stopping"},
+    ],
 }
 
 

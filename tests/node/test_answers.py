@@ -149,7 +149,8 @@ def test_answer_query_reports_validate_as_fhir_for_every_measure(
 ) -> None:
     engine = sqlite_node(tmp_path)
     parameters: dict[str, dict[str, str | float]] = {
-        "efficacy": {"instrument": "MADRS", "timepoint": "day28"}
+        "efficacy": {"instrument": "MADRS", "timepoint": "day28"},
+        "patient-experience": {"item": "would-continue"},
     }
     for measure, definition in load_catalogue().items():
         query = MeasureQuery(

@@ -22,6 +22,8 @@ DESIGN_COLUMNS = {
     "adverse_events.csv": "event_id patient_id onset_at event severity serious outcome "
     "administration_id",
     "discontinuations.csv": "patient_id stopped_at reason",
+    "experience.csv": "response_id patient_id completed_at item answer",
+    "consents.csv": "consent_id patient_id recorded_at kind",
 }
 FHIR_FILES = {
     "Patient.ndjson",
@@ -31,6 +33,8 @@ FHIR_FILES = {
     "Observation.ndjson",
     "AdverseEvent.ndjson",
     "MedicationStatement.ndjson",
+    "QuestionnaireResponse.ndjson",
+    "Consent.ndjson",
 }
 
 
@@ -67,7 +71,7 @@ def test_same_seed_gives_identical_bytes(tmp_path: Path) -> None:
     for run in ("a", "b"):
         write_synthetic_export(country="PT", patients=60, seed=42, out_dir=tmp_path / run)
     first, second = _files(tmp_path / "a"), _files(tmp_path / "b")
-    assert len(first) == 13
+    assert len(first) == 17
     assert first == second
 
 
