@@ -25,7 +25,7 @@ SCRIPT = resources.files("app.hub").joinpath("static/experience.js")
 START, END = date(2024, 1, 1), date(2024, 12, 31)
 
 
-async def test_dashboard_loads_the_plot_script_and_the_hub_serves_only_scripts(
+async def test_dashboard_loads_the_plot_script_and_the_hub_serves_only_dashboard_files(
     tmp_path: Path,
 ) -> None:
     settings = load_hub_settings(scaffold_hub(tmp_path / "hub", port=free_port()))
@@ -38,7 +38,7 @@ async def test_dashboard_loads_the_plot_script_and_the_hub_serves_only_scripts(
         assert script.status_code == 200
         assert script.headers["content-type"].startswith("text/javascript")
         assert "drawAnswerDistribution" in script.text
-        for name in ("dashboard.html", "missing.js", "..%2Fapp.py"):
+        for name in ("missing.js", "..%2Fapp.py", "__init__.py"):
             response = await client.get(f"/static/{name}")
             assert response.status_code == 404
             assert response.json()["resourceType"] == "OperationOutcome"
