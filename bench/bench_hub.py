@@ -1,4 +1,4 @@
-"""Benchmark the hub's fan-out: latency over the slowest node with 1, 5, 10 and 20 nodes.
+"""Benchmark the hub's fan-out: latency over the slowest node with 1, 5, 10, 20 and 50 nodes.
 
     python bench/bench_hub.py [--delay-ms 100] [--repeats 15] [--json]
 
@@ -49,6 +49,11 @@ QUERY = {
 }
 
 
+def country(index: int) -> str:
+    """Return node ``index``'s two-letter code, distinct up to 78 nodes (XA…XZ, YA…YZ, ZA…ZZ)."""
+    return f"{'XYZ'[index // 26]}{chr(65 + index % 26)}"
+
+
 def _report(country: str) -> bytes:
     strata = {
         "route": {r: Cell(40 + i) for i, r in enumerate(("iv", "im", "sc", "oral", "intranasal"))}
@@ -78,7 +83,7 @@ def serve_nodes(ports: list[int], key_path: Path, delay_s: float) -> None:
 
     def make_app(index: int) -> FastAPI:
         app = FastAPI()
-        body = _report(f"X{chr(65 + index)}"[:2] if index < 26 else "XZ")
+        body = _report(country(index))
 
         @app.post("/fhir/Measure/$evaluate-measure")
         async def evaluate(request: Request) -> Response:
@@ -155,7 +160,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--delay-ms", type=float, default=100)
     parser.add_argument("--repeats", type=int, default=15)
-    parser.add_argument("--sizes", default="1,5,10,20")
+    parser.add_argument("--sizes", default="1,5,10,20,50")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--serve-nodes", help=argparse.SUPPRESS)
     parser.add_argument("--key", help=argparse.SUPPRESS)
@@ -193,7 +198,7 @@ def main() -> None:
                 nodes = [
                     NodeEntry(
                         id=f"n{i}",
-                        country=f"X{chr(65 + i)}",
+                        country=country(i),
                         url=f"http://127.0.0.1:{ports[i]}",
                         jwks=[jwk],
                     )

@@ -366,6 +366,9 @@ def main() -> None:
     parser.add_argument(
         "--measures", help="comma-separated measure ids to run (default: all benchmarked)"
     )
+    parser.add_argument(
+        "--no-sqlite", action="store_true", help="skip the SQLite store (and DuckDB reference)"
+    )
     args = parser.parse_args()
     measures = set(args.measures.split(",")) if args.measures else None
     started = time.perf_counter()
@@ -373,14 +376,15 @@ def main() -> None:
     sizes = ", ".join(f"{len(v):,} {k}" for k, v in rows.items())
     print(f"generated {sizes} in {time.perf_counter() - started:.1f} s")
     with tempfile.TemporaryDirectory() as folder:
-        engine = create_store_engine(f"sqlite:///{folder}/bench.db")
-        upgrade_schema(engine)
-        started = time.perf_counter()
-        load(engine, rows)
-        print(f"SQLite load {time.perf_counter() - started:.1f} s")
-        bench(engine, "SQLite", args.repeat, measures)
-        duckdb_reference(engine, rows, args.repeat, measures)
-        engine.dispose()
+        if not args.no_sqlite:
+            engine = create_store_engine(f"sqlite:///{folder}/bench.db")
+            upgrade_schema(engine)
+            started = time.perf_counter()
+            load(engine, rows)
+            print(f"SQLite load {time.perf_counter() - started:.1f} s")
+            bench(engine, "SQLite", args.repeat, measures)
+            duckdb_reference(engine, rows, args.repeat, measures)
+            engine.dispose()
     if args.postgres:
         for url in postgres_database(args.postgres):
             engine = create_store_engine(url)

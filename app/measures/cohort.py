@@ -8,6 +8,7 @@ the patient. The index CTE has one row per treated patient and carries every pat
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import (
@@ -77,6 +78,8 @@ class MeasureContext:
         # The database's dialect name: a few steps have a PostgreSQL form (LATERAL lookups,
         # window functions) that its planner runs better than the portable SQL.
         self.dialect = dialect
+        # Stores the index rows and returns the table holding them (``app.measures.materialise``).
+        self.materialise_index: Callable[[Select[Any]], TableClause] | None = None
         self.start_day = day_number(query.period_start)
         self.end_day = day_number(query.period_end)
         self.clip_records_per_patient = clip_records_per_patient
@@ -130,12 +133,13 @@ class MeasureContext:
 
     @functools.cached_property
     def index(self) -> CTE | TableClause:
-        """Return the index CTE (or its materialised table): one row per treated patient."""
-        return self.index_rows().cte("index_adm")
+        """Return the index CTE (or its materialised table): one row per treated patient.
 
-    def use_index_table(self, materialised: TableClause) -> None:
-        """Read the index from ``materialised``, a table holding ``index_rows()`` (PostgreSQL)."""
-        self.__dict__["index"] = materialised
+        Built on first use, so a measure that never reads the index never computes it.
+        """
+        if self.materialise_index is not None:
+            return self.materialise_index(self.index_rows())
+        return self.index_rows().cte("index_adm")
 
     def index_rows(self) -> Select[Any]:
         """Return the index administrations: one row per treated patient with its index strata."""

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import Connection, column, table
+from sqlalchemy import Connection, Select, TableClause, column, table
 
 from app.measures.cohort import MeasureContext
 
@@ -27,23 +28,35 @@ INDEX_TABLE = "ketanet_index_adm"
 
 @contextmanager
 def materialised_index(connection: Connection, context: MeasureContext) -> Iterator[None]:
-    """Within the block, ``context.index`` reads a temporary, analysed table (PostgreSQL only)."""
+    """Within the block, ``context.index`` is a temporary, analysed table (PostgreSQL only).
+
+    The table is created when a measure first reads the index, so measures without it (the
+    administrations of unfiltered patients) pay nothing.
+    """
     if connection.dialect.name != "postgresql":
         yield
         return
     # JIT compilation costs ~0.2 s per statement of this size and wins nothing back on it.
     connection.exec_driver_sql("SET LOCAL jit = off")
-    rows = context.index_rows()
-    compiled = rows.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
-    connection.exec_driver_sql(f"DROP TABLE IF EXISTS pg_temp.{INDEX_TABLE}")
-    # The statement is SQLAlchemy's own rendering of the index query; values stay bound.
-    connection.exec_driver_sql(
-        f"CREATE TEMPORARY TABLE {INDEX_TABLE} AS {compiled}",
-        compiled.params,
-    )
-    connection.exec_driver_sql(f"ANALYZE {INDEX_TABLE} (patient_id)")
-    context.use_index_table(
-        table(INDEX_TABLE, *(column(c.name, c.type) for c in rows.selected_columns))
-    )
+    created = False
+
+    def materialise(rows: Select[Any]) -> TableClause:
+        nonlocal created
+        compiled = rows.compile(
+            dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+        )
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS pg_temp.{INDEX_TABLE}")
+        # The statement is SQLAlchemy's own rendering of the index query; values stay bound.
+        connection.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE {INDEX_TABLE} AS {compiled}", compiled.params
+        )
+        # Statistics of the join column are all the planner needs (row count, distinct ids).
+        connection.exec_driver_sql(f"ANALYZE {INDEX_TABLE} (patient_id)")
+        created = True
+        return table(INDEX_TABLE, *(column(c.name, c.type) for c in rows.selected_columns))
+
+    context.materialise_index = materialise
     yield
-    connection.exec_driver_sql(f"DROP TABLE {INDEX_TABLE}")
+    context.materialise_index = None
+    if created:
+        connection.exec_driver_sql(f"DROP TABLE {INDEX_TABLE}")
