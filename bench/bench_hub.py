@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -77,9 +78,20 @@ def _report(country: str) -> bytes:
     return json.dumps(to_measure_report(answer)).encode()
 
 
-def serve_nodes(ports: list[int], key_path: Path, delay_s: float) -> None:
-    """Run one delayed, signing node per port in this process's event loop (child mode)."""
+def serve_nodes(count: int, key_path: Path, delay_s: float) -> None:
+    """Run ``count`` delayed, signing nodes in this process's event loop (child mode).
+
+    Each node's socket is bound here, to a port the system picks, and the ports are printed on
+    one line before serving: no port is chosen free and then lost to another process.
+    """
     key = load_signing_key(key_path)
+    sockets = []
+    for _ in range(count):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        sockets.append(sock)
+    print(",".join(str(sock.getsockname()[1]) for sock in sockets), flush=True)
 
     def make_app(index: int) -> FastAPI:
         app = FastAPI()
@@ -104,14 +116,12 @@ def serve_nodes(ports: list[int], key_path: Path, delay_s: float) -> None:
 
     async def main() -> None:
         servers = [
-            uvicorn.Server(
-                uvicorn.Config(
-                    make_app(i), host="127.0.0.1", port=p, log_level="error", lifespan="off"
-                )
-            )
-            for i, p in enumerate(ports)
+            uvicorn.Server(uvicorn.Config(make_app(i), log_level="error", lifespan="off"))
+            for i in range(count)
         ]
-        await asyncio.gather(*(s.serve() for s in servers))
+        await asyncio.gather(
+            *(s.serve(sockets=[sock]) for s, sock in zip(servers, sockets, strict=True))
+        )
 
     asyncio.run(main())
 
@@ -166,30 +176,31 @@ def main() -> None:
     parser.add_argument("--key", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_nodes:
-        serve_nodes(
-            [int(p) for p in args.serve_nodes.split(",")], Path(args.key), args.delay_ms / 1000
-        )
+        serve_nodes(int(args.serve_nodes), Path(args.key), args.delay_ms / 1000)
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         write_key_pair(root, "node")
         hub_config = scaffold_hub(root / "hub", port=free_port())
-        ports = [free_port() for _ in range(max(sizes))]
         child = subprocess.Popen(
             [
                 sys.executable,
                 __file__,
                 "--serve-nodes",
-                ",".join(map(str, ports)),
+                str(max(sizes)),
                 "--key",
                 str(root / "node.pem"),
                 "--delay-ms",
                 str(args.delay_ms),
             ],
             env=os.environ.copy(),
+            stdout=subprocess.PIPE,
+            text=True,
         )
         try:
+            assert child.stdout is not None
+            ports = [int(port) for port in child.stdout.readline().split(",")]
             _wait_up(ports)
             jwk = json.loads((root / "node.jwk.json").read_text())
             base = load_hub_settings(hub_config)
@@ -218,7 +229,11 @@ def main() -> None:
                 )
         finally:
             child.terminate()
-            child.wait(10)
+            try:
+                child.wait(10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
     one = results[0]["median_ms"]
     for row in results:
         row["over_slowest_ms"] = row["median_ms"] - args.delay_ms
