@@ -1,4 +1,4 @@
-"""Benchmark the hub's fan-out: latency over the slowest node with 1, 5, 10 and 20 nodes.
+"""Benchmark the hub's fan-out: latency over the slowest node with 1, 5, 10, 20 and 50 nodes.
 
     python bench/bench_hub.py [--delay-ms 100] [--repeats 15] [--json]
 
@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -49,6 +50,11 @@ QUERY = {
 }
 
 
+def country(index: int) -> str:
+    """Return node ``index``'s two-letter code, distinct up to 78 nodes (XA…XZ, YA…YZ, ZA…ZZ)."""
+    return f"{'XYZ'[index // 26]}{chr(65 + index % 26)}"
+
+
 def _report(country: str) -> bytes:
     strata = {
         "route": {r: Cell(40 + i) for i, r in enumerate(("iv", "im", "sc", "oral", "intranasal"))}
@@ -72,13 +78,24 @@ def _report(country: str) -> bytes:
     return json.dumps(to_measure_report(answer)).encode()
 
 
-def serve_nodes(ports: list[int], key_path: Path, delay_s: float) -> None:
-    """Run one delayed, signing node per port in this process's event loop (child mode)."""
+def serve_nodes(count: int, key_path: Path, delay_s: float) -> None:
+    """Run ``count`` delayed, signing nodes in this process's event loop (child mode).
+
+    Each node's socket is bound here, to a port the system picks, and the ports are printed on
+    one line before serving: no port is chosen free and then lost to another process.
+    """
     key = load_signing_key(key_path)
+    sockets = []
+    for _ in range(count):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        sockets.append(sock)
+    print(",".join(str(sock.getsockname()[1]) for sock in sockets), flush=True)
 
     def make_app(index: int) -> FastAPI:
         app = FastAPI()
-        body = _report(f"X{chr(65 + index)}"[:2] if index < 26 else "XZ")
+        body = _report(country(index))
 
         @app.post("/fhir/Measure/$evaluate-measure")
         async def evaluate(request: Request) -> Response:
@@ -99,14 +116,12 @@ def serve_nodes(ports: list[int], key_path: Path, delay_s: float) -> None:
 
     async def main() -> None:
         servers = [
-            uvicorn.Server(
-                uvicorn.Config(
-                    make_app(i), host="127.0.0.1", port=p, log_level="error", lifespan="off"
-                )
-            )
-            for i, p in enumerate(ports)
+            uvicorn.Server(uvicorn.Config(make_app(i), log_level="error", lifespan="off"))
+            for i in range(count)
         ]
-        await asyncio.gather(*(s.serve() for s in servers))
+        await asyncio.gather(
+            *(s.serve(sockets=[sock]) for s, sock in zip(servers, sockets, strict=True))
+        )
 
     asyncio.run(main())
 
@@ -155,36 +170,37 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--delay-ms", type=float, default=100)
     parser.add_argument("--repeats", type=int, default=15)
-    parser.add_argument("--sizes", default="1,5,10,20")
+    parser.add_argument("--sizes", default="1,5,10,20,50")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--serve-nodes", help=argparse.SUPPRESS)
     parser.add_argument("--key", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_nodes:
-        serve_nodes(
-            [int(p) for p in args.serve_nodes.split(",")], Path(args.key), args.delay_ms / 1000
-        )
+        serve_nodes(int(args.serve_nodes), Path(args.key), args.delay_ms / 1000)
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         write_key_pair(root, "node")
         hub_config = scaffold_hub(root / "hub", port=free_port())
-        ports = [free_port() for _ in range(max(sizes))]
         child = subprocess.Popen(
             [
                 sys.executable,
                 __file__,
                 "--serve-nodes",
-                ",".join(map(str, ports)),
+                str(max(sizes)),
                 "--key",
                 str(root / "node.pem"),
                 "--delay-ms",
                 str(args.delay_ms),
             ],
             env=os.environ.copy(),
+            stdout=subprocess.PIPE,
+            text=True,
         )
         try:
+            assert child.stdout is not None
+            ports = [int(port) for port in child.stdout.readline().split(",")]
             _wait_up(ports)
             jwk = json.loads((root / "node.jwk.json").read_text())
             base = load_hub_settings(hub_config)
@@ -193,7 +209,7 @@ def main() -> None:
                 nodes = [
                     NodeEntry(
                         id=f"n{i}",
-                        country=f"X{chr(65 + i)}",
+                        country=country(i),
                         url=f"http://127.0.0.1:{ports[i]}",
                         jwks=[jwk],
                     )
@@ -213,7 +229,11 @@ def main() -> None:
                 )
         finally:
             child.terminate()
-            child.wait(10)
+            try:
+                child.wait(10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
     one = results[0]["median_ms"]
     for row in results:
         row["over_slowest_ms"] = row["median_ms"] - args.delay_ms

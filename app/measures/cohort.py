@@ -8,9 +8,20 @@ the patient. The index CTE has one row per treated patient and carries every pat
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Connection, Select, Table, and_, func, select
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Connection,
+    Select,
+    Table,
+    TableClause,
+    and_,
+    func,
+    select,
+)
 
 from app.exchange.query import MeasureQuery
 from app.measures.calendar import AGE_BANDS, band, day_number, year_of_day
@@ -61,8 +72,14 @@ class MeasureContext:
         *,
         clip_records_per_patient: int | None,
         scan_administrations: bool = False,
+        dialect: str = "sqlite",
     ) -> None:
         self.query = query
+        # The database's dialect name: a few steps have a PostgreSQL form (LATERAL lookups,
+        # window functions) that its planner runs better than the portable SQL.
+        self.dialect = dialect
+        # Stores the index rows and returns the table holding them (``app.measures.materialise``).
+        self.materialise_index: Callable[[Select[Any]], TableClause] | None = None
         self.start_day = day_number(query.period_start)
         self.end_day = day_number(query.period_end)
         self.clip_records_per_patient = clip_records_per_patient
@@ -115,14 +132,68 @@ class MeasureContext:
         ).where(self.administration_in_period(), *self.matches_administration_filters(adm))
 
     @functools.cached_property
-    def index(self) -> CTE:
-        """Return the index CTE: one row per treated patient with its index strata."""
+    def index(self) -> CTE | TableClause:
+        """Return the index CTE (or its materialised table): one row per treated patient.
+
+        Built on first use, so a measure that never reads the index never computes it.
+        """
+        if self.materialise_index is not None:
+            return self.materialise_index(self.index_rows())
+        return self.index_rows().cte("index_adm")
+
+    def index_rows(self) -> Select[Any]:
+        """Return the index administrations: one row per treated patient with its index strata."""
+        ranked, first_only = self._first_administrations()
+        year = self.year(ranked.c.day)
+        joined = (
+            select(
+                ranked.c.patient_id,
+                ranked.c.id.label("adm_id"),
+                ranked.c.at_s,
+                ranked.c.day,
+                ranked.c.drug,
+                ranked.c.route,
+                ranked.c.setting,
+                year.label("year"),
+                PATIENT.c.sex,
+                (year - PATIENT.c.birth_year).label("age"),
+                # The patient's secret keys, summed per cell by ``app.measures.members``.
+                PATIENT.c.record_key,
+                PATIENT.c.member_hash,
+            )
+            .join(PATIENT, PATIENT.c.id == ranked.c.patient_id)
+            .where(*first_only)
+            .subquery("indexed")
+        )
+        age_band = band(joined.c.age, AGE_BANDS)
+        conditions = []
+        if "sex" in self.query.filters:
+            conditions.append(joined.c.sex.in_(self.query.filters["sex"]))
+        if "age-band" in self.query.filters:
+            conditions.append(age_band.in_(self.query.filters["age-band"]))
+        columns = [c for c in joined.c if c.name != "age"]
+        return select(*columns, age_band.label("age_band")).where(*conditions)
+
+    def _first_administrations(self) -> tuple[Any, list[ColumnElement[bool]]]:
+        """Return each patient's first matching administration in the period.
+
+        A subquery and the conditions on it that keep only the first administrations.
+        """
         adm = ADMINISTRATION
+        columns = (adm.c.id, adm.c.patient_id, adm.c.at_s, adm.c.day, adm.c.drug, adm.c.route)
+        if self.dialect == "postgresql":
+            # One sort of the matching administrations, no join back: measured ~1.4x faster
+            # than the portable form there (which SQLite runs ~2x faster than a sort).
+            return (
+                select(*columns, adm.c.setting)
+                .where(self.administration_in_period(), *self.matches_administration_filters(adm))
+                .distinct(adm.c.patient_id)
+                .order_by(adm.c.patient_id, adm.c.at_s, adm.c.id)
+                .subquery("ranked")
+            ), []
         # First instant per patient by GROUP BY (one pass, small sort records), then ROW_NUMBER
         # over the few rows at that instant breaks ties by id: measured ~2x faster on SQLite than
-        # ROW_NUMBER over every administration in the period, and the same rows. Reading the
-        # table itself (not a CTE) lets PostgreSQL estimate the number of patients from its
-        # statistics, which keeps its later join plans sane.
+        # ROW_NUMBER over every administration in the period, and the same rows.
         first = (
             select(adm.c.patient_id, func.min(adm.c.at_s).label("at_s"))
             .where(self.administration_in_period(), *self.matches_administration_filters(adm))
@@ -146,35 +217,7 @@ class MeasureContext:
             .where(*self.matches_administration_filters(adm))
             .subquery("ranked")
         )
-        year = self.year(ranked.c.day)
-        joined = (
-            select(
-                ranked.c.patient_id,
-                ranked.c.id.label("adm_id"),
-                ranked.c.at_s,
-                ranked.c.day,
-                ranked.c.drug,
-                ranked.c.route,
-                ranked.c.setting,
-                year.label("year"),
-                PATIENT.c.sex,
-                (year - PATIENT.c.birth_year).label("age"),
-                # The patient's secret keys, summed per cell by ``app.measures.members``.
-                PATIENT.c.record_key,
-                PATIENT.c.member_hash,
-            )
-            .join(PATIENT, PATIENT.c.id == ranked.c.patient_id)
-            .where(ranked.c.rn == 1)
-            .subquery("indexed")
-        )
-        age_band = band(joined.c.age, AGE_BANDS)
-        conditions = []
-        if "sex" in self.query.filters:
-            conditions.append(joined.c.sex.in_(self.query.filters["sex"]))
-        if "age-band" in self.query.filters:
-            conditions.append(age_band.in_(self.query.filters["age-band"]))
-        columns = [c for c in joined.c if c.name != "age"]
-        return select(*columns, age_band.label("age_band")).where(*conditions).cte("index_adm")
+        return ranked, [ranked.c.rn == 1]
 
     def treated_patient_ids(self) -> Select[Any]:
         """Return the ids of the treated patients (for ``IN`` conditions)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, case, or_, select
+from sqlalchemy import and_, case, func, or_, select, true
 
 from app.measures.aggregate import PopulationSource
 from app.measures.calendar import SECONDS_PER_DAY
@@ -61,11 +61,14 @@ def _scored(context: MeasureContext, instrument: str, window: tuple[int, int, in
     """Return a CTE, one row per treated patient with a baseline: strata, baseline, follow-up.
 
     Each score is found by a correlated ``ORDER BY … LIMIT 1`` lookup, one seek on
-    ix_observation_patient_code_at per treated patient in both databases: no window over the
+    ix_observation_patient_code_at per treated patient (PostgreSQL runs the same lookups as
+    LATERAL joins, ``_scored_by_lateral``): no window over the
     joined scores, whose sorts dominated the measure (and spilled to disk on PostgreSQL).
     SQLite cannot order a subquery by an outer column, so the follow-up closest to the target is
     chosen between the last score at or before it and the first after it (the earlier on a tie).
     """
+    if context.dialect == "postgresql":
+        return _scored_by_lateral(context, instrument, window)
     index = context.index
     target_s, start_s, end_s = window
     target = index.c.at_s + target_s
@@ -123,5 +126,56 @@ def _scored(context: MeasureContext, instrument: str, window: tuple[int, int, in
             )
         )
         .where(scores.c.baseline.is_not(None))
+        .cte("scored")
+    )
+
+
+def _scored_by_lateral(
+    context: MeasureContext, instrument: str, window: tuple[int, int, int]
+) -> Any:
+    """Return the ``scored`` CTE with both scores found by LATERAL lookups (PostgreSQL).
+
+    One seek on ix_observation_patient_code_at per treated patient and score, each returning the
+    chosen score itself; PostgreSQL orders by the outer instant, so the follow-up is the first
+    by distance to the target, then instant (the earlier wins a tie), then id: the same choice as
+    the two-sided lookups of the portable form.
+    """
+    index = context.index
+    target_s, start_s, end_s = window
+
+    def lookup(name: str, *conditions: Any, order_by: Any) -> Any:
+        score = OBSERVATION.alias(f"{name}_score")
+        return (
+            select(score.c.value.label(name))
+            .where(
+                score.c.patient_id == index.c.patient_id,
+                score.c.code == instrument,
+                *(condition(score.c.at_s) for condition in conditions),
+            )
+            .order_by(*order_by(score))
+            .limit(1)
+            .lateral(name)
+        )
+
+    baseline = lookup(
+        "baseline",
+        lambda at: at >= index.c.at_s - BASELINE_LOOKBACK_S,
+        lambda at: at <= index.c.at_s,
+        order_by=lambda s: (s.c.at_s.desc(), s.c.id.desc()),
+    )
+    target = index.c.at_s + target_s
+    followup = lookup(
+        "followup",
+        lambda at: at >= index.c.at_s + start_s,
+        lambda at: at <= index.c.at_s + end_s,
+        order_by=lambda s: (func.abs(s.c.at_s - target), s.c.at_s, s.c.id),
+    )
+    return (
+        select(
+            *(index.c[name] for name in ("patient_id", *STRATA, *KEYS)),
+            baseline.c.baseline,
+            followup.c.followup,
+        )
+        .select_from(index.join(baseline, true()).outerjoin(followup, true()))
         .cte("scored")
     )

@@ -23,6 +23,7 @@ from app.measures.discontinuations import build_discontinuations
 from app.measures.efficacy import build_efficacy
 from app.measures.guideline_adherence import build_guideline_adherence
 from app.measures.informed_consent import build_informed_consent
+from app.measures.materialise import materialised_index
 from app.measures.members import BucketSums, CellAddress, count_with_members
 from app.measures.overlap import build_cross_border_overlap
 from app.measures.patient_experience import build_patient_experience
@@ -56,10 +57,12 @@ def evaluate_measure(
     enters, not again here.
     """
     populations = answered_populations(query)
-    sources = _sources(connection, query, clip_records_per_patient)
+    context = _context(connection, query, clip_records_per_patient)
+    with materialised_index(connection, context):
+        counted = count_populations(connection, _sources(context))
     return [
         _ordered(result, spec, query, zero_filled=include_zero_strata)
-        for result, spec in zip(count_populations(connection, sources), populations, strict=True)
+        for result, spec in zip(counted, populations, strict=True)
     ]
 
 
@@ -76,8 +79,9 @@ def evaluate_with_members(
     also sums the members' secret record keys and hashes (``app.measures.members``).
     """
     populations = answered_populations(query)
-    sources = _sources(connection, query, clip_records_per_patient)
-    counted, sums = count_with_members(connection, sources)
+    context = _context(connection, query, clip_records_per_patient)
+    with materialised_index(connection, context):
+        counted, sums = count_with_members(connection, _sources(context))
     ordered = [
         _ordered(result, spec, query, zero_filled=include_zero_strata)
         for result, spec in zip(counted, populations, strict=True)
@@ -85,14 +89,19 @@ def evaluate_with_members(
     return ordered, sums
 
 
-def _sources(
+def _context(
     connection: Connection, query: MeasureQuery, clip_records_per_patient: int | None
-) -> list[PopulationSource]:
-    context = MeasureContext(
+) -> MeasureContext:
+    return MeasureContext(
         query,
         clip_records_per_patient=clip_records_per_patient,
         scan_administrations=prefers_administration_scan(connection, query),
+        dialect=connection.dialect.name,
     )
+
+
+def _sources(context: MeasureContext) -> list[PopulationSource]:
+    query = context.query
     built = BUILDERS[query.measure](context)
     return [
         replace(built[spec.id], stratifiers=applicable_stratifiers(spec, query))

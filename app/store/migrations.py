@@ -7,8 +7,9 @@ in place. Version 6 holds the linkage tokens of the cross-border overlap; versio
 held for the data steward (``approvals``). Versions 8 to 10 carry disclosure control by cell keys
 (``docs/privacy.md``): record-key columns (their values are filled from the pseudonym secret by
 ``app.ingest.record_keys``, at the node's start and at every ingest), the released cells, and
-rolling ε charges. Append new
-migrations at the end; never edit one (see ``app.schema_versions``).
+rolling ε charges. Version 11 holds the patients' voices (PREM answers, consent records);
+version 12 widens the administrations' per-patient index (instant, then id: the order the
+measures look administrations up in). Append new migrations at the end; never edit one (see ``app.schema_versions``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from app.store.models import (
     LINKAGE_TOKENS,
     RECORD_TABLES,
     VOICE_TABLES,
+    AdministrationRecord,
     ErasedPatient,
     IngestRun,
     RecordBase,
@@ -56,6 +58,18 @@ def _create_ledger_charges(connection: Connection) -> None:
     ledger_charge_table.create(connection, checkfirst=True)
     # What each requester spent before budgets rolled counts as spent today: stricter, never looser.
     adopt_lifetime_spending(connection, now_s=int(time.time()))
+
+
+def _administration_index_with_id(connection: Connection) -> None:
+    # ix_administration_patient_at gains id as its last column: the measures' "latest/first by
+    # instant, then id" lookups then stop at the first entry instead of sorting every candidate.
+    index = next(
+        index
+        for index in _table(AdministrationRecord).indexes
+        if index.name == "ix_administration_patient_at"
+    )
+    connection.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
+    index.create(connection)
 
 
 NODE_SCHEMA = SchemaHistory(
@@ -100,6 +114,10 @@ NODE_SCHEMA = SchemaHistory(
         Migration(
             "experience and consent: PREM answers and consent records (patients' voices)",
             creating(*(_table(model) for model in VOICE_TABLES)),
+        ),
+        Migration(
+            "ix_administration_patient_at on (patient_id, at_s, id): ordered per-patient lookups",
+            _administration_index_with_id,
         ),
     ),
 )

@@ -53,7 +53,8 @@ class AdministrationRecord(RecordBase, table=True):
 
     __tablename__ = "administration"
     __table_args__ = (
-        Index("ix_administration_patient_at", "patient_id", "at_s"),
+        # With id, a patient's administrations come in (instant, id) order, the measures' order.
+        Index("ix_administration_patient_at", "patient_id", "at_s", "id"),
         Index("ix_administration_day", "day"),
     )
 

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine, inspect, select, text
 
 from app.config import DisclosureSection
 from app.database import create_store_engine
@@ -174,3 +174,26 @@ def test_migration_lists_apply_to_new_postgresql_database_and_again_idempotently
         assert sorted(versions) == list(range(1, history.version + 1))
     finally:
         engine.dispose()
+
+
+def test_release_0_1_0_administration_index_gains_the_id_column(old_node: Engine) -> None:
+    def columns() -> list[str | None]:
+        indexes = inspect(old_node).get_indexes("administration")
+        found = [i for i in indexes if i["name"] == "ix_administration_patient_at"]
+        assert len(found) == 1
+        return list(found[0]["column_names"])
+
+    if old_node.dialect.name == "postgresql":
+        # The PostgreSQL copy is rebuilt from today's tables: give it the release's index back.
+        with old_node.begin() as connection:
+            connection.execute(text("DROP INDEX ix_administration_patient_at"))
+            connection.execute(
+                text(
+                    "CREATE INDEX ix_administration_patient_at ON administration (patient_id, at_s)"
+                )
+            )
+    assert columns() == ["patient_id", "at_s"]
+    before = table_rows(old_node)["administration"]
+    upgrade_schema(old_node)
+    assert columns() == ["patient_id", "at_s", "id"]
+    assert len(table_rows(old_node)["administration"]) == len(before)
