@@ -31,6 +31,7 @@ CODE_COLUMNS: dict[str, tuple[str, str] | None] = {
     "Observation": ("code", "observation"),
     "AdverseEvent": ("event", "adverse-event"),
     "MedicationStatement": ("reason", "discontinuation-reason"),
+    "Encounter": None,
 }
 
 

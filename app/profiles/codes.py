@@ -64,6 +64,7 @@ CODE_SYSTEMS: dict[str, tuple[str, dict[str, str]]] = {
             "HR": "Heart rate",
             "ALT": "Alanine aminotransferase",
             "AST": "Aspartate aminotransferase",
+            "BPICSS": "BPIC-SS total score",
         },
     ),
     "adverse-event": (
@@ -123,6 +124,10 @@ CODE_SYSTEMS: dict[str, tuple[str, dict[str, str]]] = {
                 "other",
             ]
         },
+    ),
+    "encounter-type": (
+        "KetaNet encounter types",
+        {"prescriber-review": "Prescriber review of the treatment"},
     ),
 }
 """KetaNet code systems: name -> (title, {code: display})."""

@@ -124,6 +124,11 @@ RECORD_FIELDS: dict[str, tuple[FieldDef, ...]] = {
         FieldDef("stopped_at", "instant"),
         FieldDef("reason", "code", value_set="discontinuation-reason"),
     ),
+    "review": (
+        _id("review"),
+        _patient_ref(),
+        FieldDef("reviewed_at", "instant"),
+    ),
 }
 """Record kinds in dependency order (patients first), each with its fields."""
 
@@ -140,6 +145,7 @@ OBSERVATION_RANGES: dict[str, tuple[float, float]] = {
     "HR": (0, 400),
     "ALT": (0, 100_000),
     "AST": (0, 100_000),
+    "BPICSS": (0, 38),
 }
 """Plausible closed range of an observation value per code (scores: CODES.md)."""
 
@@ -154,6 +160,7 @@ OBSERVATION_UNITS: dict[str, str] = {
     "HR": "/min",
     "ALT": "U/L",
     "AST": "U/L",
+    "BPICSS": "{score}",
 }
 """The UCUM unit each observation is stored in (a source giving another unit is rejected)."""
 

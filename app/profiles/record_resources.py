@@ -36,6 +36,7 @@ RESOURCE_TYPES: dict[str, str] = {
     "observation": "Observation",
     "adverse_event": "AdverseEvent",
     "discontinuation": "MedicationStatement",
+    "review": "Encounter",
 }
 """Record kind → FHIR resource type (``condition`` is built from a patient row's diagnosis)."""
 
@@ -214,6 +215,27 @@ def _discontinuation(row: Mapping[Any, Any], _country: str | None) -> dict[str, 
     }
 
 
+def _review(row: Mapping[Any, Any], _country: str | None) -> dict[str, Any]:
+    at = fhir_instant(row["at_s"])
+    return {
+        "resourceType": "Encounter",
+        "id": row["id"],
+        "meta": _meta("review"),
+        "status": "finished",
+        "class": _ENCOUNTER_CLASS,
+        "type": [concept("encounter-type", "prescriber-review")],
+        "subject": _subject(row),
+        "period": {"start": at, "end": at},
+    }
+
+
+_ENCOUNTER_CLASS = {
+    "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+    "code": "AMB",
+    "display": "ambulatory",
+}
+
+
 _BUILDERS: dict[str, Callable[[Mapping[Any, Any], str | None], dict[str, Any]]] = {
     "patient": _patient,
     "condition": _condition,
@@ -222,6 +244,7 @@ _BUILDERS: dict[str, Callable[[Mapping[Any, Any], str | None], dict[str, Any]]] 
     "observation": _observation,
     "adverse_event": _adverse_event,
     "discontinuation": _discontinuation,
+    "review": _review,
 }
 
 

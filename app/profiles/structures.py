@@ -58,6 +58,10 @@ _ELEMENTS: dict[str, list[Element]] = {
         ("statusReason", 1, "1", "discontinuation-reason"),
         ("effectiveDateTime", 1, "1", None),
     ],
+    "review": [
+        ("type", 1, "1", "encounter-type"),
+        ("period.start", 1, "1", None),
+    ],
 }
 
 _EXTENSIONS: dict[str, tuple[str, str, str]] = {

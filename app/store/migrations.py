@@ -20,7 +20,14 @@ from sqlalchemy import Connection, Engine, Table
 from app.schema_versions import Migration, SchemaHistory, applied_version, creating, upgrade
 from app.store.answer_cache import answer_cache_table
 from app.store.approvals import approval_table
-from app.store.models import LINKAGE_TOKENS, RECORD_TABLES, ErasedPatient, IngestRun, RecordBase
+from app.store.models import (
+    LINKAGE_TOKENS,
+    RECORD_TABLES,
+    ErasedPatient,
+    IngestRun,
+    RecordBase,
+    ReviewRecord,
+)
 from app.store.privacy_ledger import (
     adopt_lifetime_spending,
     epsilon_ledger_table,
@@ -89,6 +96,10 @@ NODE_SCHEMA = SchemaHistory(
         Migration(
             "privacy_ledger_charge: epsilon charged per peer and analyst over time (rolling budgets)",
             _create_ledger_charges,
+        ),
+        Migration(
+            "review: prescriber reviews of the treatment (review-intervals)",
+            creating(_table(ReviewRecord)),
         ),
     ),
 )

@@ -44,6 +44,7 @@ RESOURCE_TABLES: dict[str, ResourceTable] = {
     "Observation": ResourceTable(_table("observation"), "observation"),
     "AdverseEvent": ResourceTable(_table("adverse_event"), "adverse_event"),
     "MedicationStatement": ResourceTable(_table("discontinuation"), "discontinuation"),
+    "Encounter": ResourceTable(_table("review"), "review"),
 }
 """FHIR resource type → where its records are stored, in the order the node lists them."""
 

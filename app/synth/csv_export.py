@@ -36,3 +36,5 @@ class CsvExportWriter(ExportFiles):
         rows["observations.csv"] += len(bundle.observations)
         rows["adverse_events.csv"] += len(bundle.adverse_events)
         rows["discontinuations.csv"] += len(bundle.discontinuations)
+        w["reviews.csv"].writerows(bundle.reviews)
+        rows["reviews.csv"] += len(bundle.reviews)

@@ -22,6 +22,7 @@ from app.synth.records import (
     ObservationRow,
     PatientBundle,
     PatientRow,
+    ReviewRow,
 )
 
 RESOURCE_TYPES = (
@@ -32,6 +33,7 @@ RESOURCE_TYPES = (
     "Observation",
     "AdverseEvent",
     "MedicationStatement",
+    "Encounter",
 )
 
 _SETTING = f"{fc.KETANET}/CodeSystem/setting"
@@ -165,6 +167,19 @@ def discontinuation_resource(row: DiscontinuationRow, subject: dict[str, str]) -
     }
 
 
+def review_resource(row: ReviewRow, subject: dict[str, str]) -> dict[str, Any]:
+    """Return the FHIR Encounter (type prescriber-review) of a review row."""
+    return {
+        "resourceType": "Encounter",
+        "id": row.review_id,
+        "status": "finished",
+        "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB"},
+        "type": [fc.coding(f"{fc.KETANET}/CodeSystem/encounter-type", "prescriber-review")],
+        "subject": subject,
+        "period": {"start": row.reviewed_at},
+    }
+
+
 class FhirNdjsonWriter(ExportFiles):
     """Writes patient bundles as FHIR Bulk Data NDJSON, ``<ResourceType>.ndjson`` per type."""
 
@@ -206,3 +221,6 @@ class FhirNdjsonWriter(ExportFiles):
         rows["Observation.ndjson"] += len(bundle.observations)
         rows["AdverseEvent.ndjson"] += len(bundle.adverse_events)
         rows["MedicationStatement.ndjson"] += len(bundle.discontinuations)
+        lines = [dump(review_resource(r, subject), option=option) for r in bundle.reviews]
+        files["Encounter"].write(b"".join(lines))
+        rows["Encounter.ndjson"] += len(bundle.reviews)
