@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 
 from app.exchange.query import MeasureQuery
 from app.store.models import RecordBase
+from tests.measures import reference_safety
 
 DAY = 86_400
 EPOCH = date(1970, 1, 1)
@@ -36,6 +37,7 @@ TABLES = (
     "observation",
     "dispense",
     "discontinuation",
+    "review",
 )
 Counts = dict[str, tuple[int, dict[str, dict[str, int]]]]
 
@@ -241,3 +243,9 @@ class Reference:
             "patients-take-home": self._count(dispensed, strata, patients=True),
             "dispenses-above-max": self._count(above, strata, patients=False),
         }
+
+    def safety_signals(self) -> Counts:
+        return reference_safety.safety_signals(self)
+
+    def review_intervals(self) -> Counts:
+        return reference_safety.review_intervals(self)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, insert
 
 from app.store.models import RecordBase
+from tests.measures.synthetic_safety import add_safety_records
 
 DAY_S = 86_400
 EPOCH = date(1970, 1, 1)
@@ -136,6 +137,7 @@ def generate_registry(seed: int, patients: int = 220) -> dict[str, list[dict[str
                     "row_hash": "h",
                 }
             )
+    add_safety_records(rows, seed)
     return rows
 
 
