@@ -77,6 +77,8 @@ QUERIES = [  # in normal form, as the node evaluates them
         MeasureQuery(
             "efficacy", None, *PERIOD, {}, ("route",), {"instrument": "MADRS", "timepoint": "day28"}
         ),
+        MeasureQuery("safety-signals", None, *PERIOD, {}, ("route",), {}),
+        MeasureQuery("review-intervals", None, *PERIOD, {}, ("route",), {}),
     )
 ]
 
@@ -90,6 +92,7 @@ def generate(administrations: int, seed: int = 1) -> dict[str, list[tuple[object
         "adverse_event": [],
         "observation": [],
         "dispense": [],
+        "review": [],
     }
     number = 0
     while len(rows["administration"]) < administrations:
@@ -117,6 +120,24 @@ def generate(administrations: int, seed: int = 1) -> dict[str, list[tuple[object
                     "h",
                 )
             )
+            if rng.random() < 0.7:  # pre/post-dose blood pressure pairs (safety-signals)
+                rise = 45.0 if rng.random() < 0.04 else 8.0
+                for suffix, when, sbp, dbp in (
+                    ("pre", at_s - 900, 124.0, 78.0),
+                    ("post", at_s + 1800, 124.0 + rise, 82.0),
+                ):
+                    for code, value in (("SBP", sbp), ("DBP", dbp)):
+                        rows["observation"].append(
+                            (
+                                f"{pid}-{dose}{suffix}{code}",
+                                pid,
+                                when,
+                                when // DAY_S,
+                                code,
+                                value,
+                                "h",
+                            )
+                        )
             if rng.random() < 0.1:
                 onset = at_s + rng.randint(0, 3 * DAY_S)
                 rows["adverse_event"].append(
@@ -150,7 +171,29 @@ def generate(administrations: int, seed: int = 1) -> dict[str, list[tuple[object
             rows["dispense"].append(
                 (f"{pid}-d", pid, first, first // DAY_S, drug, route, 400.0, 28, "h")
             )
+        _add_safety_rows(rng, rows, pid, first, at_s)
     return rows
+
+
+def _add_safety_rows(
+    rng: random.Random, rows: dict[str, list[tuple[object, ...]]], pid: str, first: int, last: int
+) -> None:
+    """Add liver tests, a bladder score and roughly monthly reviews for ``safety-signals`` and
+    ``review-intervals``."""
+    when = first + 7 * DAY_S
+    if rng.random() < 0.2:
+        for code in ("ALT", "AST"):
+            value = rng.choice([25.0, 30.0, 40.0, 150.0])
+            rows["observation"].append(
+                (f"{pid}-{code}", pid, when, when // DAY_S, code, value, "h")
+            )
+    if rng.random() < 0.1:
+        score = rng.choice([4.0, 9.0, 21.0])
+        rows["observation"].append((f"{pid}-bp", pid, when, when // DAY_S, "BPICSS", score, "h"))
+    review = first - DAY_S
+    while review <= last:
+        rows["review"].append((f"{pid}-r{review}", pid, review, review // DAY_S, "h"))
+        review += rng.choice([21, 28, 35, 60]) * DAY_S
 
 
 COLUMNS = {
@@ -159,6 +202,7 @@ COLUMNS = {
     "adverse_event": "id, patient_id, at_s, day, event, severity, serious, outcome, administration_id, row_hash",
     "observation": "id, patient_id, at_s, day, code, value, row_hash",
     "dispense": "id, patient_id, at_s, day, drug, route, quantity_mg, days_supply, row_hash",
+    "review": "id, patient_id, at_s, day, row_hash",
 }
 
 

@@ -98,16 +98,32 @@ def _patients_with(context: MeasureContext, population: str, condition: Any) -> 
 def _checked_administrations(context: MeasureContext) -> CTE:
     """Return the checked administrations with ``rise`` and ``severe`` flags (0/1) and strata.
 
-    Set-based in four steps, each a join or a GROUP BY the database runs once: the doses with
-    the instant of the patient's next dose; every pair in a dose's windows (two index seeks on
-    ``ix_observation_patient_code_at`` per dose, never a scan of all readings per dose); the
-    latest pre-dose pair of each dose by ROW_NUMBER; the post-dose pairs compared with it.
+    Set-based and one pass over the doses: every reading is found by index seeks on
+    ``ix_observation_patient_code_at`` (patient, code, instant range), never by scanning all of a
+    patient's readings. A pair's SBP or DBP meeting a threshold is the same as the highest of
+    several readings at that instant meeting it, so EXISTS over SBP × DBP at one instant decides.
     """
     adm, later = ADMINISTRATION, ADMINISTRATION.alias("later_adm")
     index = context.index
     next_at = (
         select(func.min(later.c.at_s))
         .where(later.c.patient_id == adm.c.patient_id, later.c.at_s > adm.c.at_s)
+        .scalar_subquery()
+    )
+    sbp, dbp = OBSERVATION.alias("pre_sbp"), OBSERVATION.alias("pre_dbp")
+    pre_at = (
+        select(func.max(sbp.c.at_s))
+        .where(
+            sbp.c.patient_id == adm.c.patient_id,
+            sbp.c.code == "SBP",
+            sbp.c.at_s >= adm.c.at_s - WINDOW_S,
+            sbp.c.at_s <= adm.c.at_s,
+            select(dbp.c.id)
+            .where(
+                dbp.c.patient_id == sbp.c.patient_id, dbp.c.code == "DBP", dbp.c.at_s == sbp.c.at_s
+            )
+            .exists(),
+        )
         .scalar_subquery()
     )
     doses = (
@@ -123,69 +139,75 @@ def _checked_administrations(context: MeasureContext) -> CTE:
             adm.c.member_hash,
             # The post-dose window ends before the next dose; with none, after t + 2 h.
             func.coalesce(next_at, adm.c.at_s + WINDOW_S + 1).label("next_at"),
+            pre_at.label("pre_at"),
         )
         .join(index, index.c.patient_id == adm.c.patient_id)
         .where(context.administration_in_period(), *context.matches_administration_filters(adm))
         .cte("bp_doses")
+        .prefix_with("MATERIALIZED")
     )
+
+    def highest(code: str) -> Any:
+        reading = OBSERVATION.alias(f"pre_value_{code.lower()}")
+        return (
+            select(func.max(reading.c.value))
+            .where(
+                reading.c.patient_id == doses.c.patient_id,
+                reading.c.code == code,
+                reading.c.at_s == doses.c.pre_at,
+            )
+            .scalar_subquery()
+        )
+
+    with_pre = (
+        select(*doses.c, highest("SBP").label("pre_sbp"), highest("DBP").label("pre_dbp"))
+        .where(doses.c.pre_at.is_not(None))
+        .cte("bp_pre")
+        .prefix_with("MATERIALIZED")
+    )
+
+    def post_pair(*conditions: Any) -> Any:
+        post_sbp, post_dbp = OBSERVATION.alias("post_sbp"), OBSERVATION.alias("post_dbp")
+        found = (
+            select(post_sbp.c.id)
+            .join(
+                post_dbp,
+                and_(
+                    post_dbp.c.patient_id == post_sbp.c.patient_id,
+                    post_dbp.c.code == "DBP",
+                    post_dbp.c.at_s == post_sbp.c.at_s,
+                ),
+            )
+            .where(
+                post_sbp.c.patient_id == with_pre.c.patient_id,
+                post_sbp.c.code == "SBP",
+                post_sbp.c.at_s > with_pre.c.at_s,
+                post_sbp.c.at_s <= with_pre.c.at_s + WINDOW_S,
+                post_sbp.c.at_s < with_pre.c.next_at,
+                *[condition(post_sbp.c.value, post_dbp.c.value) for condition in conditions],
+            )
+            .exists()
+        )
+        return case((found, 1), else_=0)
+
+    def rise(sbp_value: Any, dbp_value: Any) -> Any:
+        return or_(
+            sbp_value >= with_pre.c.pre_sbp + RISE_SBP_MMHG,
+            dbp_value >= with_pre.c.pre_dbp + RISE_DBP_MMHG,
+        )
+
+    def severe(sbp_value: Any, dbp_value: Any) -> Any:
+        return or_(sbp_value >= SEVERE_SBP_MMHG, dbp_value >= SEVERE_DBP_MMHG)
+
     carried = ("id", "patient_id", "at_s", "drug", "route", "sex", "age_band", "record_key",
                "member_hash")  # fmt: skip
-    sbp, dbp = OBSERVATION.alias("bp_sbp"), OBSERVATION.alias("bp_dbp")
-    post_phase = sbp.c.at_s > doses.c.at_s
-    # The dose's own columns ride along in every GROUP BY, so no step joins back to the doses.
-    dose_columns = [doses.c[name] for name in carried]
-    in_windows = (
-        select(
-            *dose_columns,
-            sbp.c.at_s.label("pair_at_s"),
-            post_phase.label("post"),
-            func.max(sbp.c.value).label("sbp"),
-            func.max(dbp.c.value).label("dbp"),
-        )
-        .select_from(doses)
-        .join(
-            sbp,
-            and_(
-                sbp.c.patient_id == doses.c.patient_id,
-                sbp.c.code == "SBP",
-                sbp.c.at_s >= doses.c.at_s - WINDOW_S,
-                sbp.c.at_s <= doses.c.at_s + WINDOW_S,
-                sbp.c.at_s < doses.c.next_at,
-            ),
-        )
-        .join(
-            dbp,
-            and_(
-                dbp.c.patient_id == sbp.c.patient_id, dbp.c.code == "DBP", dbp.c.at_s == sbp.c.at_s
-            ),
-        )
-        .group_by(*dose_columns, sbp.c.at_s, post_phase)
-        .cte("bp_window_pairs")
-    )
-    ranked = (
-        select(
-            in_windows.c.id,
-            in_windows.c.sbp,
-            in_windows.c.dbp,
-            func.row_number()
-            .over(partition_by=in_windows.c.id, order_by=in_windows.c.pair_at_s.desc())
-            .label("rn"),
-        )
-        .where(~in_windows.c.post)
-        .subquery("bp_pre_ranked")
-    )
-    pre = select(ranked.c.id, ranked.c.sbp, ranked.c.dbp).where(ranked.c.rn == 1).subquery("bp_pre")
-    post = in_windows
-    rise = or_(post.c.sbp >= pre.c.sbp + RISE_SBP_MMHG, post.c.dbp >= pre.c.dbp + RISE_DBP_MMHG)
-    severe = or_(post.c.sbp >= SEVERE_SBP_MMHG, post.c.dbp >= SEVERE_DBP_MMHG)
-    post_columns = [post.c[name] for name in carried]
-    return (
-        select(*post_columns, _any(rise).label("rise"), _any(severe).label("severe"))
-        .join(pre, pre.c.id == post.c.id)
-        .where(post.c.post)
-        .group_by(*post_columns)
-        .cte("bp_checked")
-    )
+    flagged = select(
+        *(with_pre.c[name] for name in carried),
+        post_pair().label("checked"),
+        post_pair(rise).label("rise"),
+        post_pair(severe).label("severe"),
+    ).subquery("bp_flagged")
+    return select(*flagged.c).where(flagged.c.checked == 1).cte("bp_checked")
 
 
 def _any(condition: ColumnElement[bool]) -> Any:
