@@ -77,6 +77,8 @@ STANDARD_QUERIES: tuple[dict[str, Any], ...] = (
     {"measure": "efficacy", "parameters": {"instrument": "PHQ9", "timepoint": "day7"}},
     {"measure": "discontinuations", "stratify": ["reason"]},
     {"measure": "guideline-adherence", "parameters": {"max-take-home-mg": 300}},
+    {"measure": "safety-signals"},
+    {"measure": "review-intervals"},
 )
 TRAVELLERS = TravellerOptions(share=0.06, network_seed=2024)
 """Some demo patients are treated in two or more countries (the overlap measure finds them)."""

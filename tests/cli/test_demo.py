@@ -31,6 +31,8 @@ def test_demo_runs_the_standard_set_and_stops_every_server(tmp_path: Path) -> No
         "efficacy",
         "discontinuations",
         "guideline-adherence",
+        "safety-signals",
+        "review-intervals",
     ):
         assert measure in result.stdout
     hub = load_hub_settings(folder / "hub" / "hub.toml")

@@ -1,6 +1,6 @@
 """The centralised pandas computation of ``safety-signals`` and ``review-intervals``.
 
-Written from DESIGN.md section 12, not from the SQL: pairs by merging SBP and DBP on (patient,
+Written from docs/safety-signals.md, not from the SQL: pairs by merging SBP and DBP on (patient,
 instant), windows by comparing instants, the next dose by a sort per patient.
 """
 

@@ -1,4 +1,4 @@
-"""``safety-signals`` on a hand-built registry: the boundary readings of DESIGN.md section 12."""
+"""``safety-signals`` on a hand-built registry: the boundary readings of docs/safety-signals.md."""
 
 from __future__ import annotations
 
