@@ -90,3 +90,14 @@ def test_bpicss_outside_its_range_is_refused_with_its_location(
     line = next(n for n, row in enumerate(lines, 1) if ",BPICSS," in row)
     expected = f"observations.csv:{line}:value: must be between 0 and 38 for this code"
     assert expected in result.stderr.splitlines(), result.stderr
+
+
+def test_erasing_a_patient_removes_their_reviews(tmp_path: Path, node_config: Path) -> None:
+    database = node_config.parent / "node.db"
+    assert (
+        run_cli("ingest", "--config", node_config, _copy("reference-csv", tmp_path)).exit_code == 0
+    )
+    assert len(_stored(database, "SELECT id FROM review")) == 2
+    result = run_cli("erase", "--config", node_config, "--patient-id", "NO-P000018")
+    assert result.exit_code == 0, result.stderr
+    assert _stored(database, "SELECT id FROM review") == []
