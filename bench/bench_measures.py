@@ -250,10 +250,14 @@ def paired_medians_s(
     return statistics.median(times[0]), statistics.median(times[1])
 
 
+QUERY_TIMEOUT_S = [20.0]
+"""The node's default ``query_timeout_s``; ``--query-timeout-s`` changes it."""
+
+
 def pipeline(engine: Engine, query: MeasureQuery) -> bytes:
     """Return the JSON MeasureReport of ``query`` after disclosure control (min_cell 11)."""
     policy = DisclosurePolicy()
-    with engine.connect() as connection, evaluation_limits(connection, 20.0):
+    with engine.connect() as connection, evaluation_limits(connection, QUERY_TIMEOUT_S[0]):
         exact = evaluate_measure(connection, query)
     populations, noise = apply_disclosure(exact, policy=policy)
     answer = MeasureAnswer(query.measure, "1", *PERIOD, populations, policy, noise_scale=noise)
@@ -264,7 +268,7 @@ def pipeline_cell_key(engine: Engine, query: MeasureQuery) -> bytes:
     """Return the MeasureReport under the default policy's chain: cell keys summed in SQL,
     perturbation, nested complements, masking (the near-duplicate check's store lookups aside)."""
     policy = DisclosurePolicy(perturbation="cell-key", ckm_max=3)
-    with engine.connect() as connection, evaluation_limits(connection, 20.0):
+    with engine.connect() as connection, evaluation_limits(connection, QUERY_TIMEOUT_S[0]):
         exact, sums = evaluate_with_members(connection, query)
     memberships, _sketches = cell_material(sums)
     populations, noise = apply_disclosure(
@@ -321,7 +325,9 @@ def main() -> None:
     parser.add_argument(
         "--measures", help="comma-separated measure ids to run (default: all benchmarked)"
     )
+    parser.add_argument("--query-timeout-s", type=float, default=20.0)
     args = parser.parse_args()
+    QUERY_TIMEOUT_S[0] = args.query_timeout_s
     measures = set(args.measures.split(",")) if args.measures else None
     started = time.perf_counter()
     rows = generate(args.administrations)

@@ -207,7 +207,9 @@ def _checked_administrations(context: MeasureContext) -> CTE:
         post_pair(rise).label("rise"),
         post_pair(severe).label("severe"),
     ).subquery("bp_flagged")
-    return select(*flagged.c).where(flagged.c.checked == 1).cte("bp_checked")
+    checked = select(*flagged.c).where(flagged.c.checked == 1)
+    # Read by three populations: computed once.
+    return checked.cte("bp_checked").prefix_with("MATERIALIZED")
 
 
 def _any(condition: ColumnElement[bool]) -> Any:
