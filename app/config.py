@@ -243,6 +243,8 @@ class HubSection(_Section):
     """How long a node's task may stay pending before it turns into ``timeout``."""
     max_running_queries_per_analyst: int = Field(default=4, ge=1)
     """Queries one analyst may have being sent at once through this hub process (then 429)."""
+    bearer_failures_per_minute: int = Field(default=30, ge=1)
+    """Refused bearer tokens a minute from one client address; beyond, every request is 429."""
 
     @field_validator("public_url")
     @classmethod

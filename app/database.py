@@ -18,12 +18,19 @@ DATABASE_FILE_MODE = 0o600
 """SQLite files (and their -wal/-shm files, which SQLite creates with the same mode) are private."""
 
 
+SQLITE_LOCK_WAIT_S = 30
+"""How long a SQLite write waits for another connection's lock by default."""
+
+
 def create_store_engine(database_url: str, *, echo: bool = False) -> Engine:
     """Return an engine for ``database_url``; raises ``ConfigError`` for an unsupported URL."""
     if database_url.startswith("sqlite"):
-        engine = create_engine(
-            database_url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
-        )
+        # SQLite waits up to ``timeout`` seconds for another writer's lock (``?timeout=`` in the
+        # URL overrides the default 30 s); then the write fails with "database is locked".
+        connect_args: dict[str, Any] = {"check_same_thread": False}
+        if "timeout" not in make_url(database_url).query:
+            connect_args["timeout"] = SQLITE_LOCK_WAIT_S
+        engine = create_engine(database_url, echo=echo, connect_args=connect_args)
         # Just before SQLite opens the file (so an engine never used creates nothing).
         event.listen(engine, "do_connect", lambda *_args: _private_file(database_url))
         event.listen(engine, "connect", _sqlite_pragmas)

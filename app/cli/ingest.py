@@ -14,11 +14,12 @@ from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy import exc
 
 from app.cli.output import print_json, summarised_issues
 from app.config import NodeSettings, load_node_settings, read_secret
 from app.deid import pseudonymise_patient_id
-from app.errors import InputError, Issue, KetanetError, NotFound
+from app.errors import InputError, Issue, KetanetError, NotFound, Unavailable
 from app.ingest import IngestRejected, IngestReport, check_mapping, ingest_export
 from app.store import create_store_engine, erase_patient, patient_known, upgrade_schema
 from app.trust.audit import AuditLog
@@ -202,6 +203,16 @@ def _domain_errors() -> Iterator[None]:
         typer.echo(f"error: {error.message}", err=True)
         _print_issues(error.issues)
         raise typer.Exit(error.exit_code) from None
+    except exc.OperationalError as error:
+        # Another process holds the SQLite write lock (an ingest, an erase, a backup): the
+        # transaction never began, so nothing is stored and the same command can run again.
+        if "locked" not in str(error.orig):
+            raise
+        typer.echo(
+            "error: database: locked by another process; nothing written, run again when it is done",
+            err=True,
+        )
+        raise typer.Exit(Unavailable.exit_code) from None
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from app.hub import routes_dashboard, routes_health, routes_nodes, routes_querie
 from app.hub.node_trust import node_request_verifier
 from app.hub.service import HubService
 from app.hub.tokens import TokenRegistry
+from app.node.ratelimit import RateLimiter
 from app.trust.signatures import claimed_keyid
 from app.web import AuditEveryRequest, OrjsonResponse, install_error_handlers
 
@@ -61,6 +62,7 @@ def create_hub_app(
     app.state.service = service
     app.state.tokens = tokens
     app.state.verifier = verifier
+    app.state.bearer_failures = RateLimiter(settings.hub.bearer_failures_per_minute, clock=clock)
     install_error_handlers(app)
     app.include_router(routes_dashboard.router)
     app.include_router(routes_queries.router)

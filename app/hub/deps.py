@@ -6,8 +6,12 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+from app.errors import BearerTokenRefused, BudgetExhausted
 from app.hub.service import HubService
 from app.hub.tokens import TokenRegistry
+from app.node.ratelimit import RateLimiter
+from app.trust.fastapi_auth import client_address
+from app.web import request_audit
 
 
 def get_service(request: Request) -> HubService:
@@ -17,9 +21,25 @@ def get_service(request: Request) -> HubService:
 
 
 def analyst(request: Request, authorization: Annotated[str | None, Header()] = None) -> str:
-    """Return the analyst name behind the bearer token; raises ``BearerTokenRefused`` (401)."""
+    """Return the analyst name behind the bearer token; raises ``BearerTokenRefused`` (401).
+
+    Each refused token spends one of the client address's ``hub.bearer_failures_per_minute``;
+    an address with none left gets 429 for every request, right token or not (a guesser cannot
+    win by luck), and those are not audited (a guesser cannot fill the log).
+    """
     registry: TokenRegistry = request.app.state.tokens
-    return registry.analyst(authorization)
+    failures: RateLimiter = request.app.state.bearer_failures
+    address = client_address(request)
+    try:
+        failures.check(address)
+        try:
+            return registry.analyst(authorization)
+        except BearerTokenRefused:
+            failures.take(address)
+            raise
+    except BudgetExhausted:
+        request_audit(request).skip()
+        raise
 
 
 ServiceDep = Annotated[HubService, Depends(get_service)]

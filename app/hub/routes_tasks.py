@@ -9,18 +9,40 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from app.errors import KetanetError
+from app.errors import KetanetError, PayloadTooLarge
 from app.exchange.tasks import ResultUpload
 from app.hub.deps import ServiceDep
+from app.hub.report_checks import MAX_REPORT_BYTES
 from app.trust.digest import content_digest
 from app.trust.fastapi_auth import VerifiedRequestDep
 from app.web import OrjsonResponse, request_audit
 
 router = APIRouter(prefix="/api/tasks")
+
+MAX_UPLOAD_BYTES = 4 * -(-MAX_REPORT_BYTES // 3) + 65_536
+"""Largest result upload: a report of ``MAX_REPORT_BYTES`` in base64, with room for its headers."""
+
+
+async def bounded_upload(request: Request) -> None:
+    """Read the upload's body, refusing it (413) past ``MAX_UPLOAD_BYTES`` before anything parses
+    it or checks its digest: by its ``Content-Length``, or as it streams in without one.
+    """
+    refusal = PayloadTooLarge(f"result upload of more than {MAX_UPLOAD_BYTES} bytes")
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:
+        raise refusal
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_UPLOAD_BYTES:
+            raise refusal
+        chunks.append(chunk)
+    request._body = b"".join(chunks)  # what ``request.body()`` returns to the signature check
 
 
 @router.get("", responses={204: {"description": "no task waiting after the wait"}})
@@ -43,7 +65,7 @@ async def fetch_tasks(
     return OrjsonResponse({"tasks": tasks})
 
 
-@router.post("/{task_id}/result")
+@router.post("/{task_id}/result", dependencies=[Depends(bounded_upload)])  # before `verified`
 async def deliver_result(
     task_id: str, request: Request, service: ServiceDep, verified: VerifiedRequestDep
 ) -> Response:

@@ -1,7 +1,8 @@
 """Bounding a node's load: per-client request rates (token buckets) and concurrent evaluations.
 
 ``RateLimiter`` refills each key's bucket at ``rate_per_minute``: peers are keyed by name, and
-unauthenticated requests by the client's address (so a stranger cannot fill the audit log).
+unauthenticated requests by the client's address (so a stranger cannot fill the audit log); the
+hub keys its bearer-token failures by client address too (``check`` refuses without spending).
 ``EvaluationSlots`` caps how many measure evaluations run at once.
 """
 
@@ -39,6 +40,16 @@ class RateLimiter:
                 wait_s = math.ceil((1.0 - tokens) / self._per_second)
                 raise BudgetExhausted("rate limit: too many requests", retry_after_s=wait_s)
             self._buckets[peer] = (tokens - 1.0, now)
+
+    def check(self, peer: str) -> None:
+        """Raise ``BudgetExhausted`` (429) when ``peer`` has no token left, spending none."""
+        with self._lock:
+            now = self._clock()
+            tokens, last = self._buckets.get(peer, (self._capacity, now))
+            tokens = min(self._capacity, tokens + (now - last) * self._per_second)
+            if tokens < 1.0:
+                wait_s = math.ceil((1.0 - tokens) / self._per_second)
+                raise BudgetExhausted("rate limit: too many requests", retry_after_s=wait_s)
 
 
 class EvaluationSlots:

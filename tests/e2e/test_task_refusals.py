@@ -20,7 +20,9 @@ from app.config import ApprovalSection, HubLinkSection, NodeSettings, load_hub_s
 from app.errors import Unavailable
 from app.exchange.tasks import FetchedTask, ResultUpload
 from app.hub.app import create_hub_app
+from app.hub.report_checks import MAX_REPORT_BYTES
 from app.hub.requests import query_from_request
+from app.hub.routes_tasks import MAX_UPLOAD_BYTES
 from app.hub.service import HubService
 from app.hub.tables import task_table
 from app.hub.tokens import TokenRegistry
@@ -266,3 +268,36 @@ def test_a_steward_quicker_than_the_push_fan_out_is_asked_to_deliver_again(
         service.tasks.accept("pt", task.id, upload)
     assert service.document("still-sending").nodes[0].status == "pending"
     service.engine.dispose()
+
+
+def test_an_upload_over_the_report_size_limit_is_refused_before_it_is_read(
+    network: Network, manual_hub: ManualHub
+) -> None:
+    query_id = manual_hub.query({"measure": "treated-patients", "period": PERIOD})
+    key = node_key(network.root, "de")
+    with signed_client(key, manual_hub.url) as de:
+        [task] = [t for t in _fetch(de) if t.query_id == query_id]
+    upload = _answer(manual_hub.de, task)
+    # a report past the size limit by more than the cap's room for headers, base64-encoded
+    padding = b" " * (MAX_REPORT_BYTES + 65_536)
+    huge = ResultUpload(status=200, headers=upload.headers, body=upload.body + padding)
+    assert len(huge.to_json()) > MAX_UPLOAD_BYTES
+    with httpx.Client(timeout=30) as plain:
+        declared = plain.send(_signed_upload(key, manual_hub.url, task.id, huge))
+
+        def chunks() -> Iterator[bytes]:  # no Content-Length: refused as it streams in
+            for _ in range(MAX_UPLOAD_BYTES // 65_536 + 2):
+                yield b"x" * 65_536
+
+        streamed = plain.post(f"{manual_hub.url}/api/tasks/{task.id}/result", content=chunks())
+    for refused in (declared, streamed):
+        assert refused.status_code == 413, refused.text
+        outcome = refused.json()
+        assert outcome["resourceType"] == "OperationOutcome"
+        assert f"more than {MAX_UPLOAD_BYTES} bytes" in outcome["issue"][0]["diagnostics"]
+    assert manual_hub.statuses(query_id)["de"] == ("pending", "awaiting-pull")
+
+    with httpx.Client(timeout=30) as plain:
+        accepted = plain.send(_signed_upload(key, manual_hub.url, task.id, upload))
+    assert accepted.status_code == 200, accepted.text
+    assert manual_hub.statuses(query_id)["de"] == ("ok", None)
