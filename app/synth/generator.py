@@ -37,6 +37,8 @@ from app.synth.timeline import (
 from app.synth.travellers import Traveller, TravellerOptions, TravellerSlots
 
 _NO_RESTART = frozenset({"death", "misuse-concern", "pregnancy"})
+STOP_RECORDED_SHARE = 0.7
+"""Share of course stops the registry records (clinicians often leave the reason unwritten)."""
 
 
 class _Counters:
@@ -177,7 +179,7 @@ def _add_course(
         bundle.observations.append(
             ObservationRow(observation_id, pid, iso(at_s), code, value, unit)
         )
-    if course.stop_reason is not None and course.stop_s is not None and rng.random() < 0.7:
+    if course.stop_reason is not None and course.stop_s is not None and _stop_recorded(rng):
         last = course.sessions[-1].regimen
         sequence = len(bundle.discontinuations) + 1
         bundle.discontinuations.append(
@@ -185,3 +187,8 @@ def _add_course(
                 pid, iso(course.stop_s), course.stop_reason, sequence, last.drug, last.route
             )
         )
+
+
+def _stop_recorded(rng: random.Random) -> bool:
+    """Return whether the registry records this course's stop and its reason."""
+    return rng.random() < STOP_RECORDED_SHARE
