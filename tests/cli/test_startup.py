@@ -44,11 +44,17 @@ def test_help_imports_no_command_module() -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [["ingest", "--help"], ["mapping", "check", "--help"], ["node", "erase", "--help"]],
+    [
+        ["ingest", "--help"],
+        ["mapping", "check", "--help"],
+        ["node", "erase", "--help"],
+        ["query", "--help"],
+    ],
     ids=" ".join,
 )
-def test_ingest_help_loads_no_pipeline_store_or_framework(args: list[str]) -> None:
-    # The ingest commands import the pipeline, the store and the settings when they run.
+def test_ingest_and_query_help_load_no_pipeline_store_or_framework(args: list[str]) -> None:
+    # These commands import the pipeline, the store, the hub service and the settings when they
+    # run, not to print their help.
     assert _modules_after(args) == []
 
 
