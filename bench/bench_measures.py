@@ -83,6 +83,8 @@ QUERIES = [  # in normal form, as the node evaluates them
         MeasureQuery(
             "efficacy", None, *PERIOD, {}, ("route",), {"instrument": "MADRS", "timepoint": "day28"}
         ),
+        MeasureQuery("safety-signals", None, *PERIOD, {}, ("route",), {}),
+        MeasureQuery("review-intervals", None, *PERIOD, {}, ("route",), {}),
     )
 ]
 
@@ -96,6 +98,7 @@ def generate(administrations: int, seed: int = 1) -> dict[str, list[tuple[object
         "adverse_event": [],
         "observation": [],
         "dispense": [],
+        "review": [],
     }
     number = 0
     while len(rows["administration"]) < administrations:
@@ -123,6 +126,24 @@ def generate(administrations: int, seed: int = 1) -> dict[str, list[tuple[object
                     "h",
                 )
             )
+            if rng.random() < 0.7:  # pre/post-dose blood pressure pairs (safety-signals)
+                rise = 45.0 if rng.random() < 0.04 else 8.0
+                for suffix, when, sbp, dbp in (
+                    ("pre", at_s - 900, 124.0, 78.0),
+                    ("post", at_s + 1800, 124.0 + rise, 82.0),
+                ):
+                    for code, value in (("SBP", sbp), ("DBP", dbp)):
+                        rows["observation"].append(
+                            (
+                                f"{pid}-{dose}{suffix}{code}",
+                                pid,
+                                when,
+                                when // DAY_S,
+                                code,
+                                value,
+                                "h",
+                            )
+                        )
             if rng.random() < 0.1:
                 onset = at_s + rng.randint(0, 3 * DAY_S)
                 rows["adverse_event"].append(
@@ -156,7 +177,29 @@ def generate(administrations: int, seed: int = 1) -> dict[str, list[tuple[object
             rows["dispense"].append(
                 (f"{pid}-d", pid, first, first // DAY_S, drug, route, 400.0, 28, "h")
             )
+        _add_safety_rows(rng, rows, pid, first, at_s)
     return rows
+
+
+def _add_safety_rows(
+    rng: random.Random, rows: dict[str, list[tuple[object, ...]]], pid: str, first: int, last: int
+) -> None:
+    """Add liver tests, a bladder score and roughly monthly reviews for ``safety-signals`` and
+    ``review-intervals``."""
+    when = first + 7 * DAY_S
+    if rng.random() < 0.2:
+        for code in ("ALT", "AST"):
+            value = rng.choice([25.0, 30.0, 40.0, 150.0])
+            rows["observation"].append(
+                (f"{pid}-{code}", pid, when, when // DAY_S, code, value, "h")
+            )
+    if rng.random() < 0.1:
+        score = rng.choice([4.0, 9.0, 21.0])
+        rows["observation"].append((f"{pid}-bp", pid, when, when // DAY_S, "BPICSS", score, "h"))
+    review = first - DAY_S
+    while review <= last:
+        rows["review"].append((f"{pid}-r{review}", pid, review, review // DAY_S, "h"))
+        review += rng.choice([21, 28, 35, 60]) * DAY_S
 
 
 COLUMNS = {
@@ -165,6 +208,7 @@ COLUMNS = {
     "adverse_event": "id, patient_id, at_s, day, event, severity, serious, outcome, administration_id, row_hash",
     "observation": "id, patient_id, at_s, day, code, value, row_hash",
     "dispense": "id, patient_id, at_s, day, drug, route, quantity_mg, days_supply, row_hash",
+    "review": "id, patient_id, at_s, day, row_hash",
 }
 
 
@@ -212,10 +256,14 @@ def paired_medians_s(
     return statistics.median(times[0]), statistics.median(times[1])
 
 
+QUERY_TIMEOUT_S = [20.0]
+"""The node's default ``query_timeout_s``; ``--query-timeout-s`` changes it."""
+
+
 def pipeline(engine: Engine, query: MeasureQuery) -> bytes:
     """Return the JSON MeasureReport of ``query`` after disclosure control (min_cell 11)."""
     policy = DisclosurePolicy()
-    with engine.connect() as connection, evaluation_limits(connection, 20.0):
+    with engine.connect() as connection, evaluation_limits(connection, QUERY_TIMEOUT_S[0]):
         exact = evaluate_measure(connection, query)
     populations, noise = apply_disclosure(exact, policy=policy)
     answer = MeasureAnswer(query.measure, "1", *PERIOD, populations, policy, noise_scale=noise)
@@ -226,7 +274,7 @@ def pipeline_cell_key(engine: Engine, query: MeasureQuery) -> bytes:
     """Return the MeasureReport under the default policy's chain: cell keys summed in SQL,
     perturbation, nested complements, masking (the near-duplicate check's store lookups aside)."""
     policy = DisclosurePolicy(perturbation="cell-key", ckm_max=3)
-    with engine.connect() as connection, evaluation_limits(connection, 20.0):
+    with engine.connect() as connection, evaluation_limits(connection, QUERY_TIMEOUT_S[0]):
         exact, sums = evaluate_with_members(connection, query)
     memberships, _sketches = cell_material(sums)
     populations, noise = apply_disclosure(
@@ -369,7 +417,9 @@ def main() -> None:
     parser.add_argument(
         "--no-sqlite", action="store_true", help="skip the SQLite store (and DuckDB reference)"
     )
+    parser.add_argument("--query-timeout-s", type=float, default=20.0)
     args = parser.parse_args()
+    QUERY_TIMEOUT_S[0] = args.query_timeout_s
     measures = set(args.measures.split(",")) if args.measures else None
     started = time.perf_counter()
     rows = generate(args.administrations)

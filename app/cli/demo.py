@@ -77,6 +77,8 @@ COUNTRIES = (
 STANDARD_QUERIES: tuple[dict[str, Any], ...] = (
     # First, so that the others' double-counting caveat can name the measured overlap.
     {"measure": "cross-border-overlap"},
+    {"measure": "safety-signals"},
+    {"measure": "review-intervals"},
     {"measure": "treated-patients", "stratify": ["route"]},
     {"measure": "administrations", "stratify": ["drug"]},
     {"measure": "adverse-events", "stratify": ["event"]},

@@ -22,6 +22,7 @@ MAX_REQUESTER_CHARS = 200
 # Parameter parts a measure may take and the FHIR value type each must use (``docs/measures.md``).
 CODE_PARAMETERS = frozenset({"instrument", "timepoint"})
 DECIMAL_PARAMETERS = frozenset({"max-take-home-mg"})
+DECIMAL_PARAMETERS |= {"alt-uln", "ast-uln", "bpic-threshold", "max-review-days"}
 _SINGLE_PARTS = {
     "measure": "valueCanonical",
     "periodStart": "valueDate",

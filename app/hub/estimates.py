@@ -57,6 +57,16 @@ MEASURE_STATISTICS: dict[str, tuple[StatisticSpec, ...]] = {
         StatisticSpec(kind, kind, "treated-patients")
         for kind in ("written-consent", "information-sheet", "alternatives-discussed")
     ),
+    "safety-signals": (
+        StatisticSpec("bp-rise", "administrations-bp-rise", "administrations-bp-checked"),
+        StatisticSpec("severe-bp", "administrations-severe-bp", "administrations-bp-checked"),
+        StatisticSpec("lft-3x-uln", "patients-lft-3x-uln", "patients-lft-checked"),
+        StatisticSpec("bladder-positive", "patients-bladder-positive", "patients-bladder-screened"),
+    ),
+    "review-intervals": (
+        StatisticSpec("dispenses-unreviewed", "dispenses-unreviewed", "dispenses"),
+        StatisticSpec("patients-unreviewed", "patients-unreviewed", "patients-take-home"),
+    ),
 }
 
 _STATUS_WORDS = {"unreported": "stratifier not reported"}
@@ -167,15 +177,21 @@ META_ANALYSES: tuple[tuple[str, str], ...] = (
     ("remission-meta", "remitters"),
     ("remission-12-meta", "remitters-12"),
 )
+PAIR_META_ANALYSES: dict[str, tuple[StatisticSpec, ...]] = {
+    measure: MEASURE_STATISTICS[measure] for measure in ("safety-signals", "review-intervals")
+}
+"""Measures meta-analysed per child/parent pair (statistic ``<name>-meta``), not per denominator."""
 
 
-def _study_or_reason(figures: Figures, numerator: str) -> tuple[int, int] | str:
+def _study_or_reason(
+    figures: Figures, numerator: str, denominator: str = "denominator"
+) -> tuple[int, int] | str:
     """Return a country's ``(events, n)`` for the meta-analysis, or why it is left out."""
-    num, den = figures.figure(numerator), figures.figure("denominator")
+    num, den = figures.figure(numerator), figures.figure(denominator)
     if num is None or den is None:
         return "not reported"
     if num.estimate is None or den.estimate is None:
-        statuses = [f"{pop} {b.status}" for pop, b in ((numerator, num), ("denominator", den))
+        statuses = [f"{pop} {b.status}" for pop, b in ((numerator, num), (denominator, den))
                     if b.estimate is None]  # fmt: skip
         return ", ".join(statuses)
     if den.estimate == 0:
@@ -185,27 +201,36 @@ def _study_or_reason(figures: Figures, numerator: str) -> tuple[int, int] | str:
     return num.estimate, den.estimate
 
 
-def meta_analysis_rows(countries: Sequence[Figures], label: str) -> list[MetaAnalysisRow]:
-    """Return the DerSimonian–Laird rows across countries (exact inputs only; others excluded)."""
+def meta_analysis_rows(
+    countries: Sequence[Figures],
+    label: str,
+    analyses: Sequence[tuple[str, str, str]] | None = None,
+) -> list[MetaAnalysisRow]:
+    """Return the DerSimonian–Laird rows across countries (exact inputs only; others excluded).
+
+    ``analyses``: (statistic, numerator, denominator) triples; by default the efficacy ones.
+    """
     rows: list[MetaAnalysisRow] = []
-    for statistic, numerator in META_ANALYSES:
+    if analyses is None:
+        analyses = [(statistic, numerator, "denominator") for statistic, numerator in META_ANALYSES]
+    for statistic, numerator, denominator in analyses:
         if not any(numerator in figures.populations() for figures in countries):
             continue
         included: list[tuple[str, tuple[int, int]]] = []
         excluded: list[tuple[str, str]] = []
         perturbed: list[str] = []
         for figures in countries:
-            study = _study_or_reason(figures, numerator)
+            study = _study_or_reason(figures, numerator, denominator)
             if isinstance(study, str):
                 excluded.append((figures.country, study))
             else:
                 included.append((figures.country, study))
-                inputs = (figures.figure(numerator), figures.figure("denominator"))
+                inputs = (figures.figure(numerator), figures.figure(denominator))
                 if not all(bound is not None and bound.exact for bound in inputs):
                     perturbed.append(figures.country)
         row = MetaAnalysisRow(
             country=label, stratifier=None, stratum=None, statistic=statistic,
-            numerator=numerator, denominator="denominator",
+            numerator=numerator, denominator=denominator,
             estimate=None, ci_low=None, ci_high=None,
             method="dersimonian-laird-logit", lower_bound=None, upper_bound=None,
             note=None, tau2=None, i2=None, q=None,
@@ -250,4 +275,9 @@ def statistics_rows(
             for row in _spec_rows(figures, spec)]  # fmt: skip
     if measure == "efficacy":
         rows += meta_analysis_rows(countries, pooled.country)
+    if measure in PAIR_META_ANALYSES:
+        pairs = [
+            (f"{s.statistic}-meta", s.numerator, s.denominator) for s in PAIR_META_ANALYSES[measure]
+        ]
+        rows += meta_analysis_rows(countries, pooled.country, pairs)
     return rows

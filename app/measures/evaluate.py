@@ -28,6 +28,8 @@ from app.measures.members import BucketSums, CellAddress, count_with_members
 from app.measures.overlap import build_cross_border_overlap
 from app.measures.patient_experience import build_patient_experience
 from app.measures.releases import answered_populations, applicable_stratifiers, stratum_values
+from app.measures.review_intervals import build_review_intervals
+from app.measures.safety_signals import build_safety_signals
 from app.measures.treated_patients import build_treated_patients
 
 Builder = Callable[[MeasureContext], dict[str, PopulationSource]]
@@ -39,6 +41,8 @@ BUILDERS: dict[str, Builder] = {
     "discontinuations": build_discontinuations,
     "guideline-adherence": build_guideline_adherence,
     "cross-border-overlap": build_cross_border_overlap,
+    "safety-signals": build_safety_signals,
+    "review-intervals": build_review_intervals,
     "patient-experience": build_patient_experience,
     "informed-consent": build_informed_consent,
 }

@@ -42,6 +42,7 @@ CODE_COLUMNS: dict[str, tuple[str, str] | None] = {
     "MedicationStatement": ("reason", "discontinuation-reason"),
     "QuestionnaireResponse": ("item", "prem-item"),
     "Consent": ("kind", "consent-kind"),
+    "Encounter": None,
 }
 
 

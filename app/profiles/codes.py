@@ -64,6 +64,7 @@ CODE_SYSTEMS: dict[str, tuple[str, dict[str, str]]] = {
             "HR": "Heart rate",
             "ALT": "Alanine aminotransferase",
             "AST": "Aspartate aminotransferase",
+            "BPICSS": "BPIC-SS total score",
         },
     ),
     "adverse-event": (
@@ -160,6 +161,10 @@ CODE_SYSTEMS: dict[str, tuple[str, dict[str, str]]] = {
             "information-sheet": "Information sheet given",
             "alternatives-discussed": "Licensed alternatives discussed",
         },
+    ),
+    "encounter-type": (
+        "KetaNet encounter types",
+        {"prescriber-review": "Prescriber review of the treatment"},
     ),
 }
 """KetaNet code systems: name -> (title, {code: display})."""

@@ -142,6 +142,11 @@ RECORD_FIELDS: dict[str, tuple[FieldDef, ...]] = {
         FieldDef("recorded_at", "instant"),
         FieldDef("kind", "code", value_set="consent-kind"),
     ),
+    "review": (
+        _id("review"),
+        _patient_ref(),
+        FieldDef("reviewed_at", "instant"),
+    ),
 }
 """Record kinds in dependency order (patients first), each with its fields."""
 
@@ -158,6 +163,7 @@ OBSERVATION_RANGES: dict[str, tuple[float, float]] = {
     "HR": (0, 400),
     "ALT": (0, 100_000),
     "AST": (0, 100_000),
+    "BPICSS": (0, 38),
 }
 """Plausible closed range of an observation value per code (scores: CODES.md)."""
 
@@ -172,6 +178,7 @@ OBSERVATION_UNITS: dict[str, str] = {
     "HR": "/min",
     "ALT": "U/L",
     "AST": "U/L",
+    "BPICSS": "{score}",
 }
 """The UCUM unit each observation is stored in (a source giving another unit is rejected)."""
 

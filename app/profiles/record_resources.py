@@ -36,6 +36,7 @@ RESOURCE_TYPES: dict[str, str] = {
     "dispense": "MedicationDispense",
     "observation": "Observation",
     "adverse_event": "AdverseEvent",
+    "review": "Encounter",
     "discontinuation": "MedicationStatement",
     "experience": "QuestionnaireResponse",
     "consent": "Consent",
@@ -259,6 +260,27 @@ def _consent(row: Mapping[Any, Any], _country: str | None) -> dict[str, Any]:
     }
 
 
+def _review(row: Mapping[Any, Any], _country: str | None) -> dict[str, Any]:
+    at = fhir_instant(row["at_s"])
+    return {
+        "resourceType": "Encounter",
+        "id": row["id"],
+        "meta": _meta("review"),
+        "status": "finished",
+        "class": _ENCOUNTER_CLASS,
+        "type": [concept("encounter-type", "prescriber-review")],
+        "subject": _subject(row),
+        "period": {"start": at, "end": at},
+    }
+
+
+_ENCOUNTER_CLASS = {
+    "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+    "code": "AMB",
+    "display": "ambulatory",
+}
+
+
 _BUILDERS: dict[str, Callable[[Mapping[Any, Any], str | None], dict[str, Any]]] = {
     "patient": _patient,
     "condition": _condition,
@@ -267,6 +289,7 @@ _BUILDERS: dict[str, Callable[[Mapping[Any, Any], str | None], dict[str, Any]]] 
     "observation": _observation,
     "adverse_event": _adverse_event,
     "discontinuation": _discontinuation,
+    "review": _review,
     "experience": _experience,
     "consent": _consent,
 }

@@ -76,6 +76,10 @@ _ELEMENTS: dict[str, list[Element]] = {
         ("patient", 1, "1", None),
         ("dateTime", 1, "1", None),
     ],
+    "review": [
+        ("type", 1, "1", "encounter-type"),
+        ("period.start", 1, "1", None),
+    ],
 }
 
 _EXTENSIONS: dict[str, tuple[str, str, str]] = {

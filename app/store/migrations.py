@@ -9,7 +9,7 @@ held for the data steward (``approvals``). Versions 8 to 10 carry disclosure con
 ``app.ingest.record_keys``, at the node's start and at every ingest), the released cells, and
 rolling ε charges. Version 11 holds the patients' voices (PREM answers, consent records);
 version 12 widens the administrations' per-patient index (instant, then id: the order the
-measures look administrations up in). Append new migrations at the end; never edit one (see ``app.schema_versions``).
+measures look administrations up in); version 13 holds the prescriber reviews. Append new migrations at the end; never edit one (see ``app.schema_versions``).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from app.store.models import (
     ErasedPatient,
     IngestRun,
     RecordBase,
+    ReviewRecord,
 )
 from app.store.privacy_ledger import (
     adopt_lifetime_spending,
@@ -118,6 +119,10 @@ NODE_SCHEMA = SchemaHistory(
         Migration(
             "ix_administration_patient_at on (patient_id, at_s, id): ordered per-patient lookups",
             _administration_index_with_id,
+        ),
+        Migration(
+            "review: prescriber reviews of the treatment (review-intervals)",
+            creating(_table(ReviewRecord)),
         ),
     ),
 )

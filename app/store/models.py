@@ -225,3 +225,20 @@ class ConsentRecord(RecordBase, table=True):
 
 VOICE_TABLES = (ExperienceRecord, ConsentRecord)
 """Record tables of patients' voices and consent (migration 11), after ``RECORD_TABLES``."""
+
+
+class ReviewRecord(RecordBase, table=True):
+    """A prescriber review of a patient's treatment (the take-home review interval)."""
+
+    __tablename__ = "review"
+    __table_args__ = (Index("ix_review_patient_at", "patient_id", "at_s"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    patient_id: str = Field(foreign_key="patient.id", max_length=64)
+    at_s: int = _instant()
+    day: int
+    row_hash: str = Field(max_length=64)
+
+
+ADDED_RECORD_TABLES = (*VOICE_TABLES, ReviewRecord)
+"""Record tables created by later migrations (``RECORD_TABLES`` are those of version 1)."""

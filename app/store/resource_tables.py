@@ -44,6 +44,7 @@ RESOURCE_TABLES: dict[str, ResourceTable] = {
     "Observation": ResourceTable(_table("observation"), "observation"),
     "AdverseEvent": ResourceTable(_table("adverse_event"), "adverse_event"),
     "MedicationStatement": ResourceTable(_table("discontinuation"), "discontinuation"),
+    "Encounter": ResourceTable(_table("review"), "review"),
     "QuestionnaireResponse": ResourceTable(_table("experience"), "experience"),
     "Consent": ResourceTable(_table("consent"), "consent"),
 }

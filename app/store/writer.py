@@ -22,11 +22,11 @@ from typing import Any
 from sqlalchemy import Connection, Index, Table, bindparam, delete, select
 
 from app.linkage import LINKAGE_TOKEN_FIELD
-from app.store.models import LINKAGE_TOKENS, RECORD_TABLES, VOICE_TABLES, RecordBase
+from app.store.models import ADDED_RECORD_TABLES, LINKAGE_TOKENS, RECORD_TABLES, RecordBase
 
 TABLES: dict[str, Table] = {
     str(model.__tablename__): RecordBase.metadata.tables[str(model.__tablename__)]
-    for model in (*RECORD_TABLES, *VOICE_TABLES)
+    for model in (*RECORD_TABLES, *ADDED_RECORD_TABLES)
 }
 """Record kind → store table (kinds are named as the tables)."""
 

@@ -36,6 +36,8 @@ class CsvExportWriter(ExportFiles):
         rows["observations.csv"] += len(bundle.observations)
         rows["adverse_events.csv"] += len(bundle.adverse_events)
         rows["discontinuations.csv"] += len(bundle.discontinuations)
+        w["reviews.csv"].writerows(bundle.reviews)
+        rows["reviews.csv"] += len(bundle.reviews)
         w["experience.csv"].writerows(bundle.experience)
         w["consents.csv"].writerows(bundle.consents)
         rows["experience.csv"] += len(bundle.experience)

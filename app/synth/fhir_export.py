@@ -24,6 +24,7 @@ from app.synth.records import (
     ObservationRow,
     PatientBundle,
     PatientRow,
+    ReviewRow,
 )
 
 RESOURCE_TYPES = (
@@ -34,6 +35,7 @@ RESOURCE_TYPES = (
     "Observation",
     "AdverseEvent",
     "MedicationStatement",
+    "Encounter",
     "QuestionnaireResponse",
     "Consent",
 )
@@ -208,6 +210,19 @@ def consent_resource(row: ConsentRow, subject: dict[str, str]) -> dict[str, Any]
 _CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
 
 
+def review_resource(row: ReviewRow, subject: dict[str, str]) -> dict[str, Any]:
+    """Return the FHIR Encounter (type prescriber-review) of a review row."""
+    return {
+        "resourceType": "Encounter",
+        "id": row.review_id,
+        "status": "finished",
+        "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB"},
+        "type": [fc.coding(f"{fc.KETANET}/CodeSystem/encounter-type", "prescriber-review")],
+        "subject": subject,
+        "period": {"start": row.reviewed_at},
+    }
+
+
 class FhirNdjsonWriter(ExportFiles):
     """Writes patient bundles as FHIR Bulk Data NDJSON, ``<ResourceType>.ndjson`` per type."""
 
@@ -249,6 +264,9 @@ class FhirNdjsonWriter(ExportFiles):
         rows["Observation.ndjson"] += len(bundle.observations)
         rows["AdverseEvent.ndjson"] += len(bundle.adverse_events)
         rows["MedicationStatement.ndjson"] += len(bundle.discontinuations)
+        lines = [dump(review_resource(r, subject), option=option) for r in bundle.reviews]
+        files["Encounter"].write(b"".join(lines))
+        rows["Encounter.ndjson"] += len(bundle.reviews)
         responses = questionnaire_responses(bundle.experience, subject)
         files["QuestionnaireResponse"].write(b"".join(dump(r, option=option) for r in responses))
         lines = [dump(consent_resource(r, subject), option=option) for r in bundle.consents]

@@ -24,8 +24,10 @@ from app.synth.records import (
     DispenseRow,
     ObservationRow,
     PatientBundle,
+    ReviewRow,
 )
 from app.synth.regimens import REGIMENS, Regimen
+from app.synth.reviews import bladder_scores, review_times, session_blood_pressure
 from app.synth.safety import EventDraft, rare_events, session_events
 from app.synth.seeds import derive_seed
 from app.synth.timeline import (
@@ -44,10 +46,11 @@ STOP_RECORDED_SHARE = 0.7
 class _Counters:
     """Running numbers for the record ids of one export."""
 
-    __slots__ = ("administration", "dispense", "event", "observation")
+    __slots__ = ("administration", "dispense", "event", "observation", "review")
 
     def __init__(self) -> None:
         self.administration = self.dispense = self.event = self.observation = 0
+        self.review = 0
 
 
 def generate_patients(
@@ -172,6 +175,7 @@ def _add_course(
     observations = course_scores(rng, clock, course, end_s)
     observations += session_measurements(rng, course.sessions, drafts)
     observations += liver_tests(rng, course, drafts, end_s)
+    observations += session_blood_pressure(rng, course) + bladder_scores(rng, course, end_s)
     observations = sorted((o for o in observations if o[0] < end_s), key=lambda o: (o[0], o[1]))
     for at_s, code, value, unit in observations:
         counters.observation += 1
@@ -179,6 +183,10 @@ def _add_course(
         bundle.observations.append(
             ObservationRow(observation_id, pid, iso(at_s), code, value, unit)
         )
+    take_home = any(d.patient_id == pid for d in bundle.dispenses)
+    for at_s in review_times(rng, course, end_s, take_home=take_home):
+        counters.review += 1
+        bundle.reviews.append(ReviewRow(f"{prefix}-R{counters.review:07d}", pid, iso(at_s)))
     if course.stop_reason is not None and course.stop_s is not None and _stop_recorded(rng):
         last = course.sessions[-1].regimen
         sequence = len(bundle.discontinuations) + 1

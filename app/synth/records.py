@@ -88,6 +88,14 @@ class DiscontinuationRow(NamedTuple):
     route: str
 
 
+class ReviewRow(NamedTuple):
+    """A line of ``reviews.csv``: a prescriber review of the treatment."""
+
+    review_id: str
+    patient_id: str
+    reviewed_at: str
+
+
 CSV_FILES: dict[str, tuple[str, ...]] = {
     "patients.csv": PatientRow._fields,
     "administrations.csv": AdministrationRow._fields,
@@ -95,6 +103,7 @@ CSV_FILES: dict[str, tuple[str, ...]] = {
     "observations.csv": ObservationRow._fields,
     "adverse_events.csv": AdverseEventRow._fields,
     "discontinuations.csv": DiscontinuationRow._fields[:3],
+    "reviews.csv": ("review_id", "patient_id", "reviewed_at"),
     "experience.csv": ("response_id", "patient_id", "completed_at", "item", "answer"),
     "consents.csv": ("consent_id", "patient_id", "recorded_at", "kind"),
 }
@@ -110,6 +119,7 @@ class PatientBundle:
     observations: list[ObservationRow] = field(default_factory=list)
     adverse_events: list[AdverseEventRow] = field(default_factory=list)
     discontinuations: list[DiscontinuationRow] = field(default_factory=list)
+    reviews: list[ReviewRow] = field(default_factory=list)
     pool_index: int | None = None
     """The traveller-pool member this patient is (None for a patient of this country alone)."""
     experience: list[Any] = field(default_factory=list)

@@ -57,6 +57,27 @@ EXPECTED = {
             "dispenses-above-max",
         ]
     },
+    "safety-signals": {
+        name: EFFICACY
+        for name in [
+            "administrations-bp-checked",
+            "administrations-bp-rise",
+            "administrations-severe-bp",
+            "patients-lft-checked",
+            "patients-lft-3x-uln",
+            "patients-bladder-screened",
+            "patients-bladder-positive",
+        ]
+    },
+    "review-intervals": {
+        name: ["drug", "route"]
+        for name in [
+            "patients-take-home",
+            "dispenses",
+            "dispenses-unreviewed",
+            "patients-unreviewed",
+        ]
+    },
 }
 
 

@@ -48,6 +48,8 @@ def test_demo_runs_the_standard_set_and_stops_every_server(tmp_path: Path) -> No
         "guideline-adherence",
         "patient-experience",
         "informed-consent",
+        "safety-signals",
+        "review-intervals",
     ):
         assert measure in result.stdout
     # the PREM item table shows its answers and top box, the consent table its three kinds

@@ -44,6 +44,14 @@ QUERIES: list[dict[str, Any]] = [
         "stratify": ["drug", "route"],
         "parameters": {"max-take-home-mg": 300},
     },
+    {"measure": "safety-signals", "stratify": ["drug", "route", "sex", "age-band"]},
+    {
+        "measure": "safety-signals",
+        "filters": {"drug": ["esketamine"]},
+        "parameters": {"alt-uln": 35, "bpic-threshold": 15},
+    },
+    {"measure": "review-intervals", "stratify": ["drug", "route"]},
+    {"measure": "review-intervals", "parameters": {"max-review-days": 14}},
     {
         "measure": "patient-experience",
         "stratify": ["answer", "drug", "sex"],

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, select
 from app.exchange.query import MeasureQuery
 from app.profiles.prem import CONSENT_KINDS, PREM_ITEMS
 from app.store.models import RecordBase
+from tests.measures import reference_safety
 
 DAY = 86_400
 EPOCH = date(1970, 1, 1)
@@ -37,6 +38,7 @@ TABLES = (
     "observation",
     "dispense",
     "discontinuation",
+    "review",
     "experience",
     "consent",
 )
@@ -244,6 +246,12 @@ class Reference:
             "patients-take-home": self._count(dispensed, strata, patients=True),
             "dispenses-above-max": self._count(above, strata, patients=False),
         }
+
+    def safety_signals(self) -> Counts:
+        return reference_safety.safety_signals(self)
+
+    def review_intervals(self) -> Counts:
+        return reference_safety.review_intervals(self)
 
     def patient_experience(self) -> Counts:
         index = self._index()

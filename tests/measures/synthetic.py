@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, insert
 
 from app.store.models import RecordBase
+from tests.measures.synthetic_safety import add_safety_records
 from tests.measures.synthetic_voice import add_voice_rows
 
 DAY_S = 86_400
@@ -138,6 +139,7 @@ def generate_registry(seed: int, patients: int = 220) -> dict[str, list[dict[str
                 }
             )
     add_voice_rows(seed, rows)
+    add_safety_records(rows, seed)
     return rows
 
 

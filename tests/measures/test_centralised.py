@@ -40,6 +40,8 @@ PARAMETERS: dict[str, list[dict[str, str | float]]] = {
         {"instrument": "MADRS", "timepoint": "month6"},
     ],
     "guideline-adherence": [{}, {"max-take-home-mg": 300.0}, {"max-take-home-mg": 299.99}],
+    "safety-signals": [{}, {"alt-uln": 40.25, "ast-uln": 30, "bpic-threshold": 25}],
+    "review-intervals": [{}, {"max-review-days": 10}],
     "patient-experience": [
         {"item": "expectations-met"},
         {"item": "side-effect-burden"},

@@ -49,6 +49,8 @@ def test_public_endpoints_validate(node: dict[str, Any]) -> None:
         "discontinuations",
         "guideline-adherence",
         "cross-border-overlap",
+        "safety-signals",
+        "review-intervals",
         "patient-experience",
         "informed-consent",
     }

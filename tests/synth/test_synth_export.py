@@ -22,6 +22,7 @@ DESIGN_COLUMNS = {
     "adverse_events.csv": "event_id patient_id onset_at event severity serious outcome "
     "administration_id",
     "discontinuations.csv": "patient_id stopped_at reason",
+    "reviews.csv": "review_id patient_id reviewed_at",
     "experience.csv": "response_id patient_id completed_at item answer",
     "consents.csv": "consent_id patient_id recorded_at kind",
 }
@@ -31,6 +32,7 @@ FHIR_FILES = {
     "MedicationAdministration.ndjson",
     "MedicationDispense.ndjson",
     "Observation.ndjson",
+    "Encounter.ndjson",
     "AdverseEvent.ndjson",
     "MedicationStatement.ndjson",
     "QuestionnaireResponse.ndjson",
@@ -71,7 +73,7 @@ def test_same_seed_gives_identical_bytes(tmp_path: Path) -> None:
     for run in ("a", "b"):
         write_synthetic_export(country="PT", patients=60, seed=42, out_dir=tmp_path / run)
     first, second = _files(tmp_path / "a"), _files(tmp_path / "b")
-    assert len(first) == 17
+    assert len(first) == 19
     assert first == second
 
 

@@ -16,6 +16,7 @@ from .exports import instant
 
 SCORE_RANGES = {"PHQ9": (0, 27), "MADRS": (0, 60), "HAMD17": (0, 52), "QIDSSR16": (0, 27)}
 SCORE_RANGES |= {"CADSS": (0, 92)}
+SCORE_RANGES |= {"BPICSS": (0, 38)}
 
 
 def _share(counter: Counter[str], key: str) -> float:

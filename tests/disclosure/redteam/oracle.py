@@ -56,6 +56,11 @@ RECORD_KINDS = {
     "events": "adverse_event",
     "short-intervals": "administration",
     "dispenses-above-max": "dispense",
+    "administrations-bp-checked": "administration",
+    "administrations-bp-rise": "administration",
+    "administrations-severe-bp": "administration",
+    "dispenses": "dispense",
+    "dispenses-unreviewed": "dispense",
 }
 """The store table whose rows a record population counts."""
 
