@@ -7,22 +7,24 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import exc
 
 from app.cli.output import print_json, summarised_issues
-from app.config import NodeSettings, load_node_settings, read_secret
-from app.deid import pseudonymise_patient_id
 from app.errors import InputError, Issue, KetanetError, NotFound, Unavailable
-from app.ingest import IngestRejected, IngestReport, check_mapping, ingest_export
-from app.store import create_store_engine, erase_patient, patient_known, upgrade_schema
-from app.trust.audit import AuditLog
+
+if TYPE_CHECKING:
+    from app.config import NodeSettings
+    from app.ingest import IngestReport
+
+# The node's settings, the ingest pipeline and the store (SQLAlchemy, FHIR models, the mapping
+# engine) are imported inside the commands, so that `ketanet ingest --help` and `ketanet mapping
+# check --help` answer without loading them (tests/cli/test_startup.py).
 
 ConfigOption = Annotated[Path, typer.Option("--config", help="Node configuration file (TOML).")]
 PathsArgument = Annotated[
@@ -56,6 +58,10 @@ def ingest(
     as_json: JsonOption = False,
 ) -> None:
     """Map, de-identify, validate and store an export (atomic unless --skip-invalid)."""
+    from app.config import load_node_settings
+    from app.ingest import IngestRejected, ingest_export
+    from app.store import create_store_engine, upgrade_schema
+
     stderr = Console(stderr=True, emoji=False, highlight=False)
     with _domain_errors():
         settings = load_node_settings(config)
@@ -102,6 +108,8 @@ def mapping_check(
     ] = False,
 ) -> None:
     """Run a mapping on sample files, validate the FHIR it makes and end with a verdict; store nothing."""
+    from app.ingest import check_mapping
+
     with _domain_errors():
         bundle, report = check_mapping(paths=paths, mapping=mapping, limit=limit, timezone=timezone)
         if bundle_out:
@@ -150,6 +158,11 @@ def node_erase(
     Without ``--patient-id`` the id is asked for (not echoed) or, with ``--patient-id-stdin``,
     read from the first line of stdin, so it stays out of shell history and process lists.
     """
+    from app.config import load_node_settings
+    from app.deid import pseudonymise_patient_id
+    from app.store import create_store_engine, erase_patient, patient_known, upgrade_schema
+    from app.trust.audit import AuditLog
+
     if patient_id is None:
         patient_id = (
             sys.stdin.readline().strip()
@@ -187,16 +200,22 @@ def node_erase(
 
 
 def _secret(settings: NodeSettings) -> bytes:
+    from app.config import read_secret
+
     return read_secret(settings.node.pseudonym_secret)
 
 
 def _linkage_secret(settings: NodeSettings) -> bytes | None:
+    from app.config import read_secret
+
     path = settings.node.linkage_secret
     return read_secret(path) if path is not None else None
 
 
 @contextmanager
 def _domain_errors() -> Iterator[None]:
+    from sqlalchemy import exc  # here, not at import: `--help` loads no SQLAlchemy
+
     try:
         yield
     except KetanetError as error:

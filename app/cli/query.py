@@ -7,7 +7,7 @@ import asyncio
 import getpass
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
@@ -15,14 +15,14 @@ from rich.console import Console
 
 from app.cli.output import exit_on_error, print_json
 from app.cli.render import render_document
-from app.config import load_hub_settings
 from app.errors import InputError
-from app.hub.document import QueryDocument
-from app.hub.pooled_report import pooled_measure_report
-from app.hub.pooling import rows_to_csv
-from app.hub.replies import NodeReply
-from app.hub.requests import query_from_options
-from app.hub.service import HubService
+
+if TYPE_CHECKING:
+    from app.hub.document import QueryDocument
+    from app.hub.replies import NodeReply
+
+# The hub's settings and service (SQLAlchemy, statistics, FastAPI models) are imported when the
+# query runs, so that `ketanet query --help` answers at once (tests/cli/test_startup.py).
 
 SHOW = "show"
 
@@ -58,6 +58,10 @@ def query(
 
     `ketanet query show --config hub.toml ID` prints a stored query as it stands now.
     """
+    from app.config import load_hub_settings
+    from app.hub.requests import query_from_options
+    from app.hub.service import HubService
+
     if output_format not in {"table", "json", "csv", "fhir"}:
         typer.echo("error: --format must be table, json, csv or fhir", err=True)
         raise typer.Exit(2)
@@ -115,6 +119,9 @@ def _status(status: str, detail: str | None) -> str:
 
 
 def _print(document: QueryDocument, output_format: str) -> None:
+    from app.hub.pooled_report import pooled_measure_report
+    from app.hub.pooling import rows_to_csv
+
     view = document.model_dump()
     if output_format == "json":
         print_json(view)

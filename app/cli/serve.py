@@ -9,7 +9,6 @@ import typer
 
 from app.cli.lazy import LazyCommand, lazy_group
 from app.cli.output import exit_on_error
-from app.config import load_hub_settings, load_node_settings
 
 NODE_COMMANDS = {
     "pull": LazyCommand(
@@ -44,6 +43,7 @@ def node_serve(config: ConfigOption) -> None:
 
     from app.cli.access_log import uvicorn_log_config
     from app.cli.pull import serve_pull
+    from app.config import load_node_settings
     from app.node.app import create_node_app
 
     with exit_on_error():
@@ -85,6 +85,7 @@ def hub_serve(config: ConfigOption) -> None:
     import uvicorn
 
     from app.cli.access_log import uvicorn_log_config
+    from app.config import load_hub_settings
     from app.hub.app import create_hub_app
 
     with exit_on_error():
@@ -130,6 +131,7 @@ def hub_token(
     ] = None,
 ) -> None:
     """Print an analyst's bearer token (the file holds `NAME TOKEN` lines; this prints TOKEN)."""
+    from app.config import load_hub_settings
     from app.hub.tokens import TokenRegistry
 
     with exit_on_error():

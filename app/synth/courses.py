@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from app.synth.countries import CountryProfile
 from app.synth.patients import Person
-from app.synth.regimens import REGIMENS, Regimen, choose_setting, starting_level
+from app.synth.regimens import REGIMENS, Regimen, choose_setting, starting_level, step_up
 from app.synth.timeline import CUTOFF_DAY, LocalClock
 
 _LOT_PREFIX = {"ketamine": "KT", "esketamine": "ES", "arketamine": "AR"}
@@ -59,10 +59,12 @@ def plan_course(
     maintained = False
     if rng.random() < (0.22 if improvement < 0.2 else 0.07):
         offsets = offsets[: rng.randint(1, 7)]
-        reason = _early_reason(rng, profile, person, improvement)
+        reason = _early_reason(rng, profile, person, improvement, regimen)
     elif rng.random() < (0.3 if improvement < 0.3 else profile.maintenance_share):
         maintained = True
-        offsets += _maintenance_offsets(rng, offsets[-1], profile.mean_maintenance_days)
+        offsets += _maintenance_offsets(
+            rng, offsets[-1], profile.mean_maintenance_days, label=regimen.drug == "esketamine"
+        )
         reason = _maintenance_end_reason(rng, profile, person)
     else:
         reason = _after_induction_reason(rng, profile, improvement)
@@ -100,10 +102,16 @@ def _induction_offsets(rng: random.Random) -> list[int]:
     return offsets
 
 
-def _maintenance_offsets(rng: random.Random, last: int, mean_days: float) -> list[int]:
-    """Day offsets of weekly, then weekly or fortnightly, maintenance sessions."""
+def _maintenance_offsets(
+    rng: random.Random, last: int, mean_days: float, *, label: bool = False
+) -> list[int]:
+    """Day offsets of weekly, then weekly or fortnightly, maintenance sessions.
+
+    With ``label`` (esketamine), the step after the four weekly sessions is the label's weekly or
+    every two weeks; ketamine clinics space some patients' boosters three weeks apart.
+    """
     end = last + min(540, 28 + int(rng.expovariate(1.0 / mean_days)))
-    step = rng.choice((7, 14, 14, 21))
+    step = rng.choice((7, 14, 14) if label else (7, 14, 14, 21))
     offsets: list[int] = []
     day = last
     while True:
@@ -137,7 +145,7 @@ def _sessions(
         if i == switch_at:
             regimen = REGIMENS[rng.choice(("ketamine-oral", "ketamine-sublingual"))]
             usual, level = choose_setting(rng, regimen), starting_level(rng, regimen, person.age)
-        if i in (1, 4, 8) and level + 1 < regimen.level_count() and rng.random() < 0.3:
+        if i in (1, 4, 8) and level + 1 < regimen.level_count() and rng.random() < step_up(regimen):
             level += 1
         day = first_day + timedelta(days=offset)
         if day > CUTOFF_DAY:
@@ -188,14 +196,21 @@ def _pick(rng: random.Random, weights: dict[str, float]) -> str:
 
 
 def _early_reason(
-    rng: random.Random, profile: CountryProfile, person: Person, improvement: float
+    rng: random.Random,
+    profile: CountryProfile,
+    person: Person,
+    improvement: float,
+    regimen: Regimen,
 ) -> str:
     caf = profile.cost_access_factor
+    # About 4.6% of adults and 5.6% of older adults stop esketamine induction for an adverse
+    # reaction (docs/synthetic-data.md); gentler regimens (oral) less often.
+    tolerability = regimen.adverse_event_factor * (1.25 if person.age >= 65 else 1.0)
     return _pick(
         rng,
         {
             "lack-of-efficacy": 2.0 if improvement < 0.25 else 0.3,
-            "adverse-event": 1.0,
+            "adverse-event": 5.5 * tolerability,
             "patient-choice": 1.0,
             "access": 0.5 * caf,
             "cost": 0.5 * caf,
@@ -234,6 +249,7 @@ def _maintenance_end_reason(rng: random.Random, profile: CountryProfile, person:
             "access": 0.6 * caf,
             "lack-of-efficacy": 0.5,
             "lost-to-follow-up": 0.5,
+            "adverse-event": 0.08,
             "misuse-concern": 0.6 if person.substance_use_history == "yes" else 0.1,
             "pregnancy": 0.1 if person.sex == "female" and person.age < 45 else 0.0,
             "other": 0.3,

@@ -39,6 +39,8 @@ from app.synth.timeline import (
 from app.synth.travellers import Traveller, TravellerOptions, TravellerSlots
 
 _NO_RESTART = frozenset({"death", "misuse-concern", "pregnancy"})
+STOP_RECORDED_SHARE = 0.7
+"""Share of course stops the registry records (clinicians often leave the reason unwritten)."""
 
 
 class _Counters:
@@ -185,7 +187,7 @@ def _add_course(
     for at_s in review_times(rng, course, end_s, take_home=take_home):
         counters.review += 1
         bundle.reviews.append(ReviewRow(f"{prefix}-R{counters.review:07d}", pid, iso(at_s)))
-    if course.stop_reason is not None and course.stop_s is not None and rng.random() < 0.7:
+    if course.stop_reason is not None and course.stop_s is not None and _stop_recorded(rng):
         last = course.sessions[-1].regimen
         sequence = len(bundle.discontinuations) + 1
         bundle.discontinuations.append(
@@ -193,3 +195,8 @@ def _add_course(
                 pid, iso(course.stop_s), course.stop_reason, sequence, last.drug, last.route
             )
         )
+
+
+def _stop_recorded(rng: random.Random) -> bool:
+    """Return whether the registry records this course's stop and its reason."""
+    return rng.random() < STOP_RECORDED_SHARE

@@ -133,3 +133,12 @@ def starting_level(rng: random.Random, regimen: Regimen, age: int) -> int:
 def choose_setting(rng: random.Random, regimen: Regimen) -> str:
     """Return the usual setting of a patient's sessions on this regimen."""
     return rng.choices(regimen.settings, regimen.setting_weights)[0]
+
+
+def step_up(regimen: Regimen) -> float:
+    """Return the chance of moving up one dose level at the second, fifth and ninth session.
+
+    Intranasal esketamine goes from 56 to 84 mg for about two thirds of adults by the end of
+    induction (docs/synthetic-data.md); other regimens titrate more cautiously.
+    """
+    return 0.42 if regimen.key == "esketamine-intranasal" else 0.3

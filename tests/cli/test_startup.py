@@ -18,6 +18,7 @@ from app.cli.main import COMMANDS
 from app.cli.serve import NODE_COMMANDS
 
 HEAVY = ("app.hub", "app.node", "app.store", "app.ingest", "sqlalchemy", "scipy", "fhir", "uvicorn")
+HEAVY += ("app.config", "fastapi", "pandas", "numpy", "sqlmodel", "pydantic_settings")
 
 
 def _modules_after(args: list[str]) -> list[str]:
@@ -39,6 +40,35 @@ def _modules_after(args: list[str]) -> list[str]:
 def test_help_imports_no_command_module() -> None:
     assert _modules_after(["--help"]) == []
     assert _modules_after(["init", "--help"]) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["ingest", "--help"],
+        ["mapping", "check", "--help"],
+        ["node", "erase", "--help"],
+        ["query", "--help"],
+    ],
+    ids=" ".join,
+)
+def test_ingest_and_query_help_load_no_pipeline_store_or_framework(args: list[str]) -> None:
+    # These commands import the pipeline, the store, the hub service and the settings when they
+    # run, not to print their help.
+    assert _modules_after(args) == []
+
+
+def test_ingest_work_loads_no_web_framework_or_statistics() -> None:
+    script = (
+        "import json, sys\n"
+        "import app.cli.ingest, app.config, app.deid, app.ingest, app.store, app.trust.audit\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith("
+        "('fastapi', 'scipy', 'pandas', 'uvicorn', 'app.hub', 'app.node')))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert json.loads(done.stdout) == []
 
 
 def test_a_command_imports_only_what_it_needs() -> None:

@@ -64,8 +64,11 @@ def test_session_reactions_match_the_published_shares_of_patients(
         assert rates.patients >= 200
         for figure in PUBLISHED:
             measured = rates.share_by_event.get(figure.event, 0.0)
+            # 6 points, or 2.5 binomial standard errors where a country has few such patients
+            # (Portugal: 273, so one standard error alone is 3 points for dissociation).
+            noise = 2.5 * (figure.share * (1 - figure.share) / rates.patients) ** 0.5
             print(f"  {figure.event:14} synthetic {measured:6.1%}  published {figure.share:6.1%}")
-            assert abs(measured - figure.share) <= 0.06, (country, figure.event)
+            assert abs(measured - figure.share) <= max(0.06, noise), (country, figure.event)
 
 
 def test_serious_events_are_rare_and_all_grades_occur(norway: list[PatientBundle]) -> None:
