@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from app.hub.document import MetaAnalysisRow, StatisticRow, StudyRow
+from app.hub import estimates
+from app.hub.document import MetaAnalysisRow, StatisticRow
 from app.hub.estimates import StatisticSpec, estimate_row
 from app.hub.estimates import _spec_rows as proportion_rows
 from app.hub.figures import Figures
-from app.hub.meta_analysis import dersimonian_laird
 
 Pair = tuple[str, str, str]
 """(statistic, numerator population, denominator population)."""
@@ -76,62 +76,9 @@ def answer_distribution_rows(figures: Figures) -> list[StatisticRow]:
     return rows
 
 
-def _study(figures: Figures, numerator: str, denominator: str) -> tuple[int, int] | str:
-    """Return a country's ``(events, n)``, or why it is left out of the meta-analysis."""
-    num, den = figures.figure(numerator), figures.figure(denominator)
-    if num is None or den is None:
-        return "not reported"
-    if num.estimate is None or den.estimate is None:
-        return ", ".join(
-            f"{population} {bound.status}"
-            for population, bound in ((numerator, num), (denominator, den))
-            if bound.estimate is None
-        )
-    if den.estimate == 0:
-        return "zero denominator"
-    if num.estimate > den.estimate:
-        return "numerator exceeds denominator"
-    return num.estimate, den.estimate
-
-
 def meta_analysis_rows(
     countries: Sequence[Figures], label: str, pairs: Sequence[Pair]
 ) -> list[MetaAnalysisRow]:
-    """Return one random-effects row per pair present in some country's answer."""
-    rows = []
-    for statistic, numerator, denominator in pairs:
-        if not any(numerator in figures.populations() for figures in countries):
-            continue
-        studies = {
-            figures.country: _study(figures, numerator, denominator) for figures in countries
-        }
-        included = {c: s for c, s in studies.items() if not isinstance(s, str)}
-        excluded = {c: s for c, s in studies.items() if isinstance(s, str)}
-        notes = [f"excluded: {', '.join(f'{c} ({why})' for c, why in excluded.items())}"]
-        notes = notes if excluded else []
-        row = MetaAnalysisRow(
-            country=label, stratifier=None, stratum=None, statistic=f"{statistic}-meta",
-            numerator=numerator, denominator=denominator,
-            estimate=None, ci_low=None, ci_high=None, method="dersimonian-laird-logit",
-            lower_bound=None, upper_bound=None, note=None, tau2=None, i2=None, q=None,
-            countries=list(included), excluded=list(excluded), studies=[],
-        )  # fmt: skip
-        if included:
-            result = dersimonian_laird(list(included.values()))
-            study_rows = [
-                StudyRow(country=country, events=s.events, n=s.n, estimate=s.estimate,
-                         ci_low=s.ci_low, ci_high=s.ci_high, weight=s.weight,
-                         continuity_corrected=s.corrected)
-                for country, s in zip(included, result.studies, strict=True)
-            ]  # fmt: skip
-            row = row.model_copy(
-                update={
-                    "estimate": result.estimate, "ci_low": result.ci_low,
-                    "ci_high": result.ci_high, "tau2": result.tau2, "i2": result.i2,
-                    "q": result.q, "studies": study_rows,
-                }
-            )  # fmt: skip
-        else:
-            notes.append("no country with exact or perturbed counts")
-        rows.append(row.model_copy(update={"note": "; ".join(notes) or None}))
-    return rows
+    """Return one random-effects row (``<statistic>-meta``) per pair present in some answer."""
+    analyses = [(f"{statistic}-meta", num, den) for statistic, num, den in pairs]
+    return estimates.meta_analysis_rows(countries, label, analyses)
