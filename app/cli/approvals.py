@@ -9,19 +9,18 @@ from __future__ import annotations
 import asyncio
 import getpass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from app.cli.output import exit_on_error, print_json, stderr_console
-from app.config import load_node_settings
 from app.errors import Unavailable
-from app.node import approvals
-from app.node.context import NodeContext, build_node_context
-from app.node.hub_link import HubLink, deliver_decisions
-from app.store.approvals import HeldRequest, held_requests
+
+if TYPE_CHECKING:  # the node and its store load when a command runs
+    from app.node.context import NodeContext
+    from app.store.approvals import HeldRequest
 
 DELIVERY_ATTEMPTS = 3
 DELIVERY_PAUSE_S = 2.0
@@ -54,6 +53,9 @@ def listing(held: HeldRequest) -> dict[str, Any]:
 
 
 def _context(config: Path) -> NodeContext:
+    from app.config import load_node_settings
+    from app.node.context import build_node_context
+
     return build_node_context(load_node_settings(config))
 
 
@@ -66,6 +68,8 @@ def approvals_list(
     ] = False,
 ) -> None:
     """List the requests waiting for a decision (id, requester, measure, period, …)."""
+    from app.store.approvals import held_requests
+
     with exit_on_error():
         ctx = _context(config)
         with ctx.engine.connect() as connection:
@@ -113,6 +117,8 @@ def approvals_approve(
     note: Annotated[str | None, typer.Option("--note", help="A note for the audit.")] = None,
 ) -> None:
     """Approve a held request: answer it now (data as of now) and deliver the answer to the hub."""
+    from app.node import approvals
+
     with exit_on_error():
         ctx = _context(config)
         held = approvals.approve(ctx, approval_id, by=by or getpass.getuser(), note=note)
@@ -130,6 +136,8 @@ def approvals_deny(
     by: ByOption = None,
 ) -> None:
     """Deny a held request with a reason; the hub shows the node as denied, with the reason."""
+    from app.node import approvals
+
     with exit_on_error():
         ctx = _context(config)
         held = approvals.deny(ctx, approval_id, by=by or getpass.getuser(), reason=reason)
@@ -146,6 +154,7 @@ def approvals_deliver(config: ConfigOption) -> None:
 
 def _deliver(ctx: NodeContext) -> None:
     """Deliver every undelivered decision; raises ``Unavailable`` when one did not reach the hub."""
+    from app.node.hub_link import HubLink, deliver_decisions
 
     async def run() -> list[tuple[str, str]]:
         outcomes: dict[str, str] = {}

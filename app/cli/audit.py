@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
 from app.cli.output import exit_on_error, print_json
-from app.config import load_database_and_key, load_hub_settings, load_node_settings
-from app.database import create_store_engine
 from app.errors import ConfigError
-from app.hub.migrations import upgrade_hub_schema
-from app.hub.witness import checkpoints_of
-from app.store import upgrade_schema
-from app.trust.audit import AuditEntry, AuditLog, verify_checkpoint
-from app.trust.keys import load_signing_key
+
+if TYPE_CHECKING:  # the store, the hub's tables and the settings load when a command runs
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from app.trust.audit import AuditEntry, AuditLog
 
 audit_app = typer.Typer(
     help="Show and verify a node's or the hub's audit log.", no_args_is_help=True
@@ -29,6 +26,12 @@ ConfigOption = Annotated[Path, typer.Option("--config", help="node.toml or hub.t
 
 
 def _open_log(config: Path) -> AuditLog:
+    from app.config import load_database_and_key
+    from app.database import create_store_engine
+    from app.hub.migrations import upgrade_hub_schema
+    from app.store import upgrade_schema
+    from app.trust.audit import AuditLog
+
     # Reading the log needs the database only, not the key or the pseudonym secret.
     service = load_database_and_key(config)
     engine = create_store_engine(service.database_url)
@@ -56,7 +59,7 @@ def show(
 
 def _actor_names(config: Path) -> dict[str, str]:
     """Return ``kid -> name`` of the peers (node) or nodes (hub) a config trusts, for display."""
-    from app.config import load_hub_settings, load_node_settings
+    from app.config import load_database_and_key, load_hub_settings, load_node_settings
     from app.trust.keys import public_keys_by_kid
 
     try:
@@ -123,6 +126,8 @@ def verify(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Verify the hash chain and the checkpoints; exit non-zero at the first bad entry."""
+    from app.trust.audit import verify_checkpoint
+
     with exit_on_error():
         log = _open_log(config)
         witnesses = _load_checkpoints(checkpoint or [])
@@ -148,6 +153,11 @@ def verify(
 
 def _hub_witness_copies(config: Path, hub_config: Path) -> list[dict[str, Any]]:
     """Return the checkpoints the hub of ``hub_config`` kept for the node of ``config``."""
+    from app.config import load_hub_settings, load_node_settings
+    from app.database import create_store_engine
+    from app.hub.migrations import upgrade_hub_schema
+    from app.hub.witness import checkpoints_of
+
     node_id = load_node_settings(config, check_files=False).node.id
     engine = create_store_engine(load_hub_settings(hub_config, check_files=False).hub.database_url)
     try:
@@ -159,6 +169,9 @@ def _hub_witness_copies(config: Path, hub_config: Path) -> list[dict[str, Any]]:
 
 
 def _node_public_keys(config: Path) -> dict[str, Ed25519PublicKey] | None:
+    from app.config import load_database_and_key
+    from app.trust.keys import load_signing_key
+
     # Witness signatures are checked when the node's key is at hand (run on the node).
     try:
         key = load_signing_key(load_database_and_key(config).signing_key)
@@ -173,6 +186,9 @@ def checkpoint(
     out: Annotated[Path | None, typer.Option("--out", help="Also write it to this file.")] = None,
 ) -> None:
     """Sign and store a checkpoint of the chain head; print it (give it to a witness)."""
+    from app.config import load_database_and_key
+    from app.trust.keys import load_signing_key
+
     with exit_on_error():
         key = load_signing_key(load_database_and_key(config).signing_key)
         document = _open_log(config).checkpoint(key)

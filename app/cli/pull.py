@@ -6,22 +6,25 @@ import asyncio
 import logging
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from app.cli.output import exit_on_error
-from app.config import NodeSettings, load_node_settings
 from app.errors import ConfigError
-from app.node.app import node_app_for
-from app.node.context import build_node_context
-from app.node.pull import PullWorker
+
+if TYPE_CHECKING:  # the node's application and settings load when a command runs
+    from app.config import NodeSettings
 
 ConfigOption = Annotated[Path, typer.Option("--config", help="node.toml")]
 
 
 def serve_pull(settings: NodeSettings) -> None:
     """Long-poll the hub and answer each task until interrupted; opens no listening socket."""
+    from app.node.app import node_app_for
+    from app.node.context import build_node_context
+    from app.node.pull import PullWorker
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # not every long-poll
     link = settings.hub
@@ -52,6 +55,11 @@ def node_pull(
     ] = False,
 ) -> None:
     """Fetch this node's tasks from the hub and answer them (for a scheduler: --once)."""
+    from app.config import load_node_settings
+    from app.node.app import node_app_for
+    from app.node.context import build_node_context
+    from app.node.pull import PullWorker
+
     with exit_on_error():
         settings = load_node_settings(config)
         if settings.hub is None:
@@ -76,6 +84,8 @@ class PullNodeThread:
     """A pull node answering the hub's tasks in a daemon thread (the demo); no socket."""
 
     def __init__(self, settings: NodeSettings) -> None:
+        from app.node.context import build_node_context
+
         self.context = build_node_context(settings)
         self.name = settings.node.id
         self.thread = threading.Thread(target=self._run, name=self.name, daemon=True)
@@ -84,6 +94,9 @@ class PullNodeThread:
         self._stop: asyncio.Event | None = None
 
     def _run(self) -> None:
+        from app.node.app import node_app_for
+        from app.node.pull import PullWorker
+
         async def main() -> None:
             self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
             self._ready.set()

@@ -58,6 +58,23 @@ def test_ingest_and_query_help_load_no_pipeline_store_or_framework(args: list[st
     assert _modules_after(args) == []
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["demo", "--help"],
+        ["audit", "--help"],
+        ["audit", "verify", "--help"],
+        ["node", "pull", "--help"],
+        ["node", "approvals", "--help"],
+        ["node", "approvals", "list", "--help"],
+    ],
+    ids=" ".join,
+)
+def test_demo_audit_pull_and_approvals_help_load_no_hub_node_or_store(args: list[str]) -> None:
+    # Their modules import the hub, the node, the store and the settings inside the commands.
+    assert _modules_after(args) == []
+
+
 def test_ingest_work_loads_no_web_framework_or_statistics() -> None:
     script = (
         "import json, sys\n"
