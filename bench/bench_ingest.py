@@ -3,8 +3,9 @@
     .venv/bin/python bench/bench_ingest.py --administrations 1000000
 
 Writes an export of N administrations (plus N/50 patients and N/5 observations), ingests it with
-``ingest_export`` in a fresh process (so its peak RSS is its own), ingests an export a tenth of the
-size the same way (flat memory means both peaks are close), then inserts the very rows the ingest
+``ingest_export`` in a fresh process (so its peak RSS is its own) with as many worker processes as
+``ketanet ingest`` uses, then again in one process (the baseline of the workers), ingests an
+export a tenth of the size (flat memory means both peaks are close), then inserts the very rows the ingest
 stored into an empty database of the same schema with bare ``sqlite3.executemany`` in one
 transaction, and prints records/s, peak memory and the ratio of the two times; last, the rate of
 the Python row path alone (read, map, de-identify, validate; no database) for scale.
@@ -118,23 +119,47 @@ def write_export(folder: Path, *, administrations: int, seed: int = 7) -> int:
     return patients + administrations + observations
 
 
-def child_ingest(export: Path, database: Path) -> None:
-    """Ingest ``export`` into a new ``database``; print seconds, records and peak RSS as JSON."""
+def child_ingest(export: Path, database: Path, workers: int | None = None) -> None:
+    """Ingest ``export`` into a new ``database``; print seconds, records and peak RSS as JSON.
+
+    ``workers`` None: as many worker processes as ``ketanet ingest`` uses on this machine.
+    """
     from app.ingest import ingest_export
+    from app.ingest.row_path import default_workers
     from app.store import create_store_engine, upgrade_schema
 
     engine = create_store_engine(f"sqlite:///{database}")
     upgrade_schema(engine)
+    workers = default_workers() if workers is None else workers
     started = time.perf_counter()
-    report = ingest_export(engine=engine, paths=[export], secret=SECRET, timezone="UTC")
+    cpu = _cpu_seconds()
+    report = ingest_export(
+        engine=engine, paths=[export], secret=SECRET, timezone="UTC", workers=workers
+    )
     seconds = time.perf_counter() - started
+    cpu = _cpu_seconds() - cpu
     engine.dispose()
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    worker_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(
         json.dumps(
-            {"seconds": seconds, "records": report.total("inserted"), "peak_mib": peak_kib / 1024}
+            {
+                "seconds": seconds,
+                "records": report.total("inserted"),
+                "peak_mib": peak_kib / 1024,
+                "worker_peak_mib": worker_kib / 1024,
+                "workers": workers,
+                "cpu_s": cpu,
+            }
         )
     )
+
+
+def _cpu_seconds() -> float:
+    """CPU time (user + system) of this process and of its finished children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def child_pipeline(export: Path, _database: Path) -> None:
@@ -192,10 +217,14 @@ def main() -> None:
     parser.add_argument("--administrations", type=int, default=1_000_000)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--child", nargs=3, metavar=("STEP", "SOURCE", "DATABASE"))
+    parser.add_argument("--serial", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         step, source, database = args.child
-        steps = {"ingest": child_ingest, "pipeline": child_pipeline, "bare": child_bare}
+        if step == "ingest":
+            child_ingest(Path(source), Path(database), workers=0 if args.serial else None)
+            return
+        steps = {"pipeline": child_pipeline, "bare": child_bare}
         steps[step](Path(source), Path(database))
         return
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
@@ -206,15 +235,26 @@ def main() -> None:
         print(f"export: {args.administrations:,} administrations, {total:,} records")
         small = run_child("--child", "ingest", str(work / "small"), str(work / "small.db"))
         full = run_child("--child", "ingest", str(work / "export"), str(work / "ingest.db"))
+        serial = run_child(
+            "--child", "ingest", str(work / "export"), str(work / "serial.db"), "--serial"
+        )
         bare = run_child("--child", "bare", str(work / "ingest.db"), str(work / "bare.db"))
         alone = run_child("--child", "pipeline", str(work / "export"), "-")
     rate = full["records"] / full["seconds"]
     print(
-        f"ingest: {full['records']:,.0f} records in {full['seconds']:.2f} s = {rate:,.0f} records/s"
+        f"ingest ({full['workers']:.0f} worker processes): {full['records']:,.0f} records in "
+        f"{full['seconds']:.2f} s = {rate:,.0f} records/s (CPU {full['cpu_s']:.1f} s)"
+    )
+    serial_rate = serial["records"] / serial["seconds"]
+    print(
+        f"ingest in one process: {serial['seconds']:.2f} s = {serial_rate:,.0f} records/s "
+        f"(CPU {serial['cpu_s']:.1f} s); workers speed-up {serial['seconds'] / full['seconds']:.2f}x"
     )
     print(
         f"peak memory (RSS of the ingest process): {full['peak_mib']:.0f} MiB at full size, "
-        f"{small['peak_mib']:.0f} MiB at a tenth of it"
+        f"{small['peak_mib']:.0f} MiB at a tenth of it "
+        f"({full['peak_mib'] / small['peak_mib']:.2f}x); largest worker "
+        f"{full['worker_peak_mib']:.0f} MiB"
     )
     bare_rate = bare["records"] / bare["seconds"]
     print(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -39,6 +40,7 @@ _STORE_COUNTERS = ("read", "inserted", "updated", "unchanged", "rejected", "skip
 _VALID_COUNTERS = ("read", "valid", "rejected", "skipped", "erased")
 _OPTIONAL_COUNTERS = ("skipped", "erased")
 _DRY_RUN_HEADINGS = {"inserted": "to insert", "updated": "to update"}
+_REFRESH_S = 0.1
 
 
 def ingest(
@@ -60,6 +62,7 @@ def ingest(
     """Map, de-identify, validate and store an export (atomic unless --skip-invalid)."""
     from app.config import load_node_settings
     from app.ingest import IngestRejected, ingest_export
+    from app.ingest.row_path import default_workers
     from app.store import create_store_engine, upgrade_schema
 
     stderr = Console(stderr=True, emoji=False, highlight=False)
@@ -87,6 +90,7 @@ def ingest(
                         skip_invalid=skip_invalid,
                         rejects_path=rejects_path,
                         progress=tick,
+                        workers=default_workers(),
                     )
                 except IngestRejected as rejected:
                     _show_report(rejected.report, as_json=as_json)
@@ -246,9 +250,19 @@ def _progress_bar(console: Console, *, enabled: bool) -> Iterator[Callable[[int]
         TextColumn("{task.completed:,.0f} rows"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console, transient=True) as progress:
+    # Refreshed from the ingest's own ticks, not by rich's refresh thread: the ingest forks its
+    # worker processes, and a process should fork with no other thread running.
+    with Progress(*columns, console=console, transient=True, auto_refresh=False) as progress:
         task = progress.add_task("ingest", total=None)
-        yield lambda rows: progress.advance(task, rows)
+        shown = [0.0]
+
+        def tick(rows: int) -> None:
+            progress.advance(task, rows)
+            if (now := time.monotonic()) - shown[0] >= _REFRESH_S:
+                shown[0] = now
+                progress.refresh()
+
+        yield tick
 
 
 def _show_report(report: IngestReport, *, as_json: bool) -> None:

@@ -9,13 +9,10 @@ are checked: a withdrawal is not an error. Shared by ``ingest_export`` (which wr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
-from hashlib import blake2b
 from pathlib import Path
 from typing import Any
-
-import orjson
 
 from app.deid import Deidentifier, Pseudonymiser
 from app.deid.record_keys import RecordKeyer
@@ -23,12 +20,22 @@ from app.errors import Issue
 from app.ingest.fingerprints import FingerprintSet, fingerprint
 from app.ingest.ingest_report import FileReport, IssueLog
 from app.ingest.plan import ExportPlan
+from app.ingest.row_path import (
+    Dropped,
+    Outcome,
+    RowPath,
+    can_fork,
+    parallel_outcomes,
+    readable,
+)
 from app.linkage import LinkageTokeniser
 from app.mapping import JoinIndex, RecordMapping, RowMapper
-from app.profiles import RECORD_FIELDS, RecordValidator, to_store_row
-from app.sources import SourceReader, open_source, unnest
+from app.profiles import RECORD_FIELDS, RecordValidator
+from app.sources import SourceReader, SourceRow, open_source, unnest
 
 BATCH_ROWS = 2_000
+PARALLEL_AFTER = 5_000
+"""Rows of a file handled in this process before worker processes take the rest (small files never fork)."""
 UNKNOWN_PATIENT = "unknown patient reference"
 DUPLICATE_ID = "duplicate id in the export"
 
@@ -40,20 +47,6 @@ class Batch:
     kind: str
     report: FileReport
     rows: list[dict[str, Any]]
-
-
-def row_hash(row: dict[str, Any]) -> str:
-    """Return the digest of a store row's values (tells a changed row from an unchanged one)."""
-    return blake2b(
-        orjson.dumps(tuple(row.values()), default=_hex_of_bytes), digest_size=16
-    ).hexdigest()
-
-
-def _hex_of_bytes(value: object) -> str:
-    """JSON form of the one non-JSON value a store row holds: a linkage token (bytes)."""
-    if isinstance(value, bytes):
-        return value.hex()
-    raise TypeError(type(value).__name__)
 
 
 class RecordPipeline:
@@ -71,6 +64,7 @@ class RecordPipeline:
         erased: frozenset[str] = frozenset(),
         limit: int | None = None,
         progress: Callable[[int], None] | None = None,
+        workers: int = 0,
     ) -> None:
         self.plan = plan
         self.issues = issues
@@ -86,6 +80,7 @@ class RecordPipeline:
         self._patients: set[str] = set()
         self._absent_patients: set[str] = set()
         self._rows_told = 0
+        self._workers = workers if can_fork() else 0
 
     def batches(self) -> Iterator[Batch]:
         """Yield batches of valid store rows, kind by kind in dependency order."""
@@ -112,6 +107,7 @@ class RecordPipeline:
         report = FileReport(path.name, kind)
         self.reports.append(report)
         reader = open_source(path, fmt=record.source.format, delimiter=record.source.delimiter)
+        outcomes: Generator[tuple[SourceRow, Outcome]] | None = None
         try:
             if record.source.format == "csv" and reader.header is None:
                 self._log_unreadable(reader)
@@ -124,7 +120,8 @@ class RecordPipeline:
                 return
             pending: list[tuple[dict[str, Any], int]] = []
             rows = reader if record.source.each is None else unnest(reader, record.source.each)
-            for row in rows:
+            outcomes = self._outcomes(kind, mapper, rows)
+            for row, outcome in outcomes:
                 if row.values is None or row.issues:
                     # The reader could not split the row properly (bad bytes, wrong field count,
                     # bad JSON); its own issue says exactly where, so the row is not mapped.
@@ -134,7 +131,7 @@ class RecordPipeline:
                         self.issues.add(issue)
                     continue
                 report.read += 1
-                store_row = self._process(kind, mapper, row.values, row.line, report)
+                store_row = self._settle(kind, mapper, outcome, row.line, report)
                 if store_row is not None:
                     pending.append((store_row, row.line))
                     if len(pending) >= BATCH_ROWS:
@@ -146,8 +143,29 @@ class RecordPipeline:
             if pending:
                 yield self._deduplicated(kind, report, pending, seen, mapper)
         finally:
+            if outcomes is not None:
+                outcomes.close()  # stops the worker processes at once, also on an error
             reader.close()
             self._tick()
+
+    def _outcomes(
+        self, kind: str, mapper: RowMapper, rows: Iterable[SourceRow]
+    ) -> Generator[tuple[SourceRow, Outcome]]:
+        """Pair every source row with what the row path made of it, in file order.
+
+        The first ``PARALLEL_AFTER`` rows of a file go through this process; with ``workers`` the
+        rest go to that many worker processes in chunks and come back in order (file order is what the
+        reference check, the duplicate check and the issue log rely on).
+        """
+        row_path = RowPath(
+            kind, mapper, self._deid, self._validator, self._record_keys, self._erased
+        )
+        iterator = iter(rows)
+        for count, row in enumerate(iterator, start=1):
+            yield row, row_path.outcome(row.values, row.line) if readable(row) else None
+            if count >= PARALLEL_AFTER and self._workers and self._limit is None:
+                yield from parallel_outcomes(row_path, iterator, workers=self._workers)
+                return
 
     def _tick(self) -> None:
         """Tell the progress callback how many more rows were read since it was last told."""
@@ -158,52 +176,39 @@ class RecordPipeline:
             self._progress(total - self._rows_told)
             self._rows_told = total
 
-    def _process(
+    def _settle(
         self,
         kind: str,
         mapper: RowMapper,
-        values: Any,
+        outcome: Outcome,
         line: int,
         report: FileReport,
     ) -> dict[str, Any] | None:
-        mapped, issues = mapper.map(values, line)
-        if mapped is None:
-            if issues is None:
-                report.skipped += 1
-                return None
-            self._reject(report, issues)
+        """Count a row's outcome; return its store row when the row is valid and its patient known."""
+        if outcome is Dropped.SKIPPED:
+            report.skipped += 1
             return None
-        record = self._deid.apply(kind, mapped)
-        if self._erased and record.get("id" if kind == "patient" else "patient_id") in self._erased:
+        if outcome is Dropped.ERASED:
             report.erased += 1
             return None
-        problems = self._validator.validate(kind, record)
-        if problems:
-            unreadable = bool(issues)
-            issues = issues or []
-            for name, rule in problems:
-                # A field the mapping could not read is already reported; derived ones follow it.
-                if name in mapped or not unreadable:
-                    issues.append(Issue(rule, mapper.file, line, mapper.labels.get(name, name)))
-        if not issues:
-            issues = self._reference_issues(kind, record, mapper, line)
+        if isinstance(outcome, list):
+            self._reject(report, outcome)
+            return None
+        if outcome is None:  # pragma: no cover - unreadable rows are counted before settling
+            return None
+        store_row, reference = outcome
+        issues = self._reference_issues(kind, reference, mapper, line)
         if issues:
             self._reject(report, issues)
             return None
-        store_row = to_store_row(kind, record)
-        store_row["row_hash"] = row_hash(store_row)
-        if self._record_keys is not None:
-            # After the hash: keys derive from the id, so they never make a row look changed.
-            self._record_keys.add_keys(kind, store_row)
         return store_row
 
     def _reference_issues(
-        self, kind: str, record: dict[str, Any], mapper: RowMapper, line: int
+        self, kind: str, patient: str, mapper: RowMapper, line: int
     ) -> list[Issue] | None:
         if kind == "patient":
-            self._patients.add(record["id"])
+            self._patients.add(patient)
             return None
-        patient = record["patient_id"]
         if patient in self._patients or self._known_in_store(patient):
             return None
         return [Issue(UNKNOWN_PATIENT, mapper.file, line, mapper.labels.get("patient_id"))]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from app.deid import Pseudonymiser
 from app.deid.record_keys import RecordKeyer
@@ -22,6 +23,8 @@ from app.store.runs import record_run, utc_stamp
 from app.store.writer import StoreWriter
 
 log = logging.getLogger("ketanet.ingest")
+BULK_CACHE_KIB = 32 * 1024
+"""SQLite page cache of an ingest's connection (KiB); SQLite's own default is 2 MiB."""
 
 
 def ingest_export(
@@ -37,6 +40,7 @@ def ingest_export(
     rejects_path: Path | None = None,
     progress: Callable[[int], None] | None = None,
     clock: Callable[[], float] = time.time,
+    workers: int = 0,
 ) -> IngestReport:
     """Map, de-identify, validate and store an export; return the per-file report.
 
@@ -46,7 +50,11 @@ def ingest_export(
     breaks a rule and ``skip_invalid`` is off: then nothing is stored and the report's store
     counts are 0. ``InputError`` for a bad mapping or missing files, ``ConfigError`` for a short
     secret. ``clock`` stamps the run (its start and finish, the node's ``data_as_of``). With
-    ``linkage_secret`` each patient's linkage token is stored too (docs/overlap.md).
+    ``linkage_secret`` each patient's linkage token is stored too (docs/overlap.md). With
+    ``workers`` (> 0), the rows of a large file are mapped, de-identified and validated by that many
+    forked worker processes, while this process reads the files, settles the rows in file order and
+    writes the store; call it so only from a process without other threads (the CLI): forking
+    copies their locks as they are.
     """
     tokeniser = LinkageTokeniser(linkage_secret) if linkage_secret is not None else None
     plan = plan_export(paths, mapping=mapping, timezone=timezone)
@@ -67,6 +75,7 @@ def ingest_export(
                 skip_invalid=skip_invalid,
                 progress=progress,
                 clock=clock,
+                workers=workers,
             )
         else:
             _store(
@@ -79,6 +88,7 @@ def ingest_export(
                 skip_invalid=skip_invalid,
                 progress=progress,
                 clock=clock,
+                workers=workers,
             )
     finally:
         if rejects is not None:
@@ -109,9 +119,14 @@ def _store(
     skip_invalid: bool,
     progress: Callable[[int], None] | None,
     clock: Callable[[], float],
+    workers: int,
 ) -> None:
     """Write the valid rows in one transaction; commit unless an atomic run found a problem."""
-    with engine.connect() as connection, connection.begin() as transaction:
+    with (
+        engine.connect() as connection,
+        bulk_page_cache(connection),
+        connection.begin() as transaction,
+    ):
         writer = StoreWriter(connection)
         pipeline = RecordPipeline(
             plan,
@@ -122,11 +137,13 @@ def _store(
             patient_in_store=writer.patient_exists,
             erased=erased_patients(connection),
             progress=progress,
+            workers=workers,
         )
 
         _drain(pipeline, writer.write, issues=issues, atomic=not skip_invalid)
         writer.finish()
-        assign_record_keys(connection, secret)  # rows an earlier release stored without keys
+        # Rows an earlier release stored without keys (tables this run filled from empty have none).
+        assign_record_keys(connection, secret, complete=writer.filled_from_empty())
         _finish(report, pipeline, issues, finished_at=utc_stamp(clock()))
         if issues.count and not skip_invalid:
             transaction.rollback()
@@ -147,6 +164,28 @@ def _store(
         report.committed = True
 
 
+@contextmanager
+def bulk_page_cache(connection: Connection) -> Iterator[None]:
+    """Give an SQLite connection a larger page cache for the run, then its default back.
+
+    A bulk load inserts into B-trees keyed by random pseudonyms; with SQLite's default 2 MiB cache
+    most inserts evict a page that a later one reads back. The cache is fixed (not sized by the
+    export), so a small export fills what it needs and memory stays flat as exports grow.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    # On the driver's connection: a PRAGMA through SQLAlchemy would begin its transaction early.
+    driver = connection.connection.driver_connection
+    assert driver is not None  # an open connection has its driver's
+    (default,) = driver.execute("PRAGMA cache_size").fetchone()
+    driver.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        driver.execute(f"PRAGMA cache_size = {int(default)}")
+
+
 def _dry_run(
     engine: Engine,
     plan: ExportPlan,
@@ -158,6 +197,7 @@ def _dry_run(
     skip_invalid: bool,
     progress: Callable[[int], None] | None,
     clock: Callable[[], float],
+    workers: int,
 ) -> None:
     """Validate and count against a read-only view of the store; write nothing anywhere.
 
@@ -174,6 +214,7 @@ def _dry_run(
             patient_in_store=view.patient_in_store,
             erased=view.erased,
             progress=progress,
+            workers=workers,
         )
         _drain(pipeline, view.count, issues=issues, atomic=not skip_invalid)
         _finish(report, pipeline, issues, finished_at=utc_stamp(clock()))

@@ -28,6 +28,7 @@ class JoinIndex:
         self.header: Sequence[str] | None = None
         self._rows: dict[str, JoinedRow] = {}
         self._used: set[str] = set()
+        self._newly_used: list[str] = []
 
     def add(self, key: Getter, values: Any, file: str, line: int) -> Issue | None:
         """Index one joined row under its key; return an issue when it has no key."""
@@ -46,9 +47,19 @@ class JoinIndex:
             return None
         key = str(value)
         row = self._rows.get(key)
-        if row is not None:
+        if row is not None and key not in self._used:
             self._used.add(key)
+            self._newly_used.append(key)
         return row
+
+    def take_newly_used(self) -> list[str]:
+        """Return the keys first used since the last call (a worker process reports them back)."""
+        keys, self._newly_used = self._newly_used, []
+        return keys
+
+    def mark_used(self, keys: list[str]) -> None:
+        """Remember joined rows a worker process used (see ``take_newly_used``)."""
+        self._used.update(keys)
 
     def unused(self) -> list[Issue]:
         """Return an issue for every joined row that no main row referred to."""

@@ -112,6 +112,13 @@ class StoreWriter:
             index.create(self._connection)
         self._dropped.clear()
 
+    def filled_from_empty(self) -> frozenset[str]:
+        """Return the kinds whose tables were empty when this run first wrote to them.
+
+        Every row of such a table came from this run, so a caller knows their record keys are set.
+        """
+        return frozenset(kind for kind, empty in self._empty_at_start.items() if empty)
+
     def patient_exists(self, pseudonym: str) -> bool:
         """Return True when the store already holds the patient ``pseudonym``."""
         table = TABLES["patient"]
