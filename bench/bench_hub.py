@@ -82,12 +82,16 @@ def serve_nodes(count: int, key_path: Path, delay_s: float) -> None:
     """Run ``count`` delayed, signing nodes in this process's event loop (child mode).
 
     Each node's socket is bound here, to a port the system picks, and the ports are printed on
-    one line before serving: no port is chosen free and then lost to another process.
+    one line before serving: no port is chosen free and then lost to another process. The
+    sockets are made with ``IPPROTO_TCP`` so that asyncio sets ``TCP_NODELAY`` on the accepted
+    connections, as it does for a server that binds its own (``ketanet node serve``): with
+    protocol 0 it does not, and Nagle's algorithm holds each response body until the hub's
+    delayed ACK, 40 ms per answer.
     """
     key = load_signing_key(key_path)
     sockets = []
     for _ in range(count):
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
         sockets.append(sock)
