@@ -28,8 +28,6 @@ from typing import Any
 
 import httpx
 import uvicorn
-from fastapi import FastAPI, Request
-from fastapi.responses import Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -82,37 +80,51 @@ def serve_nodes(count: int, key_path: Path, delay_s: float) -> None:
     """Run ``count`` delayed, signing nodes in this process's event loop (child mode).
 
     Each node's socket is bound here, to a port the system picks, and the ports are printed on
-    one line before serving: no port is chosen free and then lost to another process.
+    one line before serving: no port is chosen free and then lost to another process. The
+    sockets are made with ``IPPROTO_TCP`` so that asyncio sets ``TCP_NODELAY`` on the accepted
+    connections, as it does for a server that binds its own (``ketanet node serve``): with
+    protocol 0 it does not, and Nagle's algorithm holds each response body until the hub's
+    delayed ACK, 40 ms per answer.
     """
     key = load_signing_key(key_path)
     sockets = []
     for _ in range(count):
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
         sockets.append(sock)
     print(",".join(str(sock.getsockname()[1]) for sock in sockets), flush=True)
 
-    def make_app(index: int) -> FastAPI:
-        app = FastAPI()
+    def make_app(index: int) -> Any:
+        # A bare ASGI app, not FastAPI: 50 nodes share this one process, and FastAPI's request
+        # path (~0.5 ms a request here) would queue their answers behind each other.
         body = _report(country(index))
 
-        @app.post("/fhir/Measure/$evaluate-measure")
-        async def evaluate(request: Request) -> Response:
-            await request.body()
+        async def evaluate(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope["type"] != "http":
+                return
+            while (await receive()).get("more_body"):
+                pass
+            if scope["method"] != "POST" or scope["path"] != "/fhir/Measure/$evaluate-measure":
+                await send({"type": "http.response.start", "status": 404, "headers": []})
+                await send({"type": "http.response.body", "body": b""})
+                return
             await asyncio.sleep(delay_s)
             headers = sign_response(
                 status=200,
                 headers={"content-type": "application/fhir+json"},
                 body=body,
-                request=_Req(request),
+                request=_Req(scope),
                 key=key,
                 now=time.time(),
             )
-            headers.pop("content-type", None)
-            return Response(body, media_type="application/fhir+json", headers=headers)
+            fields = [(b"content-type", b"application/fhir+json")]
+            fields += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+            fields.append((b"content-length", str(len(body)).encode()))
+            await send({"type": "http.response.start", "status": 200, "headers": fields})
+            await send({"type": "http.response.body", "body": body})
 
-        return app
+        return evaluate
 
     async def main() -> None:
         servers = [
@@ -127,12 +139,16 @@ def serve_nodes(count: int, key_path: Path, delay_s: float) -> None:
 
 
 class _Req:
-    """The request as the node received it, for response signing."""
+    """The request as the node received it (its ASGI scope), for response signing."""
 
-    def __init__(self, request: Any) -> None:
-        self.method = request.method
-        self.url = str(request.url)
-        self.headers = dict(request.headers)
+    def __init__(self, scope: dict[str, Any]) -> None:
+        host, port = scope["server"]
+        query = scope["query_string"].decode("latin-1")
+        self.method = scope["method"]
+        self.url = f"http://{host}:{port}{scope['raw_path'].decode('latin-1')}" + (
+            f"?{query}" if query else ""
+        )
+        self.headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
 
 
 async def _series(service: HubService, query: Any, repeats: int) -> tuple[list[float], list[float]]:

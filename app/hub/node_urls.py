@@ -10,6 +10,7 @@ over a link-local address is allowed with ``allow_link_local = true`` on its ``[
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from urllib.parse import urlsplit
 
@@ -29,8 +30,12 @@ METADATA_ADDRESSES = frozenset(
 """Metadata addresses outside the link-local ranges (AWS over IPv6, Alibaba Cloud)."""
 
 
+@functools.lru_cache(maxsize=1024)
 def node_url_problem(url: str, *, allow_link_local: bool = False) -> str | None:
-    """Return why the hub must not call ``url``, or None when it is an acceptable node URL."""
+    """Return why the hub must not call ``url``, or None when it is an acceptable node URL.
+
+    Cached (a pure function of its arguments): every fan-out checks every node's URL.
+    """
     try:
         parts = urlsplit(url)
         host = parts.hostname

@@ -78,13 +78,20 @@ def outcomes_of(connection: Connection, query_id: str) -> list[Outcome]:
         )
     }
     outcomes = []
-    for task in tasks_of(connection, query_id):
-        result = results.get(task.node_id)
+    # Only the columns an outcome needs: whole tasks (bodies, signed headers) cost ~0.1 ms each.
+    tasks = connection.execute(
+        select(task_table.c.node_id, task_table.c.country, task_table.c.status,
+               task_table.c.detail)
+        .where(task_table.c.query_id == query_id)
+        .order_by(task_table.c.position)
+    )  # fmt: skip
+    for node_id, country, status, detail in tasks:
+        result = results.get(node_id)
         if result is None:
-            outcomes.append(Outcome(task.node_id, task.country, task.status, task.detail, None))
+            outcomes.append(Outcome(node_id, country, status, detail, None))
             continue
         outcomes.append(
-            Outcome(task.node_id, task.country, result.status, result.detail, result.receipt_json)
+            Outcome(node_id, country, result.status, result.detail, result.receipt_json)
         )
     return outcomes
 
