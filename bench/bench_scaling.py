@@ -324,11 +324,10 @@ def print_measures(points: list[dict[str, Any]], args: argparse.Namespace) -> No
 
 def min_max(result: dict[str, Any]) -> str:
     """The widest max/min ratio among one backend's queries at one size, as ±%."""
-    worst = 0.0
-    for cell in result["timings"].values():
-        if cell["min_ms"]:
-            worst = max(worst, cell["max_ms"] / cell["min_ms"] - 1)
-    return f"+{worst * 100:.0f}%"
+    spreads = [
+        cell["max_ms"] / cell["min_ms"] - 1 for cell in result["timings"].values() if cell["min_ms"]
+    ]
+    return f"+{max(spreads) * 100:.0f}%" if spreads else "—"
 
 
 def print_hub(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
