@@ -288,20 +288,28 @@ def pipeline_cell_key(engine: Engine, query: MeasureQuery) -> bytes:
     return orjson.dumps(to_measure_report(answer))
 
 
-def bench(engine: Engine, label: str, repeat: int, measures: set[str] | None = None) -> None:
+def bare_aggregate(engine: Engine, timeout_s: float = 20.0) -> Callable[[], object]:
+    """Return a run of the bare aggregate with every hint the pipeline gets, so the ratio is
+    honest: SQLite's table-scan hint when the pipeline takes it (same decision, same period),
+    PostgreSQL's work_mem and statement time-out (evaluation_limits) and JIT off
+    (materialised_index)."""
     start, end = ((day - date(1970, 1, 1)).days for day in PERIOD)
     with engine.connect() as connection:
         scan = prefers_administration_scan(connection, QUERIES[0])
 
     def bare() -> object:
-        # The bare aggregate gets every hint the pipeline gets, so the ratio is honest: SQLite's
-        # table-scan hint when the pipeline takes it (same decision, same period), PostgreSQL's
-        # work_mem and statement time-out (evaluation_limits) and JIT off (materialised_index).
-        with engine.connect() as connection, evaluation_limits(connection, 20.0):
+        with engine.connect() as connection, evaluation_limits(connection, timeout_s):
             if connection.dialect.name == "postgresql":
                 connection.execute(text("SET LOCAL jit = off"))
             statement = HINTED_BARE if scan else BARE
             return connection.execute(statement, {"start": start, "end": end}).all()
+
+    return bare
+
+
+def bench(engine: Engine, label: str, repeat: int, measures: set[str] | None = None) -> None:
+    start, end = ((day - date(1970, 1, 1)).days for day in PERIOD)
+    bare = bare_aggregate(engine)
 
     def unhinted() -> object:
         with engine.connect() as connection:
