@@ -152,7 +152,7 @@ def test_copy_ingest_stores_and_reports_as_sqlite_when_store_is_empty(
     report = both(stores, named_export, tmp_path)
     assert report["committed"]
     assert report["totals"]["inserted"] > 1000
-    assert snapshot(stores[1])[LINKAGE_TOKENS.name]  # tokens copied after their patients
+    assert all(snapshot(stores[1]).values())  # every kind, and tokens copied after patients
 
 
 def test_copy_ingest_sets_record_keys_without_a_scan_when_tables_start_empty(
@@ -271,3 +271,27 @@ def test_write_error_mid_copy_leaves_postgres_store_as_before(
     assert schema_objects(postgres) == objects
     monkeypatch.setattr(PostgresBulkWriter, "write", write)
     assert run(postgres, write_tiny_export(tmp_path / "again"), tmp_path)["committed"]
+
+
+def test_error_during_merge_leaves_postgres_store_as_before(
+    stores: tuple[Engine, Engine], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _sqlite, postgres = stores
+    run(postgres, write_tiny_export(tmp_path / "first"), tmp_path)
+    before, objects = snapshot(postgres), schema_objects(postgres)
+    merge = PostgresBulkWriter._merge
+    merged: list[str] = []
+
+    def failing(self: PostgresBulkWriter, target: Any) -> Any:
+        merged.append(target.kind)
+        if target.kind == "administration":  # the patients are merged by now
+            raise OSError("connection lost")
+        return merge(self, target)
+
+    monkeypatch.setattr(PostgresBulkWriter, "_merge", failing)
+    patients = [*PATIENTS, {**PATIENTS[2], "patient_id": "PX-0007"}]
+    with pytest.raises(OSError, match="connection lost"):
+        run(postgres, write_tiny_export(tmp_path / "next", patients=patients), tmp_path)
+    assert merged == ["patient", "administration"]
+    assert snapshot(postgres) == before
+    assert schema_objects(postgres) == objects
