@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -213,21 +214,42 @@ def child_bare(source: Path, database: Path) -> None:
 
 
 def child_postgres_ingest(export: Path, url: str) -> None:
-    """Ingest ``export`` into the PostgreSQL database ``url``; print seconds, records and CPU."""
+    """Ingest ``export`` into the PostgreSQL database ``url``; print seconds, records and CPU.
+
+    Also prints the seconds the writing process spent in the writer (``write``: encoding rows
+    and sending them; ``finish``: the merges and the index and constraint rebuilds).
+    """
     from app.ingest import ingest_export
     from app.ingest.row_path import default_workers
     from app.store import create_store_engine, upgrade_schema
+    from app.store.postgres_writer import PostgresBulkWriter
 
+    spent = {"write": 0.0, "finish": 0.0}
+
+    def timed(name: str) -> Any:
+        method = getattr(PostgresBulkWriter, name)
+
+        def run(*args: Any, **options: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return method(*args, **options)
+            finally:
+                spent[name] += time.perf_counter() - started
+
+        return run
+
+    for name in spent:
+        setattr(PostgresBulkWriter, name, timed(name))
     engine = create_store_engine(url)
     upgrade_schema(engine)
     workers = default_workers()
     started = time.perf_counter()
-    cpu = _cpu_seconds()
+    cpu, own = _cpu_seconds(), _own_cpu_seconds()
     report = ingest_export(
         engine=engine, paths=[export], secret=SECRET, timezone="UTC", workers=workers
     )
     seconds = time.perf_counter() - started
-    cpu = _cpu_seconds() - cpu
+    cpu, own = _cpu_seconds() - cpu, _own_cpu_seconds() - own
     engine.dispose()
     print(
         json.dumps(
@@ -236,10 +258,36 @@ def child_postgres_ingest(export: Path, url: str) -> None:
                 "records": report.total("inserted"),
                 "workers": workers,
                 "cpu_s": cpu,
-                "own_cpu_s": _own_cpu_seconds(),
+                "own_cpu_s": own,
+                "write_s": spent["write"],
+                "finish_s": spent["finish"],
             }
         )
     )
+
+
+def child_row_path(export: Path, _database: str) -> None:
+    """Run the ingest's row path with its worker processes and no store; print seconds and CPU."""
+    from app.deid import Pseudonymiser
+    from app.deid.record_keys import RecordKeyer
+    from app.ingest.ingest_report import IssueLog
+    from app.ingest.pipeline import RecordPipeline
+    from app.ingest.plan import plan_export
+    from app.ingest.row_path import default_workers
+
+    plan = plan_export([export], mapping=None, timezone="UTC")
+    started = time.perf_counter()
+    cpu = _cpu_seconds()
+    pipeline = RecordPipeline(
+        plan,
+        pseudonymiser=Pseudonymiser(SECRET),
+        record_keys=RecordKeyer(SECRET),
+        issues=IssueLog(),
+        workers=default_workers(),
+    )
+    rows = sum(len(batch.rows) for batch in pipeline.batches())
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, "records": rows, "cpu_s": _cpu_seconds() - cpu}))
 
 
 def _own_cpu_seconds() -> float:
@@ -350,6 +398,7 @@ def bench_postgres(server: str, administrations: int, workdir: Path | None) -> N
             total = write_export(work / "export", administrations=administrations)
             print(f"export: {administrations:,} administrations, {total:,} records")
             ingest = run_child("--child", "pg-ingest", str(work / "export"), url)
+            alone = run_child("--child", "row-path", str(work / "export"), "-")
         bares = [run_child("--child", "pg-bare", url, f"bare_{run}") for run in range(3)]
     finally:
         with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
@@ -358,7 +407,13 @@ def bench_postgres(server: str, administrations: int, workdir: Path | None) -> N
     print(
         f"PostgreSQL ingest ({ingest['workers']:.0f} worker processes): {ingest['records']:,.0f} "
         f"records in {ingest['seconds']:.2f} s = {rate:,.0f} records/s (client CPU "
-        f"{ingest['cpu_s']:.1f} s, of which the writing process {ingest['own_cpu_s']:.1f} s)"
+        f"{ingest['cpu_s']:.1f} s, of which the writing process {ingest['own_cpu_s']:.1f} s); "
+        f"in the writer: write {ingest['write_s']:.1f} s, finish (merges, index and "
+        f"constraint rebuilds) {ingest['finish_s']:.1f} s"
+    )
+    print(
+        f"the row path alone (the same workers, no store): {alone['seconds']:.2f} s = "
+        f"{alone['records'] / alone['seconds']:,.0f} records/s (client CPU {alone['cpu_s']:.1f} s)"
     )
     seconds = sorted(bare["seconds"] for bare in bares)
     median = seconds[1]
@@ -397,6 +452,9 @@ def main() -> None:
         step, source, database = args.child
         if step == "pg-ingest":
             child_postgres_ingest(Path(source), database)
+            return
+        if step == "row-path":
+            child_row_path(Path(source), database)
             return
         if step == "pg-bare":
             child_postgres_bare(source, database)
