@@ -207,10 +207,10 @@ class PostgresBulkWriter:
             return self._copy
         self._end_copy()
         if target.staged:
-            columns = [TOKEN if name == LINKAGE_TOKEN_FIELD else name for name in target.fields]
+            columns = [TOKEN if key == LINKAGE_TOKEN_FIELD else key for key in target.fields]
             types = [
-                "bytea" if name == TOKEN else self._binary_type(target.table, name)
-                for name in columns
+                "bytea" if column == TOKEN else self._binary_type(target.table, column)
+                for column in columns
             ]
             copy = self._start_copy(self._stage(target), [*columns, TAG], [*types, "int4"])
         else:
