@@ -14,7 +14,8 @@ the Python row path alone (read, map, de-identify, validate; no database) for sc
 
 With ``--postgres`` it measures the PostgreSQL store instead: in a scratch database (``bench_...``,
 dropped at the end) it ingests the export with ``ingest_export`` (COPY, ``app.store.postgres_writer``),
-then loads the very rows the ingest stored three times with a bare binary ``COPY`` into a new schema
+runs the row path alone with the same workers, ingests again in one process into a second scratch
+database, then loads the very rows the ingest stored three times with a bare binary ``COPY`` into a new schema
 of the same tables (secondary indexes, foreign keys and primary keys dropped first and re-added at
 the end, in one transaction, as the ingest does), and prints records/s, client CPU and the ratio.
 """
@@ -213,8 +214,10 @@ def child_bare(source: Path, database: Path) -> None:
     print(json.dumps({"seconds": seconds, "records": sum(len(r) for r in rows.values())}))
 
 
-def child_postgres_ingest(export: Path, url: str) -> None:
+def child_postgres_ingest(export: Path, url: str, workers: int | None = None) -> None:
     """Ingest ``export`` into the PostgreSQL database ``url``; print seconds, records and CPU.
+
+    ``workers`` None: as many worker processes as ``ketanet ingest`` uses on this machine.
 
     Also prints the seconds the writing process spent in the writer (``write``: encoding rows
     and sending them; ``finish``: the merges and the index and constraint rebuilds).
@@ -242,7 +245,7 @@ def child_postgres_ingest(export: Path, url: str) -> None:
         setattr(PostgresBulkWriter, name, timed(name))
     engine = create_store_engine(url)
     upgrade_schema(engine)
-    workers = default_workers()
+    workers = default_workers() if workers is None else workers
     started = time.perf_counter()
     cpu, own = _cpu_seconds(), _own_cpu_seconds()
     report = ingest_export(
@@ -399,10 +402,17 @@ def bench_postgres(server: str, administrations: int, workdir: Path | None) -> N
             print(f"export: {administrations:,} administrations, {total:,} records")
             ingest = run_child("--child", "pg-ingest", str(work / "export"), url)
             alone = run_child("--child", "row-path", str(work / "export"), "-")
+            # Into a second scratch database: the first one holds the rows the bare COPYs load.
+            with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+                admin.execute(f'CREATE DATABASE "{name}_serial"')
+            serial = run_child(
+                "--child", "pg-ingest", str(work / "export"), f"{url}_serial", "--serial"
+            )
         bares = [run_child("--child", "pg-bare", url, f"bare_{run}") for run in range(3)]
     finally:
         with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}_serial" WITH (FORCE)')
     rate = ingest["records"] / ingest["seconds"]
     print(
         f"PostgreSQL ingest ({ingest['workers']:.0f} worker processes): {ingest['records']:,.0f} "
@@ -414,6 +424,12 @@ def bench_postgres(server: str, administrations: int, workdir: Path | None) -> N
     print(
         f"the row path alone (the same workers, no store): {alone['seconds']:.2f} s = "
         f"{alone['records'] / alone['seconds']:,.0f} records/s (client CPU {alone['cpu_s']:.1f} s)"
+    )
+    serial_rate = serial["records"] / serial["seconds"]
+    print(
+        f"PostgreSQL ingest in one process: {serial['seconds']:.2f} s = {serial_rate:,.0f} "
+        f"records/s (CPU {serial['cpu_s']:.1f} s; write {serial['write_s']:.1f} s, finish "
+        f"{serial['finish_s']:.1f} s); workers speed-up {serial['seconds'] / ingest['seconds']:.2f}x"
     )
     seconds = sorted(bare["seconds"] for bare in bares)
     median = seconds[1]
@@ -427,6 +443,10 @@ def bench_postgres(server: str, administrations: int, workdir: Path | None) -> N
     print(
         f"ratio PostgreSQL ingest rate / bare COPY rate: {median / ingest['seconds']:.2f}x "
         f"(best bare {seconds[0] / ingest['seconds']:.2f}x, worst {seconds[2] / ingest['seconds']:.2f}x)"
+    )
+    print(
+        f"ratio in one process / bare COPY: {median / serial['seconds']:.2f}x "
+        f"(best bare {seconds[0] / serial['seconds']:.2f}x)"
     )
     print(f"load average at the end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
@@ -451,7 +471,7 @@ def main() -> None:
     if args.child:
         step, source, database = args.child
         if step == "pg-ingest":
-            child_postgres_ingest(Path(source), database)
+            child_postgres_ingest(Path(source), database, workers=0 if args.serial else None)
             return
         if step == "row-path":
             child_row_path(Path(source), database)
