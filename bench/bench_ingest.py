@@ -9,6 +9,15 @@ export a tenth of the size (flat memory means both peaks are close), then insert
 stored into an empty database of the same schema with bare ``sqlite3.executemany`` in one
 transaction, and prints records/s, peak memory and the ratio of the two times; last, the rate of
 the Python row path alone (read, map, de-identify, validate; no database) for scale.
+
+    .venv/bin/python bench/bench_ingest.py --postgres postgresql://postgres@127.0.0.1:5432
+
+With ``--postgres`` it measures the PostgreSQL store instead: in a scratch database (``bench_...``,
+dropped at the end) it ingests the export with ``ingest_export`` (COPY, ``app.store.postgres_writer``),
+runs the row path alone with the same workers, ingests again in one process into a second scratch
+database, then loads the very rows the ingest stored three times with a bare binary ``COPY`` into a new schema
+of the same tables (secondary indexes, foreign keys and primary keys dropped first and re-added at
+the end, in one transaction, as the ingest does), and prints records/s, client CPU and the ratio.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import resource
 import sqlite3
@@ -24,6 +34,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -203,6 +214,243 @@ def child_bare(source: Path, database: Path) -> None:
     print(json.dumps({"seconds": seconds, "records": sum(len(r) for r in rows.values())}))
 
 
+def child_postgres_ingest(export: Path, url: str, workers: int | None = None) -> None:
+    """Ingest ``export`` into the PostgreSQL database ``url``; print seconds, records and CPU.
+
+    ``workers`` None: as many worker processes as ``ketanet ingest`` uses on this machine.
+
+    Also prints the seconds the writing process spent in the writer (``write``: encoding rows
+    and sending them; ``finish``: the merges and the index and constraint rebuilds).
+    """
+    from app.ingest import ingest_export
+    from app.ingest.row_path import default_workers
+    from app.store import create_store_engine, upgrade_schema
+    from app.store.postgres_writer import PostgresBulkWriter
+
+    spent = {"write": 0.0, "finish": 0.0}
+
+    def timed(name: str) -> Any:
+        method = getattr(PostgresBulkWriter, name)
+
+        def run(*args: Any, **options: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return method(*args, **options)
+            finally:
+                spent[name] += time.perf_counter() - started
+
+        return run
+
+    for name in spent:
+        setattr(PostgresBulkWriter, name, timed(name))
+    engine = create_store_engine(url)
+    upgrade_schema(engine)
+    workers = default_workers() if workers is None else workers
+    started = time.perf_counter()
+    cpu, own = _cpu_seconds(), _own_cpu_seconds()
+    report = ingest_export(
+        engine=engine, paths=[export], secret=SECRET, timezone="UTC", workers=workers
+    )
+    seconds = time.perf_counter() - started
+    cpu, own = _cpu_seconds() - cpu, _own_cpu_seconds() - own
+    engine.dispose()
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "records": report.total("inserted"),
+                "workers": workers,
+                "cpu_s": cpu,
+                "own_cpu_s": own,
+                "write_s": spent["write"],
+                "finish_s": spent["finish"],
+            }
+        )
+    )
+
+
+def child_row_path(export: Path, _database: str) -> None:
+    """Run the ingest's row path with its worker processes and no store; print seconds and CPU."""
+    from app.deid import Pseudonymiser
+    from app.deid.record_keys import RecordKeyer
+    from app.ingest.ingest_report import IssueLog
+    from app.ingest.pipeline import RecordPipeline
+    from app.ingest.plan import plan_export
+    from app.ingest.row_path import default_workers
+
+    plan = plan_export([export], mapping=None, timezone="UTC")
+    started = time.perf_counter()
+    cpu = _cpu_seconds()
+    pipeline = RecordPipeline(
+        plan,
+        pseudonymiser=Pseudonymiser(SECRET),
+        record_keys=RecordKeyer(SECRET),
+        issues=IssueLog(),
+        workers=default_workers(),
+    )
+    rows = sum(len(batch.rows) for batch in pipeline.batches())
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, "records": rows, "cpu_s": _cpu_seconds() - cpu}))
+
+
+def _own_cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime
+
+
+def child_postgres_bare(url: str, schema: str) -> None:
+    """COPY the rows the ingest stored in ``url`` into a new ``schema`` of the same tables.
+
+    The rows are read into Python tuples first (not timed); the timed part is one transaction:
+    drop the indexes and constraints the ingest drops too, ``COPY`` every table (binary,
+    ``write_row``), add them back, commit. Prints seconds, rows and this process's CPU seconds.
+    """
+    import psycopg
+    from sqlalchemy import text
+
+    from app.store import create_store_engine, upgrade_schema
+
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+    engine = create_store_engine(f"{url}?options=-csearch_path%3D{schema}")
+    upgrade_schema(engine)
+    with engine.connect() as connection:
+        types = {
+            table: [
+                str(name)
+                for (name,) in connection.execute(
+                    text(
+                        "SELECT format_type(atttypid, NULL) FROM pg_attribute "
+                        "WHERE attrelid = CAST(:t AS regclass) AND attnum > 0 "
+                        "AND NOT attisdropped ORDER BY attnum"
+                    ),
+                    {"t": table},
+                )
+            ]
+            for table in TABLES
+        }
+    engine.dispose()
+    with psycopg.connect(plain) as source:
+        rows = {
+            table: source.execute(f"SELECT * FROM public.{table}").fetchall() for table in TABLES
+        }
+    binary = {"character varying": "varchar", "integer": "int4", "bigint": "int8"}
+    binary |= {"smallint": "int2", "double precision": "float8", "boolean": "bool"}
+    with psycopg.connect(plain, options=f"-csearch_path={schema}") as connection:
+        started = time.perf_counter()
+        cpu = _own_cpu_seconds()
+        restore = []
+        for table in TABLES:
+            constraints = connection.execute(
+                "SELECT conname, pg_get_constraintdef(oid), contype, EXISTS (SELECT 1 FROM "
+                "pg_constraint r WHERE r.confrelid = c.conrelid AND r.contype = 'f') "
+                "FROM pg_constraint c WHERE conrelid = %s::regclass AND contype IN ('p', 'f')",
+                (table,),
+            ).fetchall()
+            for name, definition, kind, referenced in constraints:
+                if kind == "p" and referenced:
+                    continue
+                connection.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+                restore.append(
+                    (
+                        0 if kind == "p" else 2,
+                        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}',
+                    )
+                )
+            indexes = connection.execute(
+                "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index x "
+                "WHERE indrelid = %s::regclass AND NOT EXISTS "
+                "(SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
+                (table,),
+            ).fetchall()
+            for name, definition in indexes:
+                connection.execute(f"DROP INDEX {name}")
+                restore.append((1, definition))
+        for table in TABLES:
+            with connection.cursor().copy(f"COPY {table} FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types([binary[name] for name in types[table]])
+                for row in rows[table]:
+                    copy.write_row(row)
+        for _order, statement in sorted(restore):
+            connection.execute(statement)
+        connection.commit()
+        seconds = time.perf_counter() - started
+        cpu = _own_cpu_seconds() - cpu
+    print(
+        json.dumps(
+            {"seconds": seconds, "records": sum(len(r) for r in rows.values()), "cpu_s": cpu}
+        )
+    )
+
+
+def bench_postgres(server: str, administrations: int, workdir: Path | None) -> None:
+    """Ingest into a scratch PostgreSQL database, then bare-COPY the same rows three times."""
+    import secrets
+
+    import psycopg
+
+    server = server.rstrip("/").replace("postgresql+psycopg://", "postgresql://")
+    name = f"bench_ingest_{secrets.token_hex(4)}"
+    url = f"{server.replace('postgresql://', 'postgresql+psycopg://')}/{name}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+            work = Path(tmp)
+            total = write_export(work / "export", administrations=administrations)
+            print(f"export: {administrations:,} administrations, {total:,} records")
+            ingest = run_child("--child", "pg-ingest", str(work / "export"), url)
+            alone = run_child("--child", "row-path", str(work / "export"), "-")
+            # Into a second scratch database: the first one holds the rows the bare COPYs load.
+            with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+                admin.execute(f'CREATE DATABASE "{name}_serial"')
+            serial = run_child(
+                "--child", "pg-ingest", str(work / "export"), f"{url}_serial", "--serial"
+            )
+        bares = [run_child("--child", "pg-bare", url, f"bare_{run}") for run in range(3)]
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}_serial" WITH (FORCE)')
+    rate = ingest["records"] / ingest["seconds"]
+    print(
+        f"PostgreSQL ingest ({ingest['workers']:.0f} worker processes): {ingest['records']:,.0f} "
+        f"records in {ingest['seconds']:.2f} s = {rate:,.0f} records/s (client CPU "
+        f"{ingest['cpu_s']:.1f} s, of which the writing process {ingest['own_cpu_s']:.1f} s); "
+        f"in the writer: write {ingest['write_s']:.1f} s, finish (merges, index and "
+        f"constraint rebuilds) {ingest['finish_s']:.1f} s"
+    )
+    print(
+        f"the row path alone (the same workers, no store): {alone['seconds']:.2f} s = "
+        f"{alone['records'] / alone['seconds']:,.0f} records/s (client CPU {alone['cpu_s']:.1f} s)"
+    )
+    serial_rate = serial["records"] / serial["seconds"]
+    print(
+        f"PostgreSQL ingest in one process: {serial['seconds']:.2f} s = {serial_rate:,.0f} "
+        f"records/s (CPU {serial['cpu_s']:.1f} s; write {serial['write_s']:.1f} s, finish "
+        f"{serial['finish_s']:.1f} s); workers speed-up {serial['seconds'] / ingest['seconds']:.2f}x"
+    )
+    seconds = sorted(bare["seconds"] for bare in bares)
+    median = seconds[1]
+    print(
+        "bare COPY of the same rows (3 runs): "
+        + ", ".join(f"{s:.2f} s" for s in seconds)
+        + f"; median {bares[0]['records'] / median:,.0f} rows/s (client CPU "
+        + ", ".join(f"{bare['cpu_s']:.1f}" for bare in bares)
+        + " s)"
+    )
+    print(
+        f"ratio PostgreSQL ingest rate / bare COPY rate: {median / ingest['seconds']:.2f}x "
+        f"(best bare {seconds[0] / ingest['seconds']:.2f}x, worst {seconds[2] / ingest['seconds']:.2f}x)"
+    )
+    print(
+        f"ratio in one process / bare COPY: {median / serial['seconds']:.2f}x "
+        f"(best bare {seconds[0] / serial['seconds']:.2f}x)"
+    )
+    print(f"load average at the end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+
+
 def run_child(*args: str) -> dict[str, float]:
     """Run this script as a child process and return its JSON line."""
     output = subprocess.run(
@@ -218,14 +466,27 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--child", nargs=3, metavar=("STEP", "SOURCE", "DATABASE"))
     parser.add_argument("--serial", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--postgres", metavar="URL", help="PostgreSQL server to measure instead")
     args = parser.parse_args()
     if args.child:
         step, source, database = args.child
+        if step == "pg-ingest":
+            child_postgres_ingest(Path(source), database, workers=0 if args.serial else None)
+            return
+        if step == "row-path":
+            child_row_path(Path(source), database)
+            return
+        if step == "pg-bare":
+            child_postgres_bare(source, database)
+            return
         if step == "ingest":
             child_ingest(Path(source), Path(database), workers=0 if args.serial else None)
             return
         steps = {"pipeline": child_pipeline, "bare": child_bare}
         steps[step](Path(source), Path(database))
+        return
+    if args.postgres:
+        bench_postgres(args.postgres, args.administrations, args.workdir)
         return
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         work = Path(tmp)

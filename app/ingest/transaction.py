@@ -12,15 +12,21 @@ from sqlalchemy import Connection, Engine
 
 from app.deid import Pseudonymiser
 from app.deid.record_keys import RecordKeyer
-from app.ingest.dry_run import Counter, read_only_store
-from app.ingest.ingest_report import IngestRejected, IngestReport, IssueLog, open_rejects
-from app.ingest.pipeline import RecordPipeline
+from app.ingest.dry_run import read_only_store
+from app.ingest.ingest_report import (
+    FileReport,
+    IngestRejected,
+    IngestReport,
+    IssueLog,
+    open_rejects,
+)
+from app.ingest.pipeline import Batch, RecordPipeline
 from app.ingest.plan import ExportPlan, plan_export
 from app.ingest.record_keys import assign_record_keys
 from app.linkage import LinkageTokeniser
 from app.store.erase import erased_patients
 from app.store.runs import record_run, utc_stamp
-from app.store.writer import StoreWriter
+from app.store.writer import open_store_writer
 
 log = logging.getLogger("ketanet.ingest")
 BULK_CACHE_KIB = 32 * 1024
@@ -126,8 +132,8 @@ def _store(
         engine.connect() as connection,
         bulk_page_cache(connection),
         connection.begin() as transaction,
+        open_store_writer(connection) as writer,
     ):
-        writer = StoreWriter(connection)
         pipeline = RecordPipeline(
             plan,
             pseudonymiser=Pseudonymiser(secret),
@@ -140,12 +146,21 @@ def _store(
             workers=workers,
         )
 
-        _drain(pipeline, writer.write, issues=issues, atomic=not skip_invalid)
-        writer.finish()
-        # Rows an earlier release stored without keys (tables this run filled from empty have none).
-        assign_record_keys(connection, secret, complete=writer.filled_from_empty())
+        _drain(
+            pipeline,
+            lambda batch: writer.write(batch.kind, batch.rows, tag=batch.report),
+            issues=issues,
+            atomic=not skip_invalid,
+        )
+        rejected = bool(issues.count and not skip_invalid)
+        if not rejected:
+            for tag, counts in writer.finish():
+                _add_counts(tag, counts)
+            # Rows an earlier release stored without keys (tables filled from empty have none).
+            assign_record_keys(connection, secret, complete=writer.filled_from_empty())
         _finish(report, pipeline, issues, finished_at=utc_stamp(clock()))
-        if issues.count and not skip_invalid:
+        if rejected:
+            writer.close()  # nothing of the run is kept: no merge, no index rebuild
             transaction.rollback()
             report.discard_store_counts()
             return
@@ -216,14 +231,24 @@ def _dry_run(
             progress=progress,
             workers=workers,
         )
-        _drain(pipeline, view.count, issues=issues, atomic=not skip_invalid)
+        count = view.count
+        _drain(
+            pipeline,
+            None if count is None else lambda batch: count(batch.kind, batch.rows),
+            issues=issues,
+            atomic=not skip_invalid,
+        )
         _finish(report, pipeline, issues, finished_at=utc_stamp(clock()))
         if view.count is None or (issues.count and not skip_invalid):
             report.discard_store_counts()
 
 
 def _drain(
-    pipeline: RecordPipeline, count: Counter | None, *, issues: IssueLog, atomic: bool
+    pipeline: RecordPipeline,
+    count: Callable[[Batch], tuple[int, int, int]] | None,
+    *,
+    issues: IssueLog,
+    atomic: bool,
 ) -> None:
     """Run the pipeline: count every batch's valid rows, and store or compare them with ``count``.
 
@@ -234,10 +259,16 @@ def _drain(
         batch.report.valid += len(batch.rows)
         if count is None or (atomic and issues.count):
             continue
-        inserted, updated, unchanged = count(batch.kind, batch.rows)
-        batch.report.inserted += inserted
-        batch.report.updated += updated
-        batch.report.unchanged += unchanged
+        _add_counts(batch.report, count(batch))
+
+
+def _add_counts(report: object, counts: tuple[int, int, int]) -> None:
+    """Add (inserted, updated, unchanged) to a file's report (the tag a writer was given)."""
+    assert isinstance(report, FileReport)
+    inserted, updated, unchanged = counts
+    report.inserted += inserted
+    report.updated += updated
+    report.unchanged += unchanged
 
 
 def _finish(

@@ -17,12 +17,17 @@ when a changed row has none, so the token table always holds what the last inges
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Index, Table, bindparam, delete, select
 
 from app.linkage import LINKAGE_TOKEN_FIELD
 from app.store.models import ADDED_RECORD_TABLES, LINKAGE_TOKENS, RECORD_TABLES, RecordBase
+
+if TYPE_CHECKING:
+    from app.store.postgres_writer import PostgresBulkWriter
 
 TABLES: dict[str, Table] = {
     str(model.__tablename__): RecordBase.metadata.tables[str(model.__tablename__)]
@@ -45,10 +50,14 @@ class StoreWriter:
             for kind, table in TABLES.items()
         }
 
-    def write(self, kind: str, rows: list[dict[str, Any]]) -> tuple[int, int, int]:
+    def write(
+        self, kind: str, rows: list[dict[str, Any]], *, tag: object = None
+    ) -> tuple[int, int, int]:
         """Store ``rows`` of ``kind``; return (inserted, updated, unchanged).
 
-        With ``compare_only``, store nothing and return what storing them would do.
+        With ``compare_only``, store nothing and return what storing them would do. ``tag`` is for
+        writers that count some rows only in ``finish`` (``PostgresBulkWriter``); here all are
+        counted at once.
         """
         if not rows:
             return 0, 0, 0
@@ -106,11 +115,18 @@ class StoreWriter:
         )
         self._connection.exec_driver_sql(sql, [tuple(row.values()) for row in rows])
 
-    def finish(self) -> None:
-        """Rebuild the indexes dropped for bulk loads (call once all batches are written)."""
+    def finish(self) -> list[tuple[object, tuple[int, int, int]]]:
+        """Rebuild the indexes dropped for bulk loads (call once all batches are written).
+
+        Return the counts left for later by ``write``: none here, every batch was counted at once.
+        """
         for index in self._dropped:
             index.create(self._connection)
         self._dropped.clear()
+        return []
+
+    def close(self) -> None:
+        """Release what the writer holds (nothing here; see ``PostgresBulkWriter.close``)."""
 
     def filled_from_empty(self) -> frozenset[str]:
         """Return the kinds whose tables were empty when this run first wrote to them.
@@ -134,6 +150,25 @@ class StoreWriter:
                     index.drop(self._connection)
                     self._dropped.append(index)
         return self._empty_at_start[kind]
+
+
+@contextmanager
+def open_store_writer(connection: Connection) -> Iterator[StoreWriter | PostgresBulkWriter]:
+    """Yield the writer for ``connection``'s database: ``COPY`` on PostgreSQL, else ``StoreWriter``.
+
+    The writer is closed on the way out, so after an error the caller's rollback can run.
+    """
+    if connection.dialect.name == "postgresql":
+        # Imported here: SQLite runs and the CLI's start never load the PostgreSQL writer.
+        from app.store.postgres_writer import PostgresBulkWriter
+
+        writer: StoreWriter | PostgresBulkWriter = PostgresBulkWriter(connection)
+    else:
+        writer = StoreWriter(connection)
+    try:
+        yield writer
+    finally:
+        writer.close()
 
 
 def _split_tokens(rows: list[dict[str, Any]]) -> dict[str, bytes | None] | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import typer
@@ -120,3 +121,26 @@ def test_a_mistyped_command_gets_a_suggestion() -> None:
 
     result = CliRunner().invoke(cli, ["demoo"])
     assert result.exit_code == 2 and "Did you mean 'demo'?" in result.output
+
+
+def test_sqlite_ingest_loads_no_postgresql_writer_or_driver(tmp_path: Path) -> None:
+    # The COPY writer and psycopg are imported only when the store is PostgreSQL.
+    script = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from app.ingest import ingest_export\n"
+        "from app.store import create_store_engine, upgrade_schema\n"
+        "from tests.ingest.support import SECRET, write_tiny_export\n"
+        f"folder = Path({str(tmp_path)!r})\n"
+        "engine = create_store_engine(f'sqlite:///{folder / \"store.db\"}')\n"
+        "upgrade_schema(engine)\n"
+        "report = ingest_export(engine=engine, paths=[write_tiny_export(folder / 'export')],\n"
+        "                       secret=SECRET, timezone='UTC')\n"
+        "assert report.committed and report.total('inserted') == 13\n"
+        "print(json.dumps(sorted(m for m in sys.modules\n"
+        "                        if m.startswith(('psycopg', 'app.store.postgres_writer')))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert json.loads(done.stdout.splitlines()[-1]) == []

@@ -163,11 +163,13 @@ def test_a_failing_write_stops_the_workers_and_stores_nothing(
     calls = {"write": 0}
     write = StoreWriter.write
 
-    def fail_on_the_fifth(self: StoreWriter, kind: str, rows: list[dict[str, Any]]) -> Any:
+    def fail_on_the_fifth(
+        self: StoreWriter, kind: str, rows: list[dict[str, Any]], **options: Any
+    ) -> Any:
         calls["write"] += 1
         if calls["write"] == 5:
             raise OSError("disk full")
-        return write(self, kind, rows)
+        return write(self, kind, rows, **options)
 
     monkeypatch.setattr(pipeline_module, "BATCH_ROWS", 10)
     monkeypatch.setattr(StoreWriter, "write", fail_on_the_fifth)
