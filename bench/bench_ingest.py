@@ -9,6 +9,7 @@ export a tenth of the size (flat memory means both peaks are close), then insert
 stored into an empty database of the same schema with bare ``sqlite3.executemany`` in one
 transaction, and prints records/s, peak memory and the ratio of the two times; last, the rate of
 the Python row path alone (read, map, de-identify, validate; no database) for scale.
+``--workers N`` sets the worker processes of the first run (and of the row path alone) instead.
 
     .venv/bin/python bench/bench_ingest.py --postgres postgresql://postgres@127.0.0.1:5432
 
@@ -269,7 +270,7 @@ def child_postgres_ingest(export: Path, url: str, workers: int | None = None) ->
     )
 
 
-def child_row_path(export: Path, _database: str) -> None:
+def child_row_path(export: Path, _database: str, workers: int | None = None) -> None:
     """Run the ingest's row path with its worker processes and no store; print seconds and CPU."""
     from app.deid import Pseudonymiser
     from app.deid.record_keys import RecordKeyer
@@ -286,7 +287,7 @@ def child_row_path(export: Path, _database: str) -> None:
         pseudonymiser=Pseudonymiser(SECRET),
         record_keys=RecordKeyer(SECRET),
         issues=IssueLog(),
-        workers=default_workers(),
+        workers=default_workers() if workers is None else workers,
     )
     rows = sum(len(batch.rows) for batch in pipeline.batches())
     seconds = time.perf_counter() - started
@@ -384,7 +385,9 @@ def child_postgres_bare(url: str, schema: str) -> None:
     )
 
 
-def bench_postgres(server: str, administrations: int, workdir: Path | None) -> None:
+def bench_postgres(
+    server: str, administrations: int, workdir: Path | None, chosen: list[str]
+) -> None:
     """Ingest into a scratch PostgreSQL database, then bare-COPY the same rows three times."""
     import secrets
 
@@ -400,8 +403,8 @@ def bench_postgres(server: str, administrations: int, workdir: Path | None) -> N
             work = Path(tmp)
             total = write_export(work / "export", administrations=administrations)
             print(f"export: {administrations:,} administrations, {total:,} records")
-            ingest = run_child("--child", "pg-ingest", str(work / "export"), url)
-            alone = run_child("--child", "row-path", str(work / "export"), "-")
+            ingest = run_child("--child", "pg-ingest", str(work / "export"), url, *chosen)
+            alone = run_child("--child", "row-path", str(work / "export"), "-", *chosen)
             # Into a second scratch database: the first one holds the rows the bare COPYs load.
             with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
                 admin.execute(f'CREATE DATABASE "{name}_serial"')
@@ -466,27 +469,32 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--child", nargs=3, metavar=("STEP", "SOURCE", "DATABASE"))
     parser.add_argument("--serial", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default: as ketanet ingest)"
+    )
     parser.add_argument("--postgres", metavar="URL", help="PostgreSQL server to measure instead")
     args = parser.parse_args()
     if args.child:
         step, source, database = args.child
+        workers = 0 if args.serial else args.workers
         if step == "pg-ingest":
-            child_postgres_ingest(Path(source), database, workers=0 if args.serial else None)
+            child_postgres_ingest(Path(source), database, workers=workers)
             return
         if step == "row-path":
-            child_row_path(Path(source), database)
+            child_row_path(Path(source), database, workers=workers)
             return
         if step == "pg-bare":
             child_postgres_bare(source, database)
             return
         if step == "ingest":
-            child_ingest(Path(source), Path(database), workers=0 if args.serial else None)
+            child_ingest(Path(source), Path(database), workers=workers)
             return
         steps = {"pipeline": child_pipeline, "bare": child_bare}
         steps[step](Path(source), Path(database))
         return
+    chosen = [] if args.workers is None else ["--workers", str(args.workers)]
     if args.postgres:
-        bench_postgres(args.postgres, args.administrations, args.workdir)
+        bench_postgres(args.postgres, args.administrations, args.workdir, chosen)
         return
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         work = Path(tmp)
@@ -494,8 +502,10 @@ def main() -> None:
         write_export(work / "small", administrations=small_n)
         total = write_export(work / "export", administrations=args.administrations)
         print(f"export: {args.administrations:,} administrations, {total:,} records")
-        small = run_child("--child", "ingest", str(work / "small"), str(work / "small.db"))
-        full = run_child("--child", "ingest", str(work / "export"), str(work / "ingest.db"))
+        small = run_child("--child", "ingest", str(work / "small"), str(work / "small.db"), *chosen)
+        full = run_child(
+            "--child", "ingest", str(work / "export"), str(work / "ingest.db"), *chosen
+        )
         serial = run_child(
             "--child", "ingest", str(work / "export"), str(work / "serial.db"), "--serial"
         )
