@@ -182,10 +182,18 @@ def _checked_administrations(context: MeasureContext) -> CTE:
         .prefix_with("MATERIALIZED")
     )
 
-    def post_pair(*conditions: Any) -> Any:
+    def post_highest(code: str) -> Any:
+        """The highest ``code`` value among the post-dose pairs (NULL: no post-dose pair).
+
+        A pair meeting a rise or severe threshold is the same as the highest values meeting it
+        (the conditions are ORs of lower bounds), so two lookups decide all three flags: before,
+        one EXISTS per flag, and SQLite evaluated the ``checked`` one twice (WHERE and SELECT).
+        """
         post_sbp, post_dbp = OBSERVATION.alias("post_sbp"), OBSERVATION.alias("post_dbp")
-        found = (
-            select(post_sbp.c.id)
+        value = post_sbp.c.value if code == "SBP" else post_dbp.c.value
+        return (
+            select(func.max(value))
+            .select_from(post_sbp)
             .join(
                 post_dbp,
                 and_(
@@ -200,30 +208,34 @@ def _checked_administrations(context: MeasureContext) -> CTE:
                 post_sbp.c.at_s > with_pre.c.at_s,
                 post_sbp.c.at_s <= with_pre.c.at_s + WINDOW_S,
                 post_sbp.c.at_s < with_pre.c.next_at,
-                *[condition(post_sbp.c.value, post_dbp.c.value) for condition in conditions],
             )
-            .exists()
+            .scalar_subquery()
         )
-        return case((found, 1), else_=0)
-
-    def rise(sbp_value: Any, dbp_value: Any) -> Any:
-        return or_(
-            sbp_value >= with_pre.c.pre_sbp + RISE_SBP_MMHG,
-            dbp_value >= with_pre.c.pre_dbp + RISE_DBP_MMHG,
-        )
-
-    def severe(sbp_value: Any, dbp_value: Any) -> Any:
-        return or_(sbp_value >= SEVERE_SBP_MMHG, dbp_value >= SEVERE_DBP_MMHG)
 
     carried = ("id", "patient_id", "at_s", "drug", "route", "sex", "age_band", "record_key",
                "member_hash")  # fmt: skip
-    flagged = select(
-        *(with_pre.c[name] for name in carried),
-        post_pair().label("checked"),
-        post_pair(rise).label("rise"),
-        post_pair(severe).label("severe"),
-    ).subquery("bp_flagged")
-    checked = select(*flagged.c).where(flagged.c.checked == 1)
+    # Materialised, so that each lookup runs once per dose (a flattened subquery would repeat
+    # it in every expression that reads its column).
+    with_post = (
+        select(
+            *(with_pre.c[name] for name in carried),
+            with_pre.c.pre_sbp,
+            with_pre.c.pre_dbp,
+            post_highest("SBP").label("post_sbp"),
+            post_highest("DBP").label("post_dbp"),
+        )
+        .cte("bp_post")
+        .prefix_with("MATERIALIZED")
+    )
+    p = with_post.c
+    rise = or_(p.post_sbp >= p.pre_sbp + RISE_SBP_MMHG, p.post_dbp >= p.pre_dbp + RISE_DBP_MMHG)
+    severe = or_(p.post_sbp >= SEVERE_SBP_MMHG, p.post_dbp >= SEVERE_DBP_MMHG)
+    checked = select(
+        *(p[name] for name in carried),
+        literal_column("1").label("checked"),
+        case((rise, 1), else_=0).label("rise"),
+        case((severe, 1), else_=0).label("severe"),
+    ).where(p.post_sbp.is_not(None))
     # Read by three populations: computed once.
     return checked.cte("bp_checked").prefix_with("MATERIALIZED")
 
