@@ -20,10 +20,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, and_, case, func, or_, select
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Float,
+    and_,
+    case,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+)
+from sqlalchemy.dialects import postgresql
 
 from app.measures.aggregate import PopulationSource
+from app.measures.calendar import SECONDS_PER_DAY
 from app.measures.cohort import ADMINISTRATION, OBSERVATION, MeasureContext
+from app.store.models import BP_CODES
 
 WINDOW_S = 2 * 3600
 """The pre- and post-dose windows, 2 h each."""
@@ -103,6 +117,8 @@ def _checked_administrations(context: MeasureContext) -> CTE:
     patient's readings. A pair's SBP or DBP meeting a threshold is the same as the highest of
     several readings at that instant meeting it, so EXISTS over SBP × DBP at one instant decides.
     """
+    if context.dialect == "postgresql":
+        return _checked_on_a_timeline(context)
     adm, later = ADMINISTRATION, ADMINISTRATION.alias("later_adm")
     index = context.index
     next_at = (
@@ -166,10 +182,18 @@ def _checked_administrations(context: MeasureContext) -> CTE:
         .prefix_with("MATERIALIZED")
     )
 
-    def post_pair(*conditions: Any) -> Any:
+    def post_highest(code: str) -> Any:
+        """The highest ``code`` value among the post-dose pairs (NULL: no post-dose pair).
+
+        A pair meeting a rise or severe threshold is the same as the highest values meeting it
+        (the conditions are ORs of lower bounds), so two lookups decide all three flags: before,
+        one EXISTS per flag, and SQLite evaluated the ``checked`` one twice (WHERE and SELECT).
+        """
         post_sbp, post_dbp = OBSERVATION.alias("post_sbp"), OBSERVATION.alias("post_dbp")
-        found = (
-            select(post_sbp.c.id)
+        value = post_sbp.c.value if code == "SBP" else post_dbp.c.value
+        return (
+            select(func.max(value))
+            .select_from(post_sbp)
             .join(
                 post_dbp,
                 and_(
@@ -184,31 +208,168 @@ def _checked_administrations(context: MeasureContext) -> CTE:
                 post_sbp.c.at_s > with_pre.c.at_s,
                 post_sbp.c.at_s <= with_pre.c.at_s + WINDOW_S,
                 post_sbp.c.at_s < with_pre.c.next_at,
-                *[condition(post_sbp.c.value, post_dbp.c.value) for condition in conditions],
             )
-            .exists()
+            .scalar_subquery()
         )
-        return case((found, 1), else_=0)
-
-    def rise(sbp_value: Any, dbp_value: Any) -> Any:
-        return or_(
-            sbp_value >= with_pre.c.pre_sbp + RISE_SBP_MMHG,
-            dbp_value >= with_pre.c.pre_dbp + RISE_DBP_MMHG,
-        )
-
-    def severe(sbp_value: Any, dbp_value: Any) -> Any:
-        return or_(sbp_value >= SEVERE_SBP_MMHG, dbp_value >= SEVERE_DBP_MMHG)
 
     carried = ("id", "patient_id", "at_s", "drug", "route", "sex", "age_band", "record_key",
                "member_hash")  # fmt: skip
-    flagged = select(
-        *(with_pre.c[name] for name in carried),
-        post_pair().label("checked"),
-        post_pair(rise).label("rise"),
-        post_pair(severe).label("severe"),
-    ).subquery("bp_flagged")
-    checked = select(*flagged.c).where(flagged.c.checked == 1)
+    # Materialised, so that each lookup runs once per dose (a flattened subquery would repeat
+    # it in every expression that reads its column).
+    with_post = (
+        select(
+            *(with_pre.c[name] for name in carried),
+            with_pre.c.pre_sbp,
+            with_pre.c.pre_dbp,
+            post_highest("SBP").label("post_sbp"),
+            post_highest("DBP").label("post_dbp"),
+        )
+        .cte("bp_post")
+        .prefix_with("MATERIALIZED")
+    )
+    p = with_post.c
+    rise = or_(p.post_sbp >= p.pre_sbp + RISE_SBP_MMHG, p.post_dbp >= p.pre_dbp + RISE_DBP_MMHG)
+    severe = or_(p.post_sbp >= SEVERE_SBP_MMHG, p.post_dbp >= SEVERE_DBP_MMHG)
+    checked = select(
+        *(p[name] for name in carried),
+        literal_column("1").label("checked"),
+        case((rise, 1), else_=0).label("rise"),
+        case((severe, 1), else_=0).label("severe"),
+    ).where(p.post_sbp.is_not(None))
     # Read by three populations: computed once.
+    return checked.cte("bp_checked").prefix_with("MATERIALIZED")
+
+
+def _checked_on_a_timeline(context: MeasureContext) -> CTE:
+    """Return the same rows as ``_checked_administrations``, from one ordered pass (PostgreSQL).
+
+    Per dose, the portable form makes about a dozen index seeks (next dose, pre-dose pair, its
+    values, three post-dose pairs): ~20 s for 670,000 doses. Here the administrations and the
+    blood pressure pairs (one row per patient and instant with both codes, the highest of each)
+    are merged into one timeline per patient, in (patient, instant) order, which both come in
+    from their indexes (``ix_administration_patient_at``, ``BP_INDEX``), and two window passes
+    over it find, for every administration at ``t``:
+
+    - *pre*: the latest pair at or before ``t`` (a RANGE frame takes pairs at ``t`` itself, its
+      peers), kept when it lies in ``[t − 2 h, t]``;
+    - *prev*: on each pair, the latest administration instant at or before it (at its own
+      instant too: a pair at a dose's instant is that dose's pre-dose pair only);
+    - *post*: over the pairs in ``(t, t + 2 h]``, the least ``[prev, −SBP]`` and ``[prev, −DBP]``:
+      its first element is ``t`` exactly when some pair there has no administration between
+      ``t`` and itself (the window ends before the next dose), and its second then minus the
+      highest SBP (DBP) among those pairs. A rise or severe pressure in some pair is the same as
+      one in the highest values, so these decide all three flags.
+
+    Every administration of the patients in the period takes part (any drug or route: a later
+    dose cuts the window whether it matches the filters or not); filters keep the counted ones.
+    """
+    adm, obs = ADMINISTRATION, OBSERVATION
+    index = context.index
+    # Readings and doses that can matter: from the day before the period to the day after.
+    low_s, high_s = (
+        (context.start_day - 1) * SECONDS_PER_DAY,
+        (context.end_day + 2) * SECONDS_PER_DAY,
+    )
+    no_value = null().cast(Float)
+    doses = select(
+        adm.c.patient_id,
+        adm.c.at_s,
+        adm.c.id,
+        adm.c.day,
+        adm.c.drug,
+        adm.c.route,
+        adm.c.setting,
+        adm.c.record_key,
+        adm.c.member_hash,
+        no_value.label("sbp"),
+        no_value.label("dbp"),
+    ).where(adm.c.at_s.between(low_s, high_s))
+
+    def highest(code: str) -> Any:
+        return func.max(obs.c.value).filter(obs.c.code == literal_column(f"'{code}'"))
+
+    codes = ", ".join(f"'{code}'" for code in BP_CODES)  # as BP_INDEX's predicate, for the planner
+    pairs = (
+        select(
+            obs.c.patient_id,
+            obs.c.at_s,
+            *(null().label(name) for name in ("id", "day", "drug", "route", "setting")),
+            null().label("record_key"),
+            null().label("member_hash"),
+            highest("SBP").label("sbp"),
+            highest("DBP").label("dbp"),
+        )
+        .where(literal_column(f"code IN ({codes})"), obs.c.at_s.between(low_s, high_s))
+        .group_by(obs.c.patient_id, obs.c.at_s)
+        .having(highest("SBP").is_not(None), highest("DBP").is_not(None))
+    )
+    timeline = doses.union_all(pairs).subquery("bp_timeline")
+    is_pair = timeline.c.sbp.is_not(None)
+    pair = postgresql.array([timeline.c.at_s.cast(Float), timeline.c.sbp, timeline.c.dbp])
+
+    def so_far(aggregate: Any) -> Any:  # rows up to and with the current instant
+        return aggregate.over(
+            partition_by=timeline.c.patient_id, order_by=timeline.c.at_s, range_=(None, 0)
+        )
+
+    passed = select(
+        *timeline.c,
+        so_far(func.max(pair).filter(is_pair)).label("pre"),
+        so_far(func.max(timeline.c.at_s).filter(~is_pair)).label("prev_at"),
+    ).subquery("bp_passed")
+
+    def least_after(value: Any) -> Any:  # over the pairs in (t, t + 2 h]
+        post = postgresql.array([passed.c.prev_at.cast(Float), -value])
+        found = and_(passed.c.sbp.is_not(None), passed.c.prev_at.is_not(None))
+        return (
+            func.min(post)
+            .filter(found)
+            .over(partition_by=passed.c.patient_id, order_by=passed.c.at_s, range_=(1, WINDOW_S))
+        )
+
+    windowed = select(
+        *passed.c,
+        least_after(passed.c.sbp).label("post_sbp"),
+        least_after(passed.c.dbp).label("post_dbp"),
+    ).subquery("bp_windowed")
+    w = windowed.c
+    pre_sbp, pre_dbp = w.pre[2], w.pre[3]
+    post_sbp, post_dbp = -w.post_sbp[2], -w.post_dbp[2]
+    # One CASE, not a conjunction in WHERE: PostgreSQL estimates the ANDed conditions on window
+    # results at one row and would then join the index by a nested loop over every checked dose.
+    counted = case(
+        (
+            and_(
+                w.sbp.is_(None),
+                context.administration_in_period(windowed),
+                *context.matches_administration_filters(windowed),
+                w.pre[1] >= w.at_s - WINDOW_S,
+                w.post_sbp[1] == w.at_s,
+            ),
+            1,
+        ),
+        else_=0,
+    )
+    rise = or_(post_sbp >= pre_sbp + RISE_SBP_MMHG, post_dbp >= pre_dbp + RISE_DBP_MMHG)
+    severe = or_(post_sbp >= SEVERE_SBP_MMHG, post_dbp >= SEVERE_DBP_MMHG)
+    checked = (
+        select(
+            w.id,
+            w.patient_id,
+            w.at_s,
+            w.drug,
+            w.route,
+            index.c.sex,
+            index.c.age_band,
+            w.record_key,
+            w.member_hash,
+            literal_column("1").label("checked"),
+            case((rise, 1), else_=0).label("rise"),
+            case((severe, 1), else_=0).label("severe"),
+        )
+        .join(index, index.c.patient_id == w.patient_id)
+        .where(counted == 1)
+    )
     return checked.cte("bp_checked").prefix_with("MATERIALIZED")
 
 

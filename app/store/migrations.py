@@ -9,7 +9,10 @@ held for the data steward (``approvals``). Versions 8 to 10 carry disclosure con
 ``app.ingest.record_keys``, at the node's start and at every ingest), the released cells, and
 rolling ε charges. Version 11 holds the patients' voices (PREM answers, consent records);
 version 12 widens the administrations' per-patient index (instant, then id: the order the
-measures look administrations up in); version 13 holds the prescriber reviews. Append new migrations at the end; never edit one (see ``app.schema_versions``).
+measures look administrations up in); version 13 holds the prescriber reviews; version 14 adds, on PostgreSQL only, the blood pressure
+readings' covering index (``BP_INDEX``: safety-signals reads them in patient and instant order
+without the table). Append new migrations at the end; never edit one (see
+``app.schema_versions``).
 """
 
 from __future__ import annotations
@@ -22,12 +25,14 @@ from app.schema_versions import Migration, SchemaHistory, applied_version, creat
 from app.store.answer_cache import answer_cache_table
 from app.store.approvals import approval_table
 from app.store.models import (
+    BP_INDEX,
     LINKAGE_TOKENS,
     RECORD_TABLES,
     VOICE_TABLES,
     AdministrationRecord,
     ErasedPatient,
     IngestRun,
+    ObservationRecord,
     RecordBase,
     ReviewRecord,
 )
@@ -71,6 +76,13 @@ def _administration_index_with_id(connection: Connection) -> None:
     )
     connection.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
     index.create(connection)
+
+
+def _blood_pressure_index(connection: Connection) -> None:
+    # PostgreSQL only (the index's DDL is conditional on the dialect); stores made at version 1
+    # by this release have it already.
+    index = next(i for i in _table(ObservationRecord).indexes if i.name == BP_INDEX)
+    index.create(connection, checkfirst=True)
 
 
 NODE_SCHEMA = SchemaHistory(
@@ -123,6 +135,10 @@ NODE_SCHEMA = SchemaHistory(
         Migration(
             "review: prescriber reviews of the treatment (review-intervals)",
             creating(_table(ReviewRecord)),
+        ),
+        Migration(
+            "ix_observation_bp_patient_at (PostgreSQL): blood pressure readings by patient, instant",
+            _blood_pressure_index,
         ),
     ),
 )

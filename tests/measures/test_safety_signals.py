@@ -1,13 +1,35 @@
-"""``safety-signals`` on a hand-built registry: the boundary readings of docs/safety-signals.md."""
+"""``safety-signals`` on a hand-built registry: the boundary readings of docs/safety-signals.md.
+
+Every test runs on SQLite and on PostgreSQL, whose blood pressure flags come from another form of
+the query (one ordered timeline, ``_checked_on_a_timeline``) that must give the same counts.
+"""
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
+from sqlalchemy import Engine
+
+from app.store import create_store_engine, upgrade_schema
 from tests.measures.support import Registry, evaluate, query, totals
 
 MARCH = ("2024-03-01", "2024-03-31")
 BP = ("administrations-bp-checked", "administrations-bp-rise", "administrations-severe-bp")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """Yield an empty, migrated store on SQLite or PostgreSQL (a schema of its own)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'node.db'}"
+    else:
+        url = request.getfixturevalue("postgres_schema_url")
+    engine = create_store_engine(url)
+    upgrade_schema(engine)
+    yield engine
+    engine.dispose()
 
 
 def _pair(r: Registry, oid: str, patient: str, when: str, sbp: float, dbp: float) -> None:
