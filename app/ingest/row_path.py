@@ -117,13 +117,17 @@ def readable(row: SourceRow) -> bool:
     return row.values is not None and not row.issues
 
 
-def default_workers() -> int:
-    """Worker processes ``ketanet ingest`` uses: one per core, at most four (0 where it cannot fork).
+def default_workers(cores: int | None = None) -> int:
+    """Worker processes ``ketanet ingest`` uses: one per core beyond two, at most four.
 
-    The reading, settling and writing process keeps a core busy too, so beyond four workers the
-    writer, not the row path, sets the pace.
+    The command's own process (reading, settling, writing) and the database's writing keep about
+    two cores busy, and handing rows to a worker and back costs CPU too: on a 2-core machine one
+    or two workers ran 0.95-0.97x the speed of one process on SQLite and 0.59x on PostgreSQL
+    (bench/README.md), so there are none on two cores or fewer, and none where the platform cannot
+    fork. Beyond four the writer, not the row path, sets the pace.
     """
-    return min(4, os.cpu_count() or 1) if can_fork() else 0
+    cores = (os.cpu_count() or 1) if cores is None else cores
+    return max(0, min(4, cores - 2)) if can_fork() else 0
 
 
 def can_fork() -> bool:

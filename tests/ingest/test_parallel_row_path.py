@@ -178,3 +178,10 @@ def test_a_failing_write_stops_the_workers_and_stores_nothing(
     assert multiprocessing.active_children() == []
     assert all(not rows for rows in _contents(engine).values())
     engine.dispose()
+
+
+@pytest.mark.parametrize(("cores", "workers"), [(1, 0), (2, 0), (3, 1), (4, 2), (6, 4), (64, 4)])
+def test_default_workers_leave_two_cores_to_the_command_and_the_database(
+    cores: int, workers: int
+) -> None:
+    assert row_path_module.default_workers(cores) == workers
