@@ -130,7 +130,7 @@ def _store(
     """Write the valid rows in one transaction; commit unless an atomic run found a problem."""
     with (
         engine.connect() as connection,
-        bulk_page_cache(connection),
+        bulk_page_cache(connection) as end_bulk_cache,
         connection.begin() as transaction,
         open_store_writer(connection) as writer,
     ):
@@ -154,6 +154,7 @@ def _store(
         )
         rejected = bool(issues.count and not skip_invalid)
         if not rejected:
+            end_bulk_cache()  # the index rebuilds of ``finish`` sort within the page cache's size
             for tag, counts in writer.finish():
                 _add_counts(tag, counts)
             # Rows an earlier release stored without keys (tables filled from empty have none).
@@ -180,25 +181,32 @@ def _store(
 
 
 @contextmanager
-def bulk_page_cache(connection: Connection) -> Iterator[None]:
+def bulk_page_cache(connection: Connection) -> Iterator[Callable[[], None]]:
     """Give an SQLite connection a larger page cache for the run, then its default back.
 
     A bulk load inserts into B-trees keyed by random pseudonyms; with SQLite's default 2 MiB cache
     most inserts evict a page that a later one reads back. The cache is fixed (not sized by the
-    export), so a small export fills what it needs and memory stays flat as exports grow.
+    export), so a small export fills what it needs and memory stays flat as exports grow. The
+    callable yielded gives the default back early: SQLite's sorter may hold as much as the page
+    cache in memory, so index rebuilds at the bulk size would add its size again to the run's peak
+    (at 1,220,000 records: 184 MiB against 159 MiB, for 1 s of the 30 s).
     """
     if connection.dialect.name != "sqlite":
-        yield
+        yield lambda: None
         return
     # On the driver's connection: a PRAGMA through SQLAlchemy would begin its transaction early.
     driver = connection.connection.driver_connection
     assert driver is not None  # an open connection has its driver's
     (default,) = driver.execute("PRAGMA cache_size").fetchone()
     driver.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
-    try:
-        yield
-    finally:
+
+    def end() -> None:
         driver.execute(f"PRAGMA cache_size = {int(default)}")
+
+    try:
+        yield end
+    finally:
+        end()
 
 
 def _dry_run(
