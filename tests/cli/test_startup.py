@@ -32,6 +32,11 @@ def _modules_after(args: list[str]) -> list[str]:
         "assert result.exit_code == 0, result.output\n"
         f"print(json.dumps(sorted(m for m in sys.modules if m.startswith({HEAVY!r}))))\n"
     )
+    return _last_json_line(script)
+
+
+def _last_json_line(script: str) -> list[str]:
+    """Run ``script`` in a fresh interpreter; return the JSON list it printed last."""
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
@@ -83,10 +88,7 @@ def test_ingest_work_loads_no_web_framework_or_statistics() -> None:
         "print(json.dumps(sorted(m for m in sys.modules if m.startswith("
         "('fastapi', 'scipy', 'pandas', 'uvicorn', 'app.hub', 'app.node')))))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
-    )
-    assert json.loads(done.stdout) == []
+    assert _last_json_line(script) == []
 
 
 def test_a_command_imports_only_what_it_needs() -> None:
@@ -140,7 +142,4 @@ def test_sqlite_ingest_loads_no_postgresql_writer_or_driver(tmp_path: Path) -> N
         "print(json.dumps(sorted(m for m in sys.modules\n"
         "                        if m.startswith(('psycopg', 'app.store.postgres_writer')))))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
-    )
-    assert json.loads(done.stdout.splitlines()[-1]) == []
+    assert _last_json_line(script) == []
