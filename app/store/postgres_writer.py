@@ -6,7 +6,8 @@ suits PostgreSQL: rows go through one binary ``COPY`` per target, kept open acro
 - A table empty when the run first writes to it is loaded straight: its foreign keys, its
   secondary indexes and (when nothing references it) its primary key are dropped first and
   re-added once at the end, inside the run's transaction, so PostgreSQL builds each index once
-  from all rows and checks each foreign key with one join instead of a lookup per row.
+  from all rows and checks each foreign key with one join instead of a lookup per row. Such a
+  table is then ``ANALYZE``d, so the first queries after the load are planned on its statistics.
 - Any other table gets a ``TEMP`` staging table (dropped at commit or rollback); at the end one
   ``INSERT ... SELECT ... ON CONFLICT (id) DO UPDATE ... WHERE row_hash differs ... RETURNING``
   inserts the new rows, updates the changed ones and leaves unchanged ones alone. Its counts per
@@ -140,6 +141,7 @@ class PostgresBulkWriter:
         for removed in sorted(self._removed, key=lambda removed: removed.order):
             self._cursor.execute(removed.restore.encode())
         self._removed.clear()
+        self._analyze_loaded()
         return [(self._tags[number], (c[0], c[1], c[2])) for number, c in sorted(counts.items())]
 
     def close(self) -> None:
@@ -297,6 +299,20 @@ class PostgresBulkWriter:
             )
         )
         return [(int(a), int(b), int(c), int(d)) for a, b, c, d in found]
+
+    def _analyze_loaded(self) -> None:
+        """Give the planner statistics of the tables this run filled from empty.
+
+        A table loaded in one go has none until autovacuum gets to it (a minute or more later),
+        and the first queries would be planned as if it held almost nothing: nested loops over
+        a million rows. ``ANALYZE`` samples a fixed number of rows, so it costs well under a
+        second at any size; it runs inside the run's transaction, so a rollback discards it too.
+        """
+        for target in self._targets.values():
+            if not target.staged:
+                self._execute(f"ANALYZE {self._quote(target.table.name)}")
+                if target.tokens:
+                    self._execute(f"ANALYZE {self._quote(LINKAGE_TOKENS.name)}")
 
     def _remove_constraints(self, table: Table) -> None:
         """Drop ``table``'s foreign keys, secondary indexes and unreferenced primary key for a load.

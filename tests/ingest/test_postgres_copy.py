@@ -166,6 +166,23 @@ def test_copy_ingest_sets_record_keys_without_a_scan_when_tables_start_empty(
     assert missing == 0
 
 
+def analysed_tables(engine: Engine) -> set[str]:
+    """Return the store's tables that have planner statistics (only ``ANALYZE`` writes them)."""
+    with engine.connect() as connection:
+        found = connection.execute(
+            text("SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = current_schema()")
+        )
+        return set(found.scalars())
+
+
+def test_tables_loaded_from_empty_get_planner_statistics_in_the_run(
+    stores: tuple[Engine, Engine], named_export: Path, tmp_path: Path
+) -> None:
+    assert analysed_tables(stores[1]) == set()
+    both(stores, named_export, tmp_path)
+    assert analysed_tables(stores[1]) >= {*TABLES, LINKAGE_TOKENS.name}
+
+
 def test_reimport_changes_nothing_on_postgres(
     stores: tuple[Engine, Engine], named_export: Path, tmp_path: Path
 ) -> None:
