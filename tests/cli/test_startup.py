@@ -125,8 +125,9 @@ def test_a_mistyped_command_gets_a_suggestion() -> None:
     assert result.exit_code == 2 and "Did you mean 'demo'?" in result.output
 
 
-def test_sqlite_ingest_loads_no_postgresql_writer_or_driver(tmp_path: Path) -> None:
-    # The COPY writer and psycopg are imported only when the store is PostgreSQL.
+def test_sqlite_ingest_loads_no_postgresql_writer_driver_or_fhir_models(tmp_path: Path) -> None:
+    # The COPY writer and psycopg are imported only when the store is PostgreSQL, the FHIR
+    # models only when a resource is validated (never by an ingest).
     script = (
         "import json, sys\n"
         "from pathlib import Path\n"
@@ -140,6 +141,6 @@ def test_sqlite_ingest_loads_no_postgresql_writer_or_driver(tmp_path: Path) -> N
         "                       secret=SECRET, timezone='UTC')\n"
         "assert report.committed and report.total('inserted') == 13\n"
         "print(json.dumps(sorted(m for m in sys.modules\n"
-        "                        if m.startswith(('psycopg', 'app.store.postgres_writer')))))\n"
+        "                        if m.startswith(('psycopg', 'app.store.postgres_writer', 'fhir')))))\n"
     )
     assert _last_json_line(script) == []
