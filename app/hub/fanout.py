@@ -41,10 +41,12 @@ async def query_node(
     task: PushTask,
     *,
     key: SigningKey,
-    timeout_s: float,
     clock: Callable[[], float] = time.time,
 ) -> NodeReply:
-    """Send one task to its node, signed; return its outcome (never raises for node failures)."""
+    """Send one task to its node, signed; return its outcome (never raises for node failures).
+
+    Its time budget is the caller's (``fan_out`` cancels it when the budget is spent).
+    """
     started = time.perf_counter()
     node = task.node
     problem = node_url_problem(node.url, allow_link_local=node.allow_link_local)
@@ -52,10 +54,9 @@ async def query_node(
         return NodeReply(node.id, node.country, "unreachable", detail=problem)
     try:
         keys = pinned_keys(node)
-        async with asyncio.timeout(timeout_s):  # unlike ``wait_for``, no extra task per node
-            response = await post_signed(
-                session, task.url, task.body, key=key, clock=clock, max_bytes=MAX_REPORT_BYTES
-            )
+        response = await post_signed(
+            session, task.url, task.body, key=key, clock=clock, max_bytes=MAX_REPORT_BYTES
+        )
         reply = reply_from_answer(
             node,
             response.request,
@@ -66,12 +67,15 @@ async def query_node(
             now=clock(),
         )
     except TimeoutError:  # aiohttp's connect and read time-outs are TimeoutErrors too
-        reply = NodeReply(
-            node.id, node.country, "timeout", detail=f"no answer within {timeout_s:g} s"
-        )
+        reply = _timeout(node)
     except aiohttp.ClientError as error:
         reply = NodeReply(node.id, node.country, "unreachable", detail=type(error).__name__)
     return replace(reply, elapsed_s=time.perf_counter() - started)
+
+
+def _timeout(node: NodeEntry, timeout_s: float | None = None) -> NodeReply:
+    budget = "its time budget" if timeout_s is None else f"{timeout_s:g} s"
+    return NodeReply(node.id, node.country, "timeout", detail=f"no answer within {budget}")
 
 
 async def fan_out(
@@ -83,12 +87,33 @@ async def fan_out(
     clock: Callable[[], float] = time.time,
     on_reply: Callable[[NodeReply], None] | None = None,
 ) -> list[NodeReply]:
-    """Send every task concurrently through ``session``; return the outcomes in task order."""
+    """Send every task concurrently through ``session``; return the outcomes in task order.
+
+    Every node has ``timeout_s`` from now; a node still busy then is cancelled: ``timeout``.
+    """
+    started = time.perf_counter()
 
     async def one(task: PushTask) -> NodeReply:
-        reply = await query_node(session, task, key=key, timeout_s=timeout_s, clock=clock)
+        reply = await query_node(session, task, key=key, clock=clock)
         if on_reply is not None:
             on_reply(reply)
         return reply
 
-    return list(await asyncio.gather(*(one(task) for task in tasks)))
+    running = [asyncio.ensure_future(one(task)) for task in tasks]
+    if not running:
+        return []
+    # One deadline for the fan-out, not a timer per node: all budgets start together.
+    _done, late = await asyncio.wait(running, timeout=timeout_s)
+    for future in late:
+        future.cancel()
+    await asyncio.gather(*late, return_exceptions=True)  # let them close their connections
+    replies = []
+    for task, future in zip(tasks, running, strict=True):
+        if future in late:
+            reply = replace(_timeout(task.node, timeout_s), elapsed_s=time.perf_counter() - started)
+            if on_reply is not None:
+                on_reply(reply)
+        else:
+            reply = future.result()
+        replies.append(reply)
+    return replies

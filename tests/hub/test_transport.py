@@ -12,7 +12,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response, StreamingResponse
 
 from app.cli.servers import ServerThread, free_port
+from app.config import NodeEntry
 from app.database import create_store_engine
+from app.hub.fanout import PushTask, fan_out
+from app.hub.replies import NodeReply
 from app.hub.transport import MAX_ATTEMPTS, node_session, post_signed
 from app.store import upgrade_schema
 from app.trust.keys import SigningKey
@@ -67,6 +70,8 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
         if operation == "flaky" and state.failures_left:
             state.failures_left -= 1
             return Response(b"", status_code=503)
+        if operation == "slow":
+            await asyncio.sleep(2)
         if operation == "refuse":
             return Response(b'{"resourceType":"OperationOutcome"}', status_code=400)
         if operation == "big-stream":  # no Content-Length: chunked
@@ -174,3 +179,26 @@ def test_the_environment_is_trusted_only_when_it_names_a_proxy(
             return session.trust_env
 
     assert asyncio.run(run()) is (proxy is not None)
+
+
+def test_a_fan_out_times_out_the_late_node_only_and_reports_every_node(node: Node) -> None:
+    entry = NodeEntry(id="xa", country="XA", url=node.url, jwks=[new_key().public_jwk()])
+    tasks = [
+        PushTask(entry, f"{node.url}/fhir/slow", BODY),
+        PushTask(
+            entry.model_copy(update={"id": "xb", "country": "XB"}), f"{node.url}/fhir/x", BODY
+        ),
+    ]
+    seen: list[NodeReply] = []
+
+    async def run() -> list[NodeReply]:
+        async with node_session(timeout_s=10, nodes=2) as session:
+            return await fan_out(
+                session, tasks, key=node.key, timeout_s=0.5, clock=node.clock, on_reply=seen.append
+            )
+
+    replies = asyncio.run(run())
+    # the quick node's unsigned answer is read (bad-signature); the slow one is cut at 0.5 s
+    assert [(r.node_id, r.status) for r in replies] == [("xa", "timeout"), ("xb", "bad-signature")]
+    assert replies[0].detail == "no answer within 0.5 s" and replies[0].elapsed_s >= 0.5
+    assert sorted(r.node_id for r in seen) == ["xa", "xb"]
