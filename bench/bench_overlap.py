@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
+import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -44,29 +44,29 @@ COUNTRIES = ("DE", "NO", "PT", "SE", "DK", "NL", "AT", "FI")
 PERIOD = {"start": "2023-01-01", "end": "2026-03-31"}
 
 
-class CountingTransport(httpx.AsyncBaseTransport):
+class ByteCounter:
     """Counts the bytes of every request and response (bodies and headers) the hub exchanges."""
 
     def __init__(self) -> None:
-        self.inner = httpx.AsyncHTTPTransport()
         self.sent = 0
         self.received = 0
+        self.trace = aiohttp.TraceConfig()
+        self.trace.on_request_headers_sent.append(self._headers_sent)
+        self.trace.on_request_chunk_sent.append(self._chunk_sent)
+        self.trace.on_response_chunk_received.append(self._chunk_received)
+        self.trace.on_request_end.append(self._response_headers)
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.sent += len(request.content) + sum(len(k) + len(v) + 4 for k, v in request.headers.raw)
-        response = await self.inner.handle_async_request(request)
-        body = await response.aread()
-        self.received += len(body) + sum(len(k) + len(v) + 4 for k, v in response.headers.raw)
-        return httpx.Response(
-            response.status_code,
-            headers=response.headers,
-            content=body,
-            request=request,
-            extensions=response.extensions,
-        )
+    async def _headers_sent(self, _session: Any, _context: Any, params: Any) -> None:
+        self.sent += sum(len(k) + len(v) + 4 for k, v in params.headers.items())
 
-    async def aclose(self) -> None:
-        await self.inner.aclose()
+    async def _chunk_sent(self, _session: Any, _context: Any, params: Any) -> None:
+        self.sent += len(params.chunk)
+
+    async def _chunk_received(self, _session: Any, _context: Any, params: Any) -> None:
+        self.received += len(params.chunk)
+
+    async def _response_headers(self, _session: Any, _context: Any, params: Any) -> None:
+        self.received += sum(len(k) + len(v) + 4 for k, v in params.response.raw_headers)
 
 
 def build(root: Path, nodes: int, patients: int) -> tuple[Path, list[ServerThread], list[int]]:
@@ -143,12 +143,12 @@ def measure(nodes: int, patients: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         hub_config, servers, sizes = build(Path(folder), nodes, patients)
         try:
-            transport = CountingTransport()
+            counter = ByteCounter()
             settings = load_hub_settings(hub_config)
             settings = settings.model_copy(
                 update={"hub": settings.hub.model_copy(update={"timeout_s": 1800})}
             )
-            service = HubService(settings, transport=transport)
+            service = HubService(settings, trace_configs=[counter.trace])
             query = query_from_request({"measure": "cross-border-overlap", "period": PERIOD})
             started = time.perf_counter()
             document = asyncio.run(service.run_query(query, actor="bench"))
@@ -165,9 +165,9 @@ def measure(nodes: int, patients: int) -> dict[str, Any]:
         "pairs": len(pairs),
         "node_statuses": statuses,
         "seconds": round(elapsed, 2),
-        "bytes_sent": transport.sent,
-        "bytes_received": transport.received,
-        "megabytes": round((transport.sent + transport.received) / 1e6, 2),
+        "bytes_sent": counter.sent,
+        "bytes_received": counter.received,
+        "megabytes": round((counter.sent + counter.received) / 1e6, 2),
         "bare_psi_seconds": round(bare_psi_s(sizes), 2),
         "pair_counts": {row.stratum: row.count for row in pairs},
     }

@@ -7,7 +7,6 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 
-import httpx
 from fastapi import FastAPI
 
 from app.config import HubSettings
@@ -25,14 +24,13 @@ def create_hub_app(
     settings: HubSettings,
     *,
     clock: Callable[[], float] = time.time,
-    transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
     """Return a hub app for ``settings``: database ready, key loaded, routes mounted.
 
     While it serves (its lifespan), the task queue is swept: overdue tasks time out, push tasks a
     stopped process left behind are sent, settled queries are finalised.
     """
-    service = HubService(settings, clock=clock, transport=transport)
+    service = HubService(settings, clock=clock)
     tokens = TokenRegistry.from_file(settings.hub.api_token_file)
     verifier = node_request_verifier(settings, service.engine, clock=clock)
     node_of_key = {kid: peer.name for peer in verifier.trust.peers for kid in peer.keys}

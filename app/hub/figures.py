@@ -9,6 +9,7 @@ so a pooled sum is never silently smaller than the truth.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -138,18 +139,34 @@ class PooledFigures:
 
     countries: tuple[CountryFigures, ...]
     country: str = ALL_COUNTRIES
+    _unions: dict[tuple[str, ...], tuple[str, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """The unions below, once each: rows and statistics ask them per cell, and each one walks
+    every country (O(countries²) per document at 50 nodes otherwise)."""
+
+    def _union_of(self, key: tuple[str, ...], groups: Callable[[], list[list[str]]]) -> list[str]:
+        found = self._unions.get(key)
+        if found is None:
+            found = self._unions[key] = tuple(_union(groups()))
+        return list(found)
 
     def populations(self) -> list[str]:
         """Return the union of the countries' populations."""
-        return _union([c.populations() for c in self.countries])
+        return self._union_of((), lambda: [c.populations() for c in self.countries])
 
     def stratifiers(self, population: str) -> list[str]:
         """Return the union of the stratifiers any country answered for ``population``."""
-        return _union([c.stratifiers(population) for c in self.countries])
+        return self._union_of(
+            (population,), lambda: [c.stratifiers(population) for c in self.countries]
+        )
 
     def strata_values(self, population: str, stratifier: str) -> list[str]:
         """Return the union of the countries' stratum values."""
-        return _union([c.strata_values(population, stratifier) for c in self.countries])
+        return self._union_of(
+            (population, stratifier),
+            lambda: [c.strata_values(population, stratifier) for c in self.countries],
+        )
 
     def figure(
         self, population: str, stratifier: str | None = None, stratum: str | None = None

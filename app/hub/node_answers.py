@@ -74,9 +74,9 @@ def reply_from_answer(
     if too_large is not None:
         # Neither verified nor kept: an oversized body must not grow the hub's database.
         return _reply(node, "invalid-report", detail=too_large)
-    signed = "signature-input" in combine_headers(headers)
+    fields = combine_headers(headers)  # once: verify_response takes them as they are
     receipt = None
-    if status in (200, 202) or signed:
+    if status in (200, 202) or "signature-input" in fields:
         try:
             receipt = verify_response(
                 request_method=request.method,
@@ -84,7 +84,7 @@ def reply_from_answer(
                 request_headers=request.headers,
                 request_body=request.body,
                 status=status,
-                response_headers=headers,
+                response_headers=fields,
                 response_body=body,
                 keys=keys,
                 now=now,

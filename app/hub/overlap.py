@@ -18,13 +18,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import aiohttp
 import orjson
 
 from app.config import NodeEntry
 from app.errors import InputError, SignatureError
 from app.exchange.answer import MeasureAnswer
 from app.exchange.measure_report import from_measure_report
+from app.exchange.outcomes import outcome_text
 from app.exchange.overlap import (
     BlindedAnswer,
     OverlapRequest,
@@ -33,11 +34,12 @@ from app.exchange.overlap import (
     to_overlap_parameters,
 )
 from app.exchange.query import MeasureQuery
-from app.hub.fanout import pinned_keys, post_with_retries, refusal_detail
+from app.hub.node_trust import pinned_keys
 from app.hub.replies import NodeStatus
+from app.hub.transport import NodeResponse, post_signed
 from app.trust.digest import content_digest
-from app.trust.httpx_auth import SignedRequestAuth, verify_httpx_response
 from app.trust.keys import SigningKey
+from app.trust.signatures import verify_response
 
 ROUNDS = ("blind", "reblind", "count")
 
@@ -82,7 +84,7 @@ def node_pairs(nodes: Sequence[NodeEntry]) -> list[tuple[NodeEntry, NodeEntry]]:
 
 
 async def measure_pairs(
-    client: httpx.AsyncClient,
+    session: aiohttp.ClientSession,
     nodes: Sequence[NodeEntry],
     query: MeasureQuery,
     *,
@@ -96,7 +98,7 @@ async def measure_pairs(
         await asyncio.gather(
             *(
                 measure_pair(
-                    client, first, second, query, key=key, timeout_s=timeout_s, clock=clock
+                    session, first, second, query, key=key, timeout_s=timeout_s, clock=clock
                 )
                 for first, second in pairs
             )
@@ -105,7 +107,7 @@ async def measure_pairs(
 
 
 async def measure_pair(
-    client: httpx.AsyncClient,
+    session: aiohttp.ClientSession,
     first: NodeEntry,
     second: NodeEntry,
     query: MeasureQuery,
@@ -122,10 +124,10 @@ async def measure_pair(
     try:
         async with asyncio.timeout(timeout_s):
             request = OverlapRequest(pair=label, partner=second.id)
-            blinded, record = await _round(client, first, "blind", query, request, key, clock)
+            blinded, record = await _round(session, first, "blind", query, request, key, clock)
             rounds.append(record)
             request = OverlapRequest(pair=label, partner=first.id, elements=blinded.elements)
-            answered, record = await _round(client, second, "reblind", query, request, key, clock)
+            answered, record = await _round(session, second, "reblind", query, request, key, clock)
             rounds.append(record)
             if answered.reblinded is None or len(answered.reblinded) != len(blinded.elements):
                 raise _RoundFailed(
@@ -143,14 +145,14 @@ async def measure_pair(
                 elements=answered.elements,
                 reblinded=answered.reblinded,
             )
-            answer, record = await _count_round(client, first, query, request, key, clock)
+            answer, record = await _count_round(session, first, query, request, key, clock)
             rounds.append(record)
             reply = PairReply(label, first.id, second.id, "ok", answer=answer)
     except _RoundFailed as failure:
         rounds.append(failure.record)
         detail = f"{failure.record.round} at {failure.record.node_id}: {failure.record.detail}"
         reply = PairReply(label, first.id, second.id, failure.record.status, detail[:500])
-    except (TimeoutError, httpx.TimeoutException):
+    except TimeoutError:  # aiohttp's time-outs are TimeoutErrors too
         reply = PairReply(label, first.id, second.id, "timeout", f"no count within {timeout_s:g} s")
     return PairReply(
         reply.pair,
@@ -165,63 +167,74 @@ async def measure_pair(
 
 
 async def _exchange(
-    client: httpx.AsyncClient,
+    session: aiohttp.ClientSession,
     node: NodeEntry,
     name: str,
     query: MeasureQuery,
     request: OverlapRequest,
     key: SigningKey,
     clock: Callable[[], float],
-) -> tuple[httpx.Response, dict[str, Any], int]:
+) -> tuple[NodeResponse, dict[str, Any], int]:
     """Send one round's request; return the verified response, its receipt and bytes sent."""
     body = orjson.dumps(to_overlap_parameters(query, request))
-    url = httpx.URL(f"{node.url}/fhir/Measure/$overlap-{name}")
+    url = f"{node.url}/fhir/Measure/$overlap-{name}"
     try:
-        response = await post_with_retries(client, url, body, SignedRequestAuth(key, clock=clock))
-    except httpx.TimeoutException:
+        response = await post_signed(session, url, body, key=key, clock=clock)
+    except TimeoutError:  # before ClientError: aiohttp's time-outs are both
         raise
-    except httpx.HTTPError as error:
+    except aiohttp.ClientError as error:
         raise _RoundFailed(
             RoundRecord(name, node.id, "unreachable", type(error).__name__)
         ) from None
-    if response.status_code >= 500:
+    if response.status >= 500:
         raise _RoundFailed(
             RoundRecord(
                 name,
                 node.id,
                 "unreachable",
-                f"HTTP {response.status_code}",
+                f"HTTP {response.status}",
                 None,
                 len(body),
-                len(response.content),
+                len(response.body),
             )
         )
-    if response.status_code != 200:
+    if response.status != 200:
         raise _RoundFailed(
             RoundRecord(
                 name,
                 node.id,
                 "refused",
-                refusal_detail(response),
+                outcome_text(response.body, response.status),
                 None,
                 len(body),
-                len(response.content),
+                len(response.body),
             )
         )
     try:
-        receipt = verify_httpx_response(response, pinned_keys(node), now=clock())
+        sent = response.request
+        receipt = verify_response(
+            request_method=sent.method,
+            request_url=sent.url,
+            request_headers=sent.headers,
+            request_body=sent.body,
+            status=response.status,
+            response_headers=response.headers,
+            response_body=response.body,
+            keys=pinned_keys(node),
+            now=clock(),
+        )
     except SignatureError as error:
         raise _RoundFailed(RoundRecord(name, node.id, "bad-signature", error.message)) from None
     document = receipt.to_json()
     if name != "count":
         # The blinded sets are of no use to anyone later: keep their digest, not the sets.
         document["response"]["body_base64"] = None
-        document["response"]["body_digest"] = content_digest(response.content)
+        document["response"]["body_digest"] = content_digest(response.body)
     return response, document, len(body)
 
 
 async def _round(
-    client: httpx.AsyncClient,
+    session: aiohttp.ClientSession,
     node: NodeEntry,
     name: str,
     query: MeasureQuery,
@@ -229,9 +242,9 @@ async def _round(
     key: SigningKey,
     clock: Callable[[], float],
 ) -> tuple[BlindedAnswer, RoundRecord]:
-    response, receipt, sent = await _exchange(client, node, name, query, request, key, clock)
+    response, receipt, sent = await _exchange(session, node, name, query, request, key, clock)
     try:
-        answer = parse_blinded_answer(orjson.loads(response.content))
+        answer = parse_blinded_answer(orjson.loads(response.body))
     except (InputError, orjson.JSONDecodeError) as error:
         raise _RoundFailed(
             RoundRecord(
@@ -241,7 +254,7 @@ async def _round(
                 str(error)[:500],
                 receipt,
                 sent,
-                len(response.content),
+                len(response.body),
             )
         ) from None
     if (name == "blind") != (answer.round_id is not None):
@@ -253,24 +266,24 @@ async def _round(
                 "round id missing or unexpected",
                 receipt,
                 sent,
-                len(response.content),
+                len(response.body),
             )
         )
-    return answer, RoundRecord(name, node.id, "ok", None, receipt, sent, len(response.content))
+    return answer, RoundRecord(name, node.id, "ok", None, receipt, sent, len(response.body))
 
 
 async def _count_round(
-    client: httpx.AsyncClient,
+    session: aiohttp.ClientSession,
     node: NodeEntry,
     query: MeasureQuery,
     request: OverlapRequest,
     key: SigningKey,
     clock: Callable[[], float],
 ) -> tuple[MeasureAnswer, RoundRecord]:
-    response, receipt, sent = await _exchange(client, node, "count", query, request, key, clock)
-    received = len(response.content)
+    response, receipt, sent = await _exchange(session, node, "count", query, request, key, clock)
+    received = len(response.body)
     try:
-        answer = from_measure_report(orjson.loads(response.content))
+        answer = from_measure_report(orjson.loads(response.body))
         result = answer.population("overlap")
     except (InputError, KeyError, orjson.JSONDecodeError) as error:
         raise _RoundFailed(

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import httpx
+import aiohttp
 import orjson
 from sqlalchemy import Connection
 
@@ -62,7 +62,7 @@ def double_count_caveat(
 
 
 async def relay_pairs(
-    client: httpx.AsyncClient,
+    session: aiohttp.ClientSession,
     nodes: Sequence[NodeEntry],
     query: MeasureQuery,
     *,
@@ -78,7 +78,7 @@ async def relay_pairs(
             label = pair_label(first.country, second.country)
             return PairReply(label, first.id, second.id, "unreachable", PULL_PAIR)
         return await measure_pair(
-            client, first, second, query, key=key, timeout_s=timeout_s, clock=clock
+            session, first, second, query, key=key, timeout_s=timeout_s, clock=clock
         )
 
     return list(await asyncio.gather(*(one(a, b) for a, b in node_pairs(nodes))))

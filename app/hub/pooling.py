@@ -139,8 +139,9 @@ def count_rows(
     """Return the ``rows``: each country's group totals and strata, then the ``ALL`` sums."""
     rows: list[CountRow] = []
     everyone: list[Figures] = [*countries, pooled]
+    populations = pooled.populations()
     for figures in everyone:
-        for population in pooled.populations():
+        for population in populations:
             total = figures.figure(population)
             if total is None:
                 continue

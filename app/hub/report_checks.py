@@ -21,6 +21,8 @@ stored or shown as markup.
 
 from __future__ import annotations
 
+import functools
+
 import orjson
 
 from app.catalogue import MeasureDefinition, PopulationSpec, load_catalogue
@@ -45,8 +47,13 @@ def report_size_problem(body: bytes) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=64)
 def query_of_request(body: bytes) -> MeasureQuery | None:
-    """Return the query a signed request body asked for, or None when it is no measure query."""
+    """Return the query a signed request body asked for, or None when it is no measure query.
+
+    Cached by body (callers only read the result): every node of a fan-out is sent the same body, and
+    its answer is checked against it.
+    """
     try:
         return parse_parameters(orjson.loads(body))
     except (InputError, ValueError):

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from app.catalogue import published_measures
 from app.config import NodeEntry
 from app.hub.deps import AnalystDep, ServiceDep
-from app.hub.fanout import pinned_keys
+from app.hub.node_trust import pinned_keys
 from app.hub.node_urls import node_url_problem
 
 router = APIRouter(prefix="/api")
@@ -38,7 +38,7 @@ PULL_HEALTH = {"status": "pull", "detail": "outbound-only node: fetches its task
 async def list_nodes(service: ServiceDep, _who: AnalystDep) -> list[dict[str, Any]]:
     """Every configured node with its health (``unreachable`` when it does not answer)."""
     nodes = service.settings.nodes
-    async with httpx.AsyncClient(timeout=HEALTH_TIMEOUT_S, transport=service.transport) as client:
+    async with httpx.AsyncClient(timeout=HEALTH_TIMEOUT_S) as client:
 
         async def health(node: NodeEntry) -> dict[str, Any]:
             if node.mode == "pull":  # the hub never connects to a pull node

@@ -10,15 +10,16 @@ process left behind are sent again, settled queries are finalised.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-import httpx
+import aiohttp
 import orjson
 from sqlalchemy import Engine
 
@@ -28,13 +29,14 @@ from app.errors import BudgetExhausted, NotFound
 from app.exchange.query import MeasureQuery
 from app.hub import query_store
 from app.hub.document import QueryDocument
-from app.hub.fanout import PushTask, fan_out, node_client
+from app.hub.fanout import PushTask, fan_out
 from app.hub.migrations import upgrade_hub_schema
 from app.hub.overlap_queries import is_linked, pair_figures, relay_pairs
 from app.hub.replies import NodeReply
 from app.hub.requests import query_from_request
 from app.hub.task_store import Task
 from app.hub.tasks import TaskQueue
+from app.hub.transport import node_session
 from app.trust.audit import AuditLog
 from app.trust.keys import SigningKey, load_signing_key
 
@@ -50,36 +52,47 @@ class HubService:
         settings: HubSettings,
         *,
         clock: Callable[[], float] = time.time,
-        transport: httpx.AsyncBaseTransport | None = None,
+        trace_configs: Sequence[aiohttp.TraceConfig] = (),
     ) -> None:
         self.settings = settings
         self.clock = clock
-        self.transport = transport
+        self.trace_configs = tuple(trace_configs)
+        """aiohttp hooks on every node call (a bench counts the bytes exchanged with them)."""
         self.engine: Engine = create_store_engine(settings.hub.database_url)
         check_database(self.engine, "hub database")
         upgrade_hub_schema(self.engine)
         self.audit = AuditLog(self.engine, clock=clock)
         self.key: SigningKey = load_signing_key(settings.hub.signing_key)
         self.tasks = TaskQueue(self.engine, settings, key=self.key, audit=self.audit, clock=clock)
-        self.client: httpx.AsyncClient | None = None
+        self.session: aiohttp.ClientSession | None = None
         """Set by a long-lived event loop (the hub server) to keep node connections alive."""
         self._running: set[asyncio.Task[Any]] = set()
         self._sending: defaultdict[str, int] = defaultdict(int)
         """Per analyst: queries of ``start_query`` whose push tasks are still being sent."""
 
     async def keep_connections(self) -> None:
-        """Open a client whose connections outlive one query; call ``aclose`` before the loop ends."""
-        self.client = node_client(
-            timeout_s=self.settings.hub.timeout_s,
-            nodes=len(self.settings.nodes),
-            transport=self.transport,
+        """Open a session whose connections outlive one query; call ``aclose`` before the loop ends."""
+        self.session = self._node_session(len(self.settings.nodes))
+
+    def _node_session(self, nodes: int) -> aiohttp.ClientSession:
+        return node_session(
+            timeout_s=self.settings.hub.timeout_s, nodes=nodes, trace_configs=self.trace_configs
         )
+
+    @contextlib.asynccontextmanager
+    async def _node_calls(self, nodes: int) -> AsyncIterator[aiohttp.ClientSession]:
+        """Yield the kept-alive session, or a session of its own for one fan-out or relay."""
+        if self.session is not None:
+            yield self.session
+            return
+        async with self._node_session(nodes) as session:
+            yield session
 
     async def aclose(self) -> None:
         """Close the kept-alive connections, if any."""
-        if self.client is not None:
-            await self.client.aclose()
-            self.client = None
+        if self.session is not None:
+            await self.session.close()
+            self.session = None
 
     def start_query(self, query: MeasureQuery, *, actor: str) -> str:
         """Record ``query`` with its tasks, send the push tasks in the background; return its id.
@@ -143,15 +156,15 @@ class HubService:
         if not tasks:
             return {}
         sendable = [task for task in tasks if task.node_id in self.tasks.nodes]
-        replies = await fan_out(
-            [PushTask(self.tasks.nodes[t.node_id], t.url, t.body) for t in sendable],
-            key=self.key,
-            timeout_s=self.settings.hub.timeout_s,
-            clock=self.clock,
-            on_reply=on_reply,
-            client=self.client,
-            transport=self.transport,
-        )
+        async with self._node_calls(len(sendable)) as session:
+            replies = await fan_out(
+                session,
+                [PushTask(self.tasks.nodes[t.node_id], t.url, t.body) for t in sendable],
+                key=self.key,
+                timeout_s=self.settings.hub.timeout_s,
+                clock=self.clock,
+                on_reply=on_reply,
+            )
         by_query: dict[str, list[tuple[Task, NodeReply]]] = defaultdict(list)
         for task, reply in zip(sendable, replies, strict=True):
             by_query[task.query_id].append((task, reply))
@@ -192,17 +205,10 @@ class HubService:
         answered = {node.id for node in document.nodes if node.status == "ok"}
         nodes = [node for node in self.settings.nodes if node.id in answered]
         timeout_s = self.settings.hub.timeout_s
-        if self.client is not None:
+        async with self._node_calls(len(nodes)) as session:
             pairs = await relay_pairs(
-                self.client, nodes, query, key=self.key, timeout_s=timeout_s, clock=self.clock
+                session, nodes, query, key=self.key, timeout_s=timeout_s, clock=self.clock
             )
-        else:
-            async with node_client(
-                timeout_s=timeout_s, nodes=len(nodes), transport=self.transport
-            ) as client:
-                pairs = await relay_pairs(
-                    client, nodes, query, key=self.key, timeout_s=timeout_s, clock=self.clock
-                )
         return self.tasks.finish_overlap(query_id, pairs, pair_figures(self.settings.nodes, pairs))
 
     async def sweep_forever(self, interval_s: float = SWEEP_INTERVAL_S) -> None:

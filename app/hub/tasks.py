@@ -31,8 +31,8 @@ from app.exchange.tasks import ResultUpload
 from app.hub import query_store, task_store
 from app.hub.change_signal import ChangeSignal, wait_for_event
 from app.hub.document import QueryDocument
-from app.hub.fanout import pinned_keys
 from app.hub.node_answers import SentRequest, reply_from_answer
+from app.hub.node_trust import pinned_keys
 from app.hub.overlap import PairReply
 from app.hub.overlap_queries import double_count_caveat, is_linked, round_rows
 from app.hub.overlap_rows import PairFigure, with_overlap

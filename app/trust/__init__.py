@@ -14,9 +14,10 @@ Where things live::
     audit.py             AuditLog: hash chain, signed checkpoints
     tables.py            the SQLAlchemy tables of all of the above
     httpx_auth.py        httpx glue (client side)
+    aiohttp_auth.py      aiohttp glue (client side: the hub's fan-out, fhirpy)
     fastapi_auth.py      FastAPI glue (node side)
 
-The core modules import neither FastAPI, Starlette, httpx nor Typer; only the two glue modules
+The core modules import neither FastAPI, Starlette, httpx, aiohttp nor Typer; only the glue modules
 do, and this package's ``__init__`` re-exports the core alone.
 """
 

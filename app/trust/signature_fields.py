@@ -132,11 +132,28 @@ def parse_signature_fields(fields: Mapping[str, str]) -> dict[str, SignatureMemb
         for name, component_params in inner:
             if type(name) is not str or not all(_plain(v) for v in component_params.values()):
                 raise SignatureError("malformed covered component identifier")
-            components.append(Component(name, tuple(component_params.items())))
+            components.append(_component(name, tuple(component_params.items())))
         if not all(_plain(v) for v in params.values()):
             raise SignatureError("malformed signature parameter")
         members[label] = SignatureMember(label, tuple(components), dict(params), value)
     return members
+
+
+_COMPONENTS: dict[tuple[Any, ...], Component] = {}
+_MAX_COMPONENTS = 256
+
+
+def _component(name: str, params: tuple[tuple[str, ParamValue], ...]) -> Component:
+    # The same few identifiers arrive in every signature: one shared instance each keeps its
+    # serialized text (``str``) and identity computed once. Keyed with the values' types, as
+    # ``;req`` (True) and ``;req=1`` are different identifiers that compare equal.
+    key = (name, tuple((k, type(v), v) for k, v in params))
+    component = _COMPONENTS.get(key)
+    if component is None:
+        component = Component(name, params)
+        if len(_COMPONENTS) < _MAX_COMPONENTS:  # a peer cannot grow it without bound
+            _COMPONENTS[key] = component
+    return component
 
 
 def _plain(value: Any) -> bool:

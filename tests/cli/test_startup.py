@@ -20,6 +20,7 @@ from app.cli.serve import NODE_COMMANDS
 
 HEAVY = ("app.hub", "app.node", "app.store", "app.ingest", "sqlalchemy", "scipy", "fhir", "uvicorn")
 HEAVY += ("app.config", "fastapi", "pandas", "numpy", "sqlmodel", "pydantic_settings")
+HEAVY += ("aiohttp", "httpx")
 
 
 def _modules_after(args: list[str]) -> list[str]:
@@ -86,7 +87,7 @@ def test_ingest_work_loads_no_web_framework_or_statistics() -> None:
         "import json, sys\n"
         "import app.cli.ingest, app.config, app.deid, app.ingest, app.store, app.trust.audit\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.startswith("
-        "('fastapi', 'scipy', 'pandas', 'uvicorn', 'app.hub', 'app.node')))))\n"
+        "('fastapi', 'scipy', 'pandas', 'uvicorn', 'aiohttp', 'app.hub', 'app.node')))))\n"
     )
     assert _last_json_line(script) == []
 
@@ -144,3 +145,15 @@ def test_sqlite_ingest_loads_no_postgresql_writer_driver_or_fhir_models(tmp_path
         "                        if m.startswith(('psycopg', 'app.store.postgres_writer', 'fhir')))))\n"
     )
     assert _last_json_line(script) == []
+
+
+def test_a_node_loads_no_aiohttp_and_the_hub_loads_it_for_its_fan_out() -> None:
+    # aiohttp is the hub's client for its nodes (app.hub.transport); a node never calls out so.
+    script = (
+        "import json, sys\n"
+        "import app.node.app\n"
+        "node = sorted(m for m in sys.modules if m.startswith('aiohttp'))\n"
+        "import app.hub.service\n"
+        "print(json.dumps([node, 'aiohttp' in sys.modules]))\n"
+    )
+    assert _last_json_line(script) == [[], True]

@@ -24,7 +24,7 @@ from app.cli.servers import ServerThread, free_port
 from app.database import create_store_engine
 from app.errors import SignatureError
 from app.hub.app import create_hub_app
-from app.hub.fanout import pinned_keys
+from app.hub.node_trust import pinned_keys
 from app.hub.tokens import TokenRegistry
 from app.trust.audit import AuditLog
 from app.trust.digest import content_digest

@@ -19,7 +19,7 @@ CORE = (
     "signatures",
     "tables",
 )
-FRAMEWORKS = ("fastapi", "starlette", "httpx", "typer", "uvicorn")
+FRAMEWORKS = ("fastapi", "starlette", "httpx", "aiohttp", "yarl", "typer", "uvicorn")
 
 
 def test_trust_core_imports_no_web_or_cli_framework() -> None:
