@@ -46,6 +46,8 @@ RISE_DBP_MMHG = 25
 SEVERE_SBP_MMHG = 180
 SEVERE_DBP_MMHG = 110
 ULN_MULTIPLE = 3
+SCREENING_CODES = ("ALT", "AST", "BPICSS")
+"""Observation codes of the liver and bladder populations."""
 
 
 def build_safety_signals(context: MeasureContext) -> dict[str, PopulationSource]:
@@ -58,9 +60,18 @@ def build_safety_signals(context: MeasureContext) -> dict[str, PopulationSource]
         and_(OBSERVATION.c.code == "ALT", OBSERVATION.c.value > _times_uln(parameters["alt-uln"])),
         and_(OBSERVATION.c.code == "AST", OBSERVATION.c.value > _times_uln(parameters["ast-uln"])),
     )
-    bladder_positive = OBSERVATION.c.value >= float(parameters["bpic-threshold"])
     liver_codes = OBSERVATION.c.code.in_(("ALT", "AST"))
     bladder_code = OBSERVATION.c.code == "BPICSS"
+    bladder_positive = OBSERVATION.c.value >= float(parameters["bpic-threshold"])
+    flags = _observed_flags(
+        context,
+        {
+            "lft_checked": liver_codes,
+            "lft_high": and_(liver_codes, liver_high),
+            "bladder_screened": bladder_code,
+            "bladder_positive": and_(bladder_code, bladder_positive),
+        },
+    )
 
     def record_source(population: str, statement: Any, name: str) -> PopulationSource:
         clipped = context.clipped(statement, "at_s", "id", name=name)
@@ -74,15 +85,15 @@ def build_safety_signals(context: MeasureContext) -> dict[str, PopulationSource]
         "administrations-severe-bp": record_source(
             "administrations-severe-bp", severe, "bp_severe"
         ),
-        "patients-lft-checked": _patients_with(context, "patients-lft-checked", liver_codes),
-        "patients-lft-3x-uln": _patients_with(
-            context, "patients-lft-3x-uln", and_(liver_codes, liver_high)
+        "patients-lft-checked": _patients_with(
+            context, "patients-lft-checked", flags, "lft_checked"
         ),
+        "patients-lft-3x-uln": _patients_with(context, "patients-lft-3x-uln", flags, "lft_high"),
         "patients-bladder-screened": _patients_with(
-            context, "patients-bladder-screened", bladder_code
+            context, "patients-bladder-screened", flags, "bladder_screened"
         ),
         "patients-bladder-positive": _patients_with(
-            context, "patients-bladder-positive", and_(bladder_code, bladder_positive)
+            context, "patients-bladder-positive", flags, "bladder_positive"
         ),
     }
 
@@ -92,21 +103,45 @@ def _times_uln(uln: str | float) -> float:
     return ULN_MULTIPLE * float(uln)
 
 
-def _patients_with(context: MeasureContext, population: str, condition: Any) -> PopulationSource:
-    """Return the treated patients with an observation in the period, at or after index, meeting
-    ``condition``: one row per patient (the index row), so the population is additive."""
+def _observed_flags(context: MeasureContext, conditions: dict[str, Any]) -> CTE:
+    """Return, per treated patient with a liver test or bladder score in the period at or after
+    the index instant, a 0/1 flag per named condition (some such observation meets it).
+
+    One pass over those observations for the four liver and bladder populations: before, each
+    population probed (SQLite) or scanned (PostgreSQL) ``observation`` on its own.
+    """
     index = context.index
-    observed = (
-        select(OBSERVATION.c.id)
-        .where(
-            OBSERVATION.c.patient_id == index.c.patient_id,
-            context.in_period(OBSERVATION.c.day),
-            OBSERVATION.c.at_s >= index.c.at_s,
-            condition,
+    obs = OBSERVATION
+    return (
+        select(
+            index.c.patient_id,
+            *(_any(condition).label(name) for name, condition in conditions.items()),
         )
-        .exists()
+        .select_from(index.join(obs, obs.c.patient_id == index.c.patient_id))
+        .where(
+            obs.c.code.in_(SCREENING_CODES),
+            context.in_period(obs.c.day),
+            obs.c.at_s >= index.c.at_s,
+        )
+        .group_by(index.c.patient_id)
+        .cte("screened_patients")
+        .prefix_with("MATERIALIZED")
     )
-    return PopulationSource(population, select(*index.c).where(observed).subquery(), (), True)
+
+
+def _patients_with(
+    context: MeasureContext, population: str, flags: CTE, flag: str
+) -> PopulationSource:
+    """Return the treated patients whose ``flag`` is set: one row per patient (the index row),
+    so the population is additive."""
+    index = context.index
+    patients = (
+        select(*index.c)
+        .join(flags, flags.c.patient_id == index.c.patient_id)
+        .where(flags.c[flag] == 1)
+        .subquery()
+    )
+    return PopulationSource(population, patients, (), True)
 
 
 def _checked_administrations(context: MeasureContext) -> CTE:
