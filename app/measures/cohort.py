@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 
 from app.exchange.query import MeasureQuery
-from app.measures.calendar import AGE_BANDS, band, day_number, year_of_day
+from app.measures.calendar import AGE_BANDS, SECONDS_PER_DAY, band, day_number, year_of_day
 from app.store.models import RecordBase
 
 _TABLES = RecordBase.metadata.tables
@@ -191,14 +191,39 @@ class MeasureContext:
                 .order_by(adm.c.patient_id, adm.c.at_s, adm.c.id)
                 .subquery("ranked")
             ), []
-        # First instant per patient by GROUP BY (one pass, small sort records), then ROW_NUMBER
-        # over the few rows at that instant breaks ties by id: measured ~2x faster on SQLite than
-        # ROW_NUMBER over every administration in the period, and the same rows.
+        # First instant per patient by GROUP BY (one pass, small sort records), then the least id
+        # of the matching administrations at that instant breaks ties: one seek on
+        # ix_administration_patient_at (patient, instant, id) per patient. Measured ~2x faster on
+        # SQLite than ROW_NUMBER over every administration in the period, and ~20% faster than
+        # ROW_NUMBER over the rows at the first instant (a sort of every patient's row).
+        # With the table-scan hint and no drug, route or setting filter, the period as a range of
+        # instants (the same administrations: day = ⌊at_s / 86400⌋): SQLite then groups from
+        # ix_administration_patient_at alone, where ``day + 0`` had it read that index and look
+        # every administration up in the table (~230 -> ~140 ms at 1M). A filter needs the table
+        # anyway, and there ``day + 0`` measured faster (~165 against ~260 ms).
+        filtered = any(key in self.query.filters for key in ADMINISTRATION_FILTERS)
+        in_period = (
+            adm.c.at_s.between(
+                self.start_day * SECONDS_PER_DAY, (self.end_day + 1) * SECONDS_PER_DAY - 1
+            )
+            if self.scan_administrations and not filtered
+            else self.administration_in_period()
+        )
         first = (
             select(adm.c.patient_id, func.min(adm.c.at_s).label("at_s"))
-            .where(self.administration_in_period(), *self.matches_administration_filters(adm))
+            .where(in_period, *self.matches_administration_filters(adm))
             .group_by(adm.c.patient_id)
             .subquery("first_instant")
+        )
+        tied = ADMINISTRATION.alias("tied")
+        least_id = (
+            select(func.min(tied.c.id))
+            .where(
+                tied.c.patient_id == first.c.patient_id,
+                tied.c.at_s == first.c.at_s,
+                *self.matches_administration_filters(tied),
+            )
+            .scalar_subquery()
         )
         ranked = (
             select(
@@ -209,15 +234,18 @@ class MeasureContext:
                 adm.c.drug,
                 adm.c.route,
                 adm.c.setting,
-                func.row_number()
-                .over(partition_by=adm.c.patient_id, order_by=adm.c.id)
-                .label("rn"),
             )
-            .join(first, and_(adm.c.patient_id == first.c.patient_id, adm.c.at_s == first.c.at_s))
-            .where(*self.matches_administration_filters(adm))
+            .join(
+                first,
+                and_(
+                    adm.c.patient_id == first.c.patient_id,
+                    adm.c.at_s == first.c.at_s,
+                    adm.c.id == least_id,
+                ),
+            )
             .subquery("ranked")
         )
-        return ranked, [ranked.c.rn == 1]
+        return ranked, []
 
     def treated_patient_ids(self) -> Select[Any]:
         """Return the ids of the treated patients (for ``IN`` conditions)."""

@@ -46,6 +46,8 @@ RISE_DBP_MMHG = 25
 SEVERE_SBP_MMHG = 180
 SEVERE_DBP_MMHG = 110
 ULN_MULTIPLE = 3
+SCREENING_CODES = ("ALT", "AST", "BPICSS")
+"""Observation codes of the liver and bladder populations."""
 
 
 def build_safety_signals(context: MeasureContext) -> dict[str, PopulationSource]:
@@ -58,9 +60,18 @@ def build_safety_signals(context: MeasureContext) -> dict[str, PopulationSource]
         and_(OBSERVATION.c.code == "ALT", OBSERVATION.c.value > _times_uln(parameters["alt-uln"])),
         and_(OBSERVATION.c.code == "AST", OBSERVATION.c.value > _times_uln(parameters["ast-uln"])),
     )
-    bladder_positive = OBSERVATION.c.value >= float(parameters["bpic-threshold"])
     liver_codes = OBSERVATION.c.code.in_(("ALT", "AST"))
     bladder_code = OBSERVATION.c.code == "BPICSS"
+    bladder_positive = OBSERVATION.c.value >= float(parameters["bpic-threshold"])
+    flags = _observed_flags(
+        context,
+        {
+            "lft_checked": liver_codes,
+            "lft_high": and_(liver_codes, liver_high),
+            "bladder_screened": bladder_code,
+            "bladder_positive": and_(bladder_code, bladder_positive),
+        },
+    )
 
     def record_source(population: str, statement: Any, name: str) -> PopulationSource:
         clipped = context.clipped(statement, "at_s", "id", name=name)
@@ -74,15 +85,15 @@ def build_safety_signals(context: MeasureContext) -> dict[str, PopulationSource]
         "administrations-severe-bp": record_source(
             "administrations-severe-bp", severe, "bp_severe"
         ),
-        "patients-lft-checked": _patients_with(context, "patients-lft-checked", liver_codes),
-        "patients-lft-3x-uln": _patients_with(
-            context, "patients-lft-3x-uln", and_(liver_codes, liver_high)
+        "patients-lft-checked": _patients_with(
+            context, "patients-lft-checked", flags, "lft_checked"
         ),
+        "patients-lft-3x-uln": _patients_with(context, "patients-lft-3x-uln", flags, "lft_high"),
         "patients-bladder-screened": _patients_with(
-            context, "patients-bladder-screened", bladder_code
+            context, "patients-bladder-screened", flags, "bladder_screened"
         ),
         "patients-bladder-positive": _patients_with(
-            context, "patients-bladder-positive", and_(bladder_code, bladder_positive)
+            context, "patients-bladder-positive", flags, "bladder_positive"
         ),
     }
 
@@ -92,21 +103,45 @@ def _times_uln(uln: str | float) -> float:
     return ULN_MULTIPLE * float(uln)
 
 
-def _patients_with(context: MeasureContext, population: str, condition: Any) -> PopulationSource:
-    """Return the treated patients with an observation in the period, at or after index, meeting
-    ``condition``: one row per patient (the index row), so the population is additive."""
+def _observed_flags(context: MeasureContext, conditions: dict[str, Any]) -> CTE:
+    """Return, per treated patient with a liver test or bladder score in the period at or after
+    the index instant, a 0/1 flag per named condition (some such observation meets it).
+
+    One pass over those observations for the four liver and bladder populations: before, each
+    population probed (SQLite) or scanned (PostgreSQL) ``observation`` on its own.
+    """
     index = context.index
-    observed = (
-        select(OBSERVATION.c.id)
-        .where(
-            OBSERVATION.c.patient_id == index.c.patient_id,
-            context.in_period(OBSERVATION.c.day),
-            OBSERVATION.c.at_s >= index.c.at_s,
-            condition,
+    obs = OBSERVATION
+    return (
+        select(
+            index.c.patient_id,
+            *(_any(condition).label(name) for name, condition in conditions.items()),
         )
-        .exists()
+        .select_from(index.join(obs, obs.c.patient_id == index.c.patient_id))
+        .where(
+            obs.c.code.in_(SCREENING_CODES),
+            context.in_period(obs.c.day),
+            obs.c.at_s >= index.c.at_s,
+        )
+        .group_by(index.c.patient_id)
+        .cte("screened_patients")
+        .prefix_with("MATERIALIZED")
     )
-    return PopulationSource(population, select(*index.c).where(observed).subquery(), (), True)
+
+
+def _patients_with(
+    context: MeasureContext, population: str, flags: CTE, flag: str
+) -> PopulationSource:
+    """Return the treated patients whose ``flag`` is set: one row per patient (the index row),
+    so the population is additive."""
+    index = context.index
+    patients = (
+        select(*index.c)
+        .join(flags, flags.c.patient_id == index.c.patient_id)
+        .where(flags.c[flag] == 1)
+        .subquery()
+    )
+    return PopulationSource(population, patients, (), True)
 
 
 def _checked_administrations(context: MeasureContext) -> CTE:
@@ -252,13 +287,16 @@ def _checked_on_a_timeline(context: MeasureContext) -> CTE:
 
     - *pre*: the latest pair at or before ``t`` (a RANGE frame takes pairs at ``t`` itself, its
       peers), kept when it lies in ``[t − 2 h, t]``;
-    - *prev*: on each pair, the latest administration instant at or before it (at its own
-      instant too: a pair at a dose's instant is that dose's pre-dose pair only);
-    - *post*: over the pairs in ``(t, t + 2 h]``, the least ``[prev, −SBP]`` and ``[prev, −DBP]``:
-      its first element is ``t`` exactly when some pair there has no administration between
-      ``t`` and itself (the window ends before the next dose), and its second then minus the
-      highest SBP (DBP) among those pairs. A rise or severe pressure in some pair is the same as
-      one in the highest values, so these decide all three flags.
+    - *owner*: on each row, the latest administration instant at or before it (at its own
+      instant too: a pair at a dose's instant is that dose's pre-dose pair only; on a dose, its
+      own instant). The pairs a dose owns are those up to the next dose;
+    - *post*: per patient and owner (a window partition, which an incremental sort makes from the
+      timeline's order), the highest SBP and DBP among the owned pairs in ``(t, t + 2 h]``. A
+      rise or severe pressure in some pair is the same as one in the highest values, so these
+      decide all three flags.
+
+    Before, *post* came from a frame over the pairs in ``(t, t + 2 h]`` (the least ``[owner,
+    −SBP]`` arrays there): two more passes that rebuilt an aggregate per row, ~2.5 s at 1M.
 
     Every administration of the patients in the period takes part (any drug or route: a later
     dose cuts the window whether it matches the filters or not); filters keep the counted ones.
@@ -284,6 +322,10 @@ def _checked_on_a_timeline(context: MeasureContext) -> CTE:
         no_value.label("sbp"),
         no_value.label("dbp"),
     ).where(adm.c.at_s.between(low_s, high_s))
+    # Ordered in the branch, so that PostgreSQL reads it in order from ix_administration_patient_at
+    # (which carries these columns): a branch of UNION ALL is planned on its own, and without
+    # the ORDER BY it took a table scan and a 670,000-row sort (to disk) for the merge.
+    doses = doses.order_by(adm.c.patient_id, adm.c.at_s)
 
     def highest(code: str) -> Any:
         return func.max(obs.c.value).filter(obs.c.code == literal_column(f"'{code}'"))
@@ -315,26 +357,22 @@ def _checked_on_a_timeline(context: MeasureContext) -> CTE:
     passed = select(
         *timeline.c,
         so_far(func.max(pair).filter(is_pair)).label("pre"),
-        so_far(func.max(timeline.c.at_s).filter(~is_pair)).label("prev_at"),
+        so_far(func.max(timeline.c.at_s).filter(~is_pair)).label("owner_at"),
     ).subquery("bp_passed")
+    p = passed.c
+    owned = and_(p.sbp.is_not(None), p.at_s > p.owner_at, p.at_s <= p.owner_at + WINDOW_S)
 
-    def least_after(value: Any) -> Any:  # over the pairs in (t, t + 2 h]
-        post = postgresql.array([passed.c.prev_at.cast(Float), -value])
-        found = and_(passed.c.sbp.is_not(None), passed.c.prev_at.is_not(None))
-        return (
-            func.min(post)
-            .filter(found)
-            .over(partition_by=passed.c.patient_id, order_by=passed.c.at_s, range_=(1, WINDOW_S))
-        )
+    def highest_owned(value: Any) -> Any:  # over the pairs the row's owner dose owns
+        return func.max(value).filter(owned).over(partition_by=(p.patient_id, p.owner_at))
 
     windowed = select(
         *passed.c,
-        least_after(passed.c.sbp).label("post_sbp"),
-        least_after(passed.c.dbp).label("post_dbp"),
+        highest_owned(p.sbp).label("post_sbp"),
+        highest_owned(p.dbp).label("post_dbp"),
     ).subquery("bp_windowed")
     w = windowed.c
     pre_sbp, pre_dbp = w.pre[2], w.pre[3]
-    post_sbp, post_dbp = -w.post_sbp[2], -w.post_dbp[2]
+    post_sbp, post_dbp = w.post_sbp, w.post_dbp
     # One CASE, not a conjunction in WHERE: PostgreSQL estimates the ANDed conditions on window
     # results at one row and would then join the index by a nested loop over every checked dose.
     counted = case(
@@ -344,7 +382,7 @@ def _checked_on_a_timeline(context: MeasureContext) -> CTE:
                 context.administration_in_period(windowed),
                 *context.matches_administration_filters(windowed),
                 w.pre[1] >= w.at_s - WINDOW_S,
-                w.post_sbp[1] == w.at_s,
+                w.post_sbp.is_not(None),
             ),
             1,
         ),

@@ -9,9 +9,11 @@ held for the data steward (``approvals``). Versions 8 to 10 carry disclosure con
 ``app.ingest.record_keys``, at the node's start and at every ingest), the released cells, and
 rolling ε charges. Version 11 holds the patients' voices (PREM answers, consent records);
 version 12 widens the administrations' per-patient index (instant, then id: the order the
-measures look administrations up in); version 13 holds the prescriber reviews; version 14 adds, on PostgreSQL only, the blood pressure
-readings' covering index (``BP_INDEX``: safety-signals reads them in patient and instant order
-without the table). Append new migrations at the end; never edit one (see
+measures look administrations up in); version 13 holds the prescriber reviews; version 14 adds,
+on PostgreSQL only, the blood pressure readings' covering index (``BP_INDEX``: safety-signals
+reads them in patient and instant order without the table); version 15, on PostgreSQL only, has
+ix_administration_patient_at carry the columns the measures read in its order
+(``ADMINISTRATION_INDEX_INCLUDES``). Append new migrations at the end; never edit one (see
 ``app.schema_versions``).
 """
 
@@ -19,12 +21,14 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import Connection, Engine, Table
+from sqlalchemy import Connection, Engine, Table, inspect
 
 from app.schema_versions import Migration, SchemaHistory, applied_version, creating, upgrade
 from app.store.answer_cache import answer_cache_table
 from app.store.approvals import approval_table
 from app.store.models import (
+    ADMINISTRATION_INDEX,
+    ADMINISTRATION_INDEX_INCLUDES,
     BP_INDEX,
     LINKAGE_TOKENS,
     RECORD_TABLES,
@@ -85,6 +89,23 @@ def _blood_pressure_index(connection: Connection) -> None:
     index.create(connection, checkfirst=True)
 
 
+def _covering_administration_index(connection: Connection) -> None:
+    # PostgreSQL only: SQLite has no INCLUDE. Stores whose index already has the columns (made
+    # or rebuilt from this release's model, by version 1 or 12) keep it; others rebuild it.
+    if connection.dialect.name != "postgresql":
+        return
+    found = inspect(connection).get_indexes("administration")
+    current = next(i for i in found if i["name"] == ADMINISTRATION_INDEX)
+    if (
+        tuple(current.get("dialect_options", {}).get("postgresql_include", ()))
+        == ADMINISTRATION_INDEX_INCLUDES
+    ):
+        return
+    index = next(i for i in _table(AdministrationRecord).indexes if i.name == ADMINISTRATION_INDEX)
+    connection.exec_driver_sql(f"DROP INDEX {ADMINISTRATION_INDEX}")
+    index.create(connection)
+
+
 NODE_SCHEMA = SchemaHistory(
     version_table="store_schema_version",
     migrations=(
@@ -139,6 +160,10 @@ NODE_SCHEMA = SchemaHistory(
         Migration(
             "ix_observation_bp_patient_at (PostgreSQL): blood pressure readings by patient, instant",
             _blood_pressure_index,
+        ),
+        Migration(
+            "ix_administration_patient_at (PostgreSQL) includes day, drug, route, setting, keys",
+            _covering_administration_index,
         ),
     ),
 )

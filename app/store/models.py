@@ -15,6 +15,9 @@ from sqlmodel import Field, SQLModel
 BP_CODES = ("SBP", "DBP")
 """Observation codes of a blood pressure reading (systolic, diastolic)."""
 BP_INDEX = "ix_observation_bp_patient_at"
+ADMINISTRATION_INDEX = "ix_administration_patient_at"
+ADMINISTRATION_INDEX_INCLUDES = ("day", "drug", "route", "setting", "record_key", "member_hash")
+"""Columns ``ADMINISTRATION_INDEX`` carries on PostgreSQL besides its key (migration 15)."""
 
 
 class RecordBase(SQLModel, registry=registry()):
@@ -58,7 +61,16 @@ class AdministrationRecord(RecordBase, table=True):
     __tablename__ = "administration"
     __table_args__ = (
         # With id, a patient's administrations come in (instant, id) order, the measures' order.
-        Index("ix_administration_patient_at", "patient_id", "at_s", "id"),
+        # On PostgreSQL it also carries the columns the measures read with that order (index,
+        # attribution, dosing intervals, blood pressure timeline), so they read it without the
+        # table (index-only scans); SQLite has no INCLUDE and keeps the three columns.
+        Index(
+            ADMINISTRATION_INDEX,
+            "patient_id",
+            "at_s",
+            "id",
+            postgresql_include=list(ADMINISTRATION_INDEX_INCLUDES),
+        ),
         Index("ix_administration_day", "day"),
     )
 

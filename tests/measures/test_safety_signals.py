@@ -94,6 +94,24 @@ def test_a_later_dose_cuts_the_post_dose_window(registry: Registry) -> None:
     assert counts[BP[2]][1] == {"drug": {"ketamine": 1}}
 
 
+def test_a_pair_at_a_dose_instant_is_that_doses_pre_whatever_order_ties_come_in(
+    registry: Registry,
+) -> None:
+    # A dose and a pair at one instant are peers in PostgreSQL's timeline: whichever comes first,
+    # the pair must be the dose's pre-dose pair (a frame of rows, not of the instant's peers,
+    # would miss it when the dose comes first) and never the previous dose's post-dose pair (it
+    # would be, when the pair comes first). Both cases in one registry, so either order fails.
+    r = registry
+    r.patient("p1")
+    r.administration("a1", "p1", "2024-03-05T10:00:00")
+    r.administration("a2", "p1", "2024-03-05T11:00:00")
+    _pair(r, "o1", "p1", "2024-03-05T08:30:00", 120, 80)  # a1's pre; before a2's window
+    _pair(r, "o2", "p1", "2024-03-05T11:00:00", 185, 90)  # at a2: a2's pre only
+    _pair(r, "o3", "p1", "2024-03-05T11:30:00", 130, 90)  # a2's post
+    # a1: no post-dose pair before a2, unchecked. a2: pre 185/90, post 130/90: checked only.
+    assert _bp(r) == {BP[0]: 1, BP[1]: 0, BP[2]: 0}
+
+
 def test_pre_is_the_latest_pair_and_a_lone_reading_is_no_pair(registry: Registry) -> None:
     r = registry
     r.patient("p1")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.measures.cohort import prefers_administration_scan
 from tests.measures.support import Registry, evaluate, query
 
 ALL = ("drug", "route", "sex", "age-band", "year", "setting")
@@ -121,3 +122,28 @@ def test_treated_patients_fills_zero_strata_when_asked(five_patients: Registry) 
     _, strata = counts["treated-patients"]
     assert strata["year"] == {"2023": 1, "2024": 3}
     assert strata["sex"] == {"male": 1, "female": 2, "other": 1, "unknown": 0}
+
+
+@pytest.mark.parametrize("span_days", [0, 3650])
+def test_treated_patients_period_ends_are_the_first_and_last_second_of_its_days(
+    registry: Registry, span_days: int
+) -> None:
+    # span_days 0: the period covers the data, and SQLite reads the period as a range of
+    # instants (``prefers_administration_scan``); 3650: a far earlier dose makes it a small share,
+    # read by day number. Both must keep the same administrations.
+    r = registry
+    for pid, when in (
+        ("before", "2024-02-29T23:59:59"),
+        ("first", "2024-03-01T00:00:00"),
+        ("last", "2024-03-31T23:59:59"),
+        ("after", "2024-04-01T00:00:00"),
+    ):
+        r.patient(pid)
+        r.administration(pid + "-a", pid, when)
+    if span_days:
+        r.patient("early")
+        r.administration("early-a", "early", "2014-03-01T00:00:00")
+    measure_query = query("treated-patients", "2024-03-01", "2024-03-31")
+    with r.engine.connect() as connection:
+        assert prefers_administration_scan(connection, measure_query) == (span_days == 0)
+    assert evaluate(r.engine, measure_query)["treated-patients"] == (2, {})
