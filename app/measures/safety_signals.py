@@ -34,10 +34,9 @@ from sqlalchemy import (
 from app.measures.aggregate import PopulationSource
 from app.measures.cohort import OBSERVATION, MeasureContext
 from app.store.dose_signals import DOSE_BP_SIGNAL
+from app.store.models import SCREENING_CODES
 
 ULN_MULTIPLE = 3
-SCREENING_CODES = ("ALT", "AST", "BPICSS")
-"""Observation codes of the liver and bladder populations."""
 RAISED: ColumnElement[Any] = literal_column("1")
 """A set 0/1 flag, written out (not bound) so that SQLite uses the partial indexes on it."""
 
@@ -115,7 +114,8 @@ def _observed_flags(context: MeasureContext, conditions: dict[str, Any]) -> CTE:
         )
         .select_from(index.join(obs, obs.c.patient_id == index.c.patient_id))
         .where(
-            obs.c.code.in_(SCREENING_CODES),
+            # Written out, as the predicate of SCREENING_INDEX: so both stores read that index.
+            literal_column(f"{obs.name}.code IN {SCREENING_CODES!r}"),
             context.in_period(obs.c.day),
             obs.c.at_s >= index.c.at_s,
         )

@@ -51,7 +51,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 
-from app.store.models import BP_CODES, RecordBase
+from app.store.models import BP_CODES, SCREENING_INDEX, RecordBase
 
 ADMINISTRATION: Table = RecordBase.metadata.tables["administration"]
 OBSERVATION: Table = RecordBase.metadata.tables["observation"]
@@ -65,6 +65,8 @@ KEPT = ("id", "patient_id", "at_s", "day", "drug", "route", "setting", "record_k
 """Administration columns kept with a dose's signals (``dose_bp_signal``)."""
 SIGNAL_COLUMNS = {"id": "administration_id"}
 """``dose_bp_signal`` names of kept columns that it names differently."""
+ANALYZE_FROM_PATIENTS = 1000
+"""A refresh of at least this many patients updates the table's statistics."""
 REFRESH_LOCK = 0x6B657461  # "keta": PostgreSQL advisory lock key of the signals' refresh
 REFRESHED = "ketanet_bp_refreshed"
 """PostgreSQL temporary table of the patients one refresh handles."""
@@ -169,6 +171,10 @@ def create_dose_signal_tables(connection: Connection) -> None:
 
     Every patient already in the store is marked stale, so the first read computes their signals.
     """
+    observation = RecordBase.metadata.tables["observation"]
+    next(i for i in observation.indexes if i.name == SCREENING_INDEX).create(
+        connection, checkfirst=True
+    )
     DOSE_BP_SIGNAL.create(connection, checkfirst=True)
     postgres = connection.dialect.name == "postgresql"
     connection.exec_driver_sql(_POSTGRES_STALE if postgres else _SQLITE_STALE)
@@ -217,6 +223,8 @@ def refresh_dose_signals(connection: Connection) -> int:
     connection.execute(insert(signal).from_select(list(doses.selected_columns.keys()), doses))
     if connection.dialect.name != "postgresql":
         connection.execute(delete(stale))
+    if count >= ANALYZE_FROM_PATIENTS:  # a first fill or a large import: the planner's numbers
+        connection.exec_driver_sql(f"ANALYZE {signal.name}")
     return int(count)
 
 

@@ -15,6 +15,9 @@ from sqlmodel import Field, SQLModel
 BP_CODES = ("SBP", "DBP")
 """Observation codes of a blood pressure reading (systolic, diastolic)."""
 BP_INDEX = "ix_observation_bp_patient_at"
+SCREENING_CODES = ("ALT", "AST", "BPICSS")
+"""Observation codes of safety-signals' liver and bladder populations."""
+SCREENING_INDEX = "ix_observation_screening"
 ADMINISTRATION_INDEX = "ix_administration_patient_at"
 ADMINISTRATION_INDEX_INCLUDES = ("day", "drug", "route", "setting", "record_key", "member_hash")
 """Columns ``ADMINISTRATION_INDEX`` carries on PostgreSQL besides its key (migration 15)."""
@@ -122,6 +125,18 @@ class ObservationRecord(RecordBase, table=True):
             postgresql_include=["code", "value"],
             postgresql_where=text(f"code IN {BP_CODES!r}"),
         ).ddl_if(dialect="postgresql"),
+        # Both stores: the few liver tests and bladder scores with what safety-signals reads of
+        # them (patient, instant, code, day, value), without a pass over every observation.
+        Index(
+            SCREENING_INDEX,
+            "patient_id",
+            "at_s",
+            "code",
+            "day",
+            "value",
+            postgresql_where=text(f"code IN {SCREENING_CODES!r}"),
+            sqlite_where=text(f"code IN {SCREENING_CODES!r}"),
+        ),
     )
 
     id: str = Field(primary_key=True, max_length=64)
