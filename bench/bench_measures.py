@@ -389,11 +389,12 @@ def duckdb_reference(
         database.register("frame", frame)
         database.execute(f"CREATE TABLE {table} AS SELECT * FROM frame")
         database.unregister("frame")
-    with engine.connect() as connection:  # the signals the store keeps, as they are
-        kept = pd.read_sql_table("dose_bp_signal", connection)
-    database.register("frame", kept)
-    database.execute("CREATE TABLE dose_bp_signal AS SELECT * FROM frame")
-    database.unregister("frame")
+    for kept in ("dose_bp_signal", "dose_short_interval"):  # what the store keeps, as it is
+        with engine.connect() as connection:
+            frame = pd.read_sql_table(kept, connection)
+        database.register("frame", frame)
+        database.execute(f"CREATE TABLE {kept} AS SELECT * FROM frame")
+        database.unregister("frame")
     start, end = ((day - date(1970, 1, 1)).days for day in PERIOD)
 
     def replay(statements: list[tuple[str, object]]) -> object:

@@ -65,6 +65,8 @@ KEPT = ("id", "patient_id", "at_s", "day", "drug", "route", "setting", "record_k
 """Administration columns kept with a dose's signals (``dose_bp_signal``)."""
 SIGNAL_COLUMNS = {"id": "administration_id"}
 """``dose_bp_signal`` names of kept columns that it names differently."""
+SHORT_INTERVAL_DAYS = 3
+"""Dosing intervals under this many days are short (``DESIGN.md`` §5, guideline adherence)."""
 ANALYZE_FROM_PATIENTS = 1000
 """A refresh of at least this many patients updates the table's statistics."""
 REFRESH_LOCK = 0x6B657461  # "keta": PostgreSQL advisory lock key of the signals' refresh
@@ -101,6 +103,26 @@ DOSE_BP_SIGNAL = Table(
     sqlite_with_rowid=False,
 )
 """A checked administration (``app.measures.safety_signals``), its strata and its 0/1 flags."""
+
+DOSE_SHORT_INTERVAL = Table(
+    "dose_short_interval",
+    DOSE_SIGNAL_METADATA,
+    Column("patient_id", String(64), primary_key=True),
+    Column("administration_id", String(64), primary_key=True),
+    Column("at_s", BigInteger, nullable=False),
+    Column("day", Integer, nullable=False),
+    Column("previous_day", Integer, nullable=False),
+    Column("record_key", SmallInteger, nullable=True),
+    Column("member_hash", BigInteger, nullable=True),
+    sqlite_with_rowid=False,
+)
+"""An administration dated less than ``SHORT_INTERVAL_DAYS`` after the patient's previous one
+(by instant, then id; any drug or route), with that one's day (``app.measures.guideline_adherence``).
+
+In a period, the dose ends a short interval exactly when its previous one is in the period too
+(``previous_day`` ≥ the period's first day): the previous administration in the period is then
+this one, and when it lies before the period the dose has no predecessor in it.
+"""
 
 BP_SIGNAL_STALE = Table(
     "bp_signal_stale",
@@ -176,6 +198,7 @@ def create_dose_signal_tables(connection: Connection) -> None:
         connection, checkfirst=True
     )
     DOSE_BP_SIGNAL.create(connection, checkfirst=True)
+    DOSE_SHORT_INTERVAL.create(connection, checkfirst=True)
     postgres = connection.dialect.name == "postgresql"
     connection.exec_driver_sql(_POSTGRES_STALE if postgres else _SQLITE_STALE)
     for statement in _postgres_triggers() if postgres else _sqlite_triggers():
@@ -221,10 +244,17 @@ def refresh_dose_signals(connection: Connection) -> int:
         else _checked_by_lookups(marked)
     )
     connection.execute(insert(signal).from_select(list(doses.selected_columns.keys()), doses))
+    short = DOSE_SHORT_INTERVAL
+    connection.execute(delete(short).where(short.c.patient_id.in_(marked)))
+    intervals = _short_intervals(marked)
+    connection.execute(
+        insert(short).from_select(list(intervals.selected_columns.keys()), intervals)
+    )
     if connection.dialect.name != "postgresql":
         connection.execute(delete(stale))
     if count >= ANALYZE_FROM_PATIENTS:  # a first fill or a large import: the planner's numbers
-        connection.exec_driver_sql(f"ANALYZE {signal.name}")
+        for kept in (signal, short):
+            connection.exec_driver_sql(f"ANALYZE {kept.name}")
     return int(count)
 
 
@@ -236,6 +266,37 @@ def refresh_before_reading(connection: Connection) -> None:
     """
     with connection.engine.begin() as writer:
         refresh_dose_signals(writer)
+
+
+def _short_intervals(patients: Any) -> Select[Any]:
+    """Return the administrations of ``patients`` that end a short interval: one ordered pass,
+    the previous administration's day by ``lag`` in (patient, instant, id) order."""
+    adm = ADMINISTRATION
+    ordered = (
+        select(
+            adm.c.patient_id,
+            adm.c.id,
+            adm.c.at_s,
+            adm.c.day,
+            func.lag(adm.c.day)
+            .over(partition_by=adm.c.patient_id, order_by=(adm.c.at_s, adm.c.id))
+            .label("previous_day"),
+            adm.c.record_key,
+            adm.c.member_hash,
+        )
+        .where(adm.c.patient_id.in_(patients))
+        .subquery("dosing_sequence")
+    )
+    o = ordered.c
+    return select(
+        o.patient_id,
+        o.id.label("administration_id"),
+        o.at_s,
+        o.day,
+        o.previous_day,
+        o.record_key,
+        o.member_hash,
+    ).where(o.day - o.previous_day < SHORT_INTERVAL_DAYS)
 
 
 def _checked_by_lookups(patients: Any) -> Select[Any]:

@@ -168,3 +168,23 @@ def test_a_concurrent_writers_marks_outlive_a_refresh(postgres_schema_url: str) 
         assert _bp(engine) == (2, 1, 1)
     finally:
         engine.dispose()
+
+
+def _short(engine: Engine) -> int | None:
+    return totals(evaluate(engine, query("guideline-adherence", *MARCH)))["short-intervals"]
+
+
+def test_kept_short_intervals_follow_added_moved_and_deleted_administrations(
+    store: Engine,
+) -> None:
+    r = Registry(store)
+    r.patient("p1")
+    r.administration("a1", "p1", "2024-03-05T10:00:00")
+    r.administration("a2", "p1", "2024-03-06T10:00:00")
+    assert _short(store) == 1  # 1 day
+    _execute(store, "UPDATE administration SET at_s = at_s + 432000, day = day + 5 WHERE id = 'a2'")
+    assert _short(store) == 0  # Mar 5 → Mar 11: 6 days
+    r.administration("a3", "p1", "2024-03-11T09:00:00")
+    assert _short(store) == 1  # a3 → a2 on one date; a1 → a3 is 6 days
+    _execute(store, "DELETE FROM administration WHERE id = 'a3'")
+    assert _short(store) == 0
