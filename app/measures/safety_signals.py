@@ -9,7 +9,9 @@ before the patient's next administration (any drug or route, filtered or not): a
 next dose's instant is that dose's pre-dose reading only. *pre* is the latest pre-dose pair; a
 *rise* is a post-dose pair with SBP ≥ pre SBP + 40 or DBP ≥ pre DBP + 25; *severe* is a post-dose
 pair with SBP ≥ 180 or DBP ≥ 110. Administrations take drug and route from themselves, sex and
-age band from the patient (at index).
+age band from the patient (at index). These flags depend on the patient's rows alone, so the
+store keeps them per dose (``app.store.dose_signals``): the measure counts the kept doses of the
+period.
 
 *Liver and bladder*: treated patients with an ALT or AST (a BPICSS) in the period at or after their
 index instant; positive when ALT > 3 × ``alt-uln`` or AST > 3 × ``ast-uln`` (BPICSS ≥

@@ -1,22 +1,27 @@
-"""Per-dose blood pressure signals kept in the store, and the patients whose signals are stale.
+"""What the store keeps per dose for two measures, and the patients whose kept rows are stale.
 
 Whether an administration is *checked* (a blood pressure pair in the 2 h before it and another
 in the 2 h after, up to the next dose), and whether a rise or a severe pressure followed, depends
 only on the patient's administrations and blood pressure readings: not on a query's period,
-filters or parameters (``DESIGN.md`` §12). ``safety-signals`` found them per query, ~5 s at
-1,000,000 administrations on either store against a bare aggregate of 0.3–0.6 s; they are kept
-in ``dose_bp_signal`` instead (one row per checked administration, with the columns the measure
-counts by) and recomputed per patient when that patient's data change
-(``app.measures.safety_signals.refresh_dose_signals``).
+filters or parameters (``DESIGN.md`` §12). So does the day of a dose's previous administration
+(guideline adherence's dosing intervals, §5). ``safety-signals`` found the former per query, ~5 s
+at 1,000,000 administrations on either store against a bare aggregate of 0.3–0.6 s, and
+``guideline-adherence`` the latter (~0.6 s). They are kept instead: ``dose_bp_signal`` (one row
+per checked administration, with the columns the measure counts by) and ``dose_short_interval``
+(one row per administration dated less than 3 days after the previous one), recomputed per
+patient when that patient's data change (``refresh_dose_signals``).
 
 Which patients changed is recorded by the database itself: triggers on ``administration`` and
 on the blood pressure rows of ``observation`` add the patient to ``bp_signal_stale`` on every
 insert, update and delete, whoever writes (ingest, erasure, a re-import, a test inserting rows
-by hand). So the kept signals can be late, never wrong: a refresh runs before they are read.
-On PostgreSQL the triggers are per statement (a bulk merge adds each patient once, from its
-transition table) and the table is a log without a key, so that a refresh deletes exactly the
-marks its snapshot saw and a concurrent writer's marks survive it; on SQLite (one writer at a
-time) they are per row and the table is keyed by patient.
+by hand). Ingest, erasure and the assignment of record keys refresh in their own transaction;
+a read of the kept rows refreshes first when marks are left (``refresh_before_reading``). So the
+kept rows can be late, never wrong. On PostgreSQL the triggers are per statement (a bulk merge
+adds each patient once, from its transition table) and the table is a log without a key, so
+that a refresh deletes exactly the marks its snapshot saw and a concurrent writer's marks
+survive it; on SQLite (one writer at a time) they are per row and the table is keyed by patient.
+A rebuild of ``administration`` or ``observation`` (drop and rename) drops their triggers: a
+migration doing one must create them again (``create_dose_signal_tables`` is idempotent).
 """
 
 from __future__ import annotations
@@ -51,7 +56,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 
-from app.store.models import BP_CODES, SCREENING_INDEX, RecordBase
+from app.store.models import BP_CODES, RecordBase
 
 ADMINISTRATION: Table = RecordBase.metadata.tables["administration"]
 OBSERVATION: Table = RecordBase.metadata.tables["observation"]
@@ -193,10 +198,6 @@ def create_dose_signal_tables(connection: Connection) -> None:
 
     Every patient already in the store is marked stale, so the first read computes their signals.
     """
-    observation = RecordBase.metadata.tables["observation"]
-    next(i for i in observation.indexes if i.name == SCREENING_INDEX).create(
-        connection, checkfirst=True
-    )
     DOSE_BP_SIGNAL.create(connection, checkfirst=True)
     DOSE_SHORT_INTERVAL.create(connection, checkfirst=True)
     postgres = connection.dialect.name == "postgresql"
@@ -303,7 +304,7 @@ def _checked_by_lookups(patients: Any) -> Select[Any]:
     """Return the checked administrations of ``patients`` with their 0/1 ``rise`` and
     ``severe`` flags, by index seeks per dose (the portable form, SQLite).
 
-    Every reading is found on ``ix_observation_patient_code_at`` (patient, code, instant range),
+    Every reading is found on the observations' (patient, code, instant) index by a range seek,
     never by scanning all of a patient's readings. A pair's SBP or DBP meeting a threshold is the
     same as the highest of several readings at that instant meeting it.
     """

@@ -13,9 +13,10 @@ measures look administrations up in); version 13 holds the prescriber reviews; v
 on PostgreSQL only, the blood pressure readings' covering index (``BP_INDEX``: safety-signals
 reads them in patient and instant order without the table); version 15, on PostgreSQL only, has
 ix_administration_patient_at carry the columns the measures read in its order
-(``ADMINISTRATION_INDEX_INCLUDES``); version 16 keeps the per-dose blood pressure signals of
-safety-signals and the triggers marking the patients whose signals are stale
-(``app.store.dose_signals``). Append new migrations at the end; never edit one (see
+(``ADMINISTRATION_INDEX_INCLUDES``); version 16 keeps per-dose rows for safety-signals and
+guideline-adherence with the triggers marking the patients whose rows are stale
+(``app.store.dose_signals``), a partial index of liver tests and bladder scores, and on SQLite
+the observations' per-patient index with id and value. Append new migrations at the end; never edit one (see
 ``app.schema_versions``).
 """
 
@@ -34,7 +35,10 @@ from app.store.models import (
     ADMINISTRATION_INDEX_INCLUDES,
     BP_INDEX,
     LINKAGE_TOKENS,
+    OBSERVATION_INDEX,
+    OBSERVATION_SCORE_INDEX,
     RECORD_TABLES,
+    SCREENING_INDEX,
     VOICE_TABLES,
     AdministrationRecord,
     ErasedPatient,
@@ -90,6 +94,17 @@ def _blood_pressure_index(connection: Connection) -> None:
     # by this release have it already.
     index = next(i for i in _table(ObservationRecord).indexes if i.name == BP_INDEX)
     index.create(connection, checkfirst=True)
+
+
+def _kept_dose_rows_and_observation_indexes(connection: Connection) -> None:
+    # The partial index of liver tests and bladder scores (both stores), SQLite's score index
+    # with id and value in place of the three-column one, then the kept per-dose rows.
+    indexes = {str(i.name): i for i in _table(ObservationRecord).indexes}
+    indexes[SCREENING_INDEX].create(connection, checkfirst=True)
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"DROP INDEX IF EXISTS {OBSERVATION_INDEX}")
+        indexes[OBSERVATION_SCORE_INDEX].create(connection, checkfirst=True)
+    create_dose_signal_tables(connection)
 
 
 def _covering_administration_index(connection: Connection) -> None:
@@ -169,8 +184,9 @@ NODE_SCHEMA = SchemaHistory(
             _covering_administration_index,
         ),
         Migration(
-            "dose_bp_signal: per-dose blood pressure signals, bp_signal_stale and its triggers",
-            create_dose_signal_tables,
+            "kept per-dose rows (dose_bp_signal, dose_short_interval, bp_signal_stale, triggers); "
+            "observation indexes for safety-signals and efficacy",
+            _kept_dose_rows_and_observation_indexes,
         ),
     ),
 )

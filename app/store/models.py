@@ -15,6 +15,9 @@ from sqlmodel import Field, SQLModel
 BP_CODES = ("SBP", "DBP")
 """Observation codes of a blood pressure reading (systolic, diastolic)."""
 BP_INDEX = "ix_observation_bp_patient_at"
+OBSERVATION_INDEX = "ix_observation_patient_code_at"
+OBSERVATION_SCORE_INDEX = "ix_observation_patient_code_at_value"
+"""SQLite's form of ``OBSERVATION_INDEX``: the same order, with id and value (migration 16)."""
 SCREENING_CODES = ("ALT", "AST", "BPICSS")
 """Observation codes of safety-signals' liver and bladder populations."""
 SCREENING_INDEX = "ix_observation_screening"
@@ -115,7 +118,13 @@ class ObservationRecord(RecordBase, table=True):
 
     __tablename__ = "observation"
     __table_args__ = (
-        Index("ix_observation_patient_code_at", "patient_id", "code", "at_s"),
+        # A patient's readings of one code in instant order. On SQLite the index also carries id
+        # and value, so efficacy's score lookups (latest, first, by id on ties) read no table row;
+        # PostgreSQL keeps the three columns (a wider index there was measured at ~2x the size).
+        Index(OBSERVATION_INDEX, "patient_id", "code", "at_s").ddl_if(dialect="postgresql"),
+        Index(OBSERVATION_SCORE_INDEX, "patient_id", "code", "at_s", "id", "value").ddl_if(
+            dialect="sqlite"
+        ),
         # PostgreSQL only: blood pressure readings in (patient, instant) order with their code and
         # value, read without the table by safety-signals' timeline (app.measures.safety_signals).
         Index(
