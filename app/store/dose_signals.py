@@ -300,6 +300,19 @@ def _short_intervals(patients: Any) -> Select[Any]:
     ).where(o.day - o.previous_day < SHORT_INTERVAL_DAYS)
 
 
+def _with_blood_pressure(patients: Any) -> Select[Any]:
+    """Return those of ``patients`` (a selection of ids) with some SBP reading: one seek each, so
+    that the doses of patients never measured cost nothing more."""
+    marked = patients.subquery("marked")
+    reading = OBSERVATION.alias("any_sbp")
+    measured = (
+        select(reading.c.id)
+        .where(reading.c.patient_id == marked.c.patient_id, reading.c.code == "SBP")
+        .exists()
+    )
+    return select(marked.c.patient_id).where(measured)
+
+
 def _checked_by_lookups(patients: Any) -> Select[Any]:
     """Return the checked administrations of ``patients`` with their 0/1 ``rise`` and
     ``severe`` flags, by index seeks per dose (the portable form, SQLite).
@@ -309,11 +322,6 @@ def _checked_by_lookups(patients: Any) -> Select[Any]:
     same as the highest of several readings at that instant meeting it.
     """
     adm, later = ADMINISTRATION, ADMINISTRATION.alias("later_adm")
-    next_at = (
-        select(func.min(later.c.at_s))
-        .where(later.c.patient_id == adm.c.patient_id, later.c.at_s > adm.c.at_s)
-        .scalar_subquery()
-    )
     sbp, dbp = OBSERVATION.alias("pre_sbp"), OBSERVATION.alias("pre_dbp")
     pre_at = (
         select(func.max(sbp.c.at_s))
@@ -331,13 +339,8 @@ def _checked_by_lookups(patients: Any) -> Select[Any]:
         .scalar_subquery()
     )
     doses = (
-        select(
-            *(adm.c[name] for name in KEPT),
-            # The post-dose window ends before the next dose; with none, after t + 2 h.
-            func.coalesce(next_at, adm.c.at_s + WINDOW_S + 1).label("next_at"),
-            pre_at.label("pre_at"),
-        )
-        .where(adm.c.patient_id.in_(patients))
+        select(*(adm.c[name] for name in KEPT), pre_at.label("pre_at"))
+        .where(adm.c.patient_id.in_(_with_blood_pressure(patients)))
         .cte("bp_doses")
         .prefix_with("MATERIALIZED")
     )
@@ -354,8 +357,20 @@ def _checked_by_lookups(patients: Any) -> Select[Any]:
             .scalar_subquery()
         )
 
+    # Only for the doses with a pre-dose pair (most doses of a registry without readings have
+    # none): the next dose, whose instant ends the post-dose window (none: after t + 2 h).
+    next_at = (
+        select(func.min(later.c.at_s))
+        .where(later.c.patient_id == doses.c.patient_id, later.c.at_s > doses.c.at_s)
+        .scalar_subquery()
+    )
     with_pre = (
-        select(*doses.c, highest("SBP").label("pre_sbp"), highest("DBP").label("pre_dbp"))
+        select(
+            *doses.c,
+            highest("SBP").label("pre_sbp"),
+            highest("DBP").label("pre_dbp"),
+            func.coalesce(next_at, doses.c.at_s + WINDOW_S + 1).label("next_at"),
+        )
         .where(doses.c.pre_at.is_not(None))
         .cte("bp_pre")
         .prefix_with("MATERIALIZED")
@@ -441,7 +456,7 @@ def _checked_on_a_timeline(patients: Any) -> Select[Any]:
         *(adm.c[name] for name in KEPT if name not in ("patient_id", "at_s")),
         no_value.label("sbp"),
         no_value.label("dbp"),
-    ).where(adm.c.patient_id.in_(patients))
+    ).where(adm.c.patient_id.in_(_with_blood_pressure(patients)))
     # Ordered in the branch, so that PostgreSQL reads it in order from ix_administration_patient_at
     # (which carries these columns): a branch of UNION ALL is planned on its own.
     doses = doses.order_by(adm.c.patient_id, adm.c.at_s)
