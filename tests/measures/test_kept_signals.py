@@ -7,14 +7,22 @@ they are read. Every test runs on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select, text
 
+from app.ingest import ingest_export
 from app.store import create_store_engine, erase_patient, upgrade_schema
-from app.store.dose_signals import BP_SIGNAL_STALE, DOSE_BP_SIGNAL, refresh_dose_signals
+from app.store.dose_signals import (
+    BP_SIGNAL_STALE,
+    DOSE_BP_SIGNAL,
+    DOSE_SHORT_INTERVAL,
+    refresh_dose_signals,
+)
+from app.synth import write_synthetic_export
 from tests.measures.support import Registry, evaluate, query, totals
 
 MARCH = ("2024-03-01", "2024-03-31")
@@ -188,3 +196,36 @@ def test_kept_short_intervals_follow_added_moved_and_deleted_administrations(
     assert _short(store) == 1  # a3 → a2 on one date; a1 → a3 is 6 days
     _execute(store, "DELETE FROM administration WHERE id = 'a3'")
     assert _short(store) == 0
+
+
+def test_an_ingest_keeps_the_rows_in_its_transaction_and_a_reimport_follows_a_change(
+    store: Engine, tmp_path: Path
+) -> None:
+    folder = tmp_path / "synth"
+    write_synthetic_export(country="NO", patients=60, seed=5, out_dir=folder, formats="csv")
+    ingest_export(engine=store, paths=[folder / "csv"], secret=b"x" * 32, timezone="UTC")
+    # Nothing left for a read to do: the ingest's own transaction refreshed what it marked.
+    assert _marks(store) == []
+    with store.connect() as connection:
+        kept = connection.execute(select(func.count()).select_from(DOSE_BP_SIGNAL)).scalar_one()
+        short = connection.execute(
+            select(func.count()).select_from(DOSE_SHORT_INTERVAL)
+        ).scalar_one()
+    assert kept > 0
+    assert short > 0
+    # A re-import with every systolic reading at 300 mmHg: each checked dose is now severe.
+    observations = folder / "csv" / "observations.csv"
+    with observations.open(encoding="utf-8", newline="") as handle:
+        table = list(csv.reader(handle))
+    code, value = table[0].index("code"), table[0].index("value")
+    for row in table[1:]:
+        if row[code] == "SBP":
+            row[value] = "300"
+    with observations.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(table)
+    ingest_export(engine=store, paths=[folder / "csv"], secret=b"x" * 32, timezone="UTC")
+    with store.connect() as connection:
+        signal = DOSE_BP_SIGNAL.c
+        flags = connection.execute(select(func.count(), func.sum(signal.severe))).one()
+    assert tuple(flags) == (kept, kept)
+    assert _marks(store) == []
