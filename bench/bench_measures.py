@@ -395,6 +395,8 @@ def duckdb_reference(
         database.register("frame", frame)
         database.execute(f"CREATE TABLE {kept} AS SELECT * FROM frame")
         database.unregister("frame")
+    # Read before the kept rows (nothing stale after ``load``'s refresh).
+    database.execute("CREATE TABLE bp_signal_stale (patient_id VARCHAR)")
     start, end = ((day - date(1970, 1, 1)).days for day in PERIOD)
 
     def replay(statements: list[tuple[str, object]]) -> object:
