@@ -9,7 +9,7 @@ Strata come from the index administration.
 
 from __future__ import annotations
 
-from sqlalchemy import CTE, select
+from sqlalchemy import CTE, ColumnElement, select
 
 from app.measures.aggregate import PopulationSource
 from app.measures.cohort import DISPENSE, MeasureContext
@@ -25,9 +25,13 @@ def build_guideline_adherence(context: MeasureContext) -> dict[str, PopulationSo
     index = context.index
     short = _short_intervals(context)
     # One row per patient (the index row) for the patients' population: a semi join on the
-    # short intervals, counted additively, where COUNT(DISTINCT patient_id) over every short
-    # interval sorted them once per branch.
-    patients_short = select(*index.c).where(index.c.patient_id.in_(select(short.c.patient_id)))
+    # kept short intervals of the period, counted additively, where COUNT(DISTINCT patient_id)
+    # over every short interval sorted them once per branch. On the kept table itself, not on
+    # ``short`` (which joins the index first: a second pass over it).
+    kept = DOSE_SHORT_INTERVAL
+    patients_short = select(*index.c).where(
+        index.c.patient_id.in_(select(kept.c.patient_id).where(*_in_period(context)))
+    )
     dispensed = (
         select(
             DISPENSE.c.id,
@@ -93,6 +97,12 @@ def _short_intervals(context: MeasureContext) -> CTE:
             short.c.member_hash,
         )
         .join(index, index.c.patient_id == short.c.patient_id)
-        .where(context.in_period(short.c.day), short.c.previous_day >= context.start_day)
+        .where(*_in_period(context))
         .cte("short_intervals")
     )
+
+
+def _in_period(context: MeasureContext) -> list[ColumnElement[bool]]:
+    """Return the conditions of a kept short interval whose both doses are in the period."""
+    short = DOSE_SHORT_INTERVAL
+    return [context.in_period(short.c.day), short.c.previous_day >= context.start_day]
