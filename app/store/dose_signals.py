@@ -3,10 +3,10 @@
 Whether an administration is *checked* (a blood pressure pair in the 2 h before it and another
 in the 2 h after, up to the next dose), and whether a rise or a severe pressure followed, depends
 only on the patient's administrations and blood pressure readings: not on a query's period,
-filters or parameters (``DESIGN.md`` §12). So does the day of a dose's previous administration
-(guideline adherence's dosing intervals, §5). ``safety-signals`` found the former per query, ~5 s
-at 1,000,000 administrations on either store against a bare aggregate of 0.3–0.6 s, and
-``guideline-adherence`` the latter (~0.6 s). They are kept instead: ``dose_bp_signal`` (one row
+filters or parameters (docs/safety-signals.md). So does the day of a dose's previous
+administration (guideline adherence's dosing intervals, docs/measures.md). ``safety-signals``
+found the former per query, ~5 s at 1,000,000 administrations on either store against a bare
+aggregate of 0.3–0.6 s, and ``guideline-adherence`` the latter (~0.6 s). They are kept instead: ``dose_bp_signal`` (one row
 per checked administration, with the columns the measure counts by) and ``dose_short_interval``
 (one row per administration dated less than 3 days after the previous one), recomputed per
 patient when that patient's data change (``refresh_dose_signals``).
@@ -71,7 +71,7 @@ KEPT = ("id", "patient_id", "at_s", "day", "drug", "route", "setting", "record_k
 SIGNAL_COLUMNS = {"id": "administration_id"}
 """``dose_bp_signal`` names of kept columns that it names differently."""
 SHORT_INTERVAL_DAYS = 3
-"""Dosing intervals under this many days are short (``DESIGN.md`` §5, guideline adherence)."""
+"""Dosing intervals under this many days are short (docs/measures.md, guideline adherence)."""
 ANALYZE_FROM_PATIENTS = 1000
 """A refresh of at least this many patients updates the table's statistics."""
 REFRESH_LOCK = 0x6B657461  # "keta": PostgreSQL advisory lock key of the signals' refresh
