@@ -109,7 +109,11 @@ def serve_nodes(count: int, key_path: Path, delay_s: float) -> None:
                 await send({"type": "http.response.start", "status": 404, "headers": []})
                 await send({"type": "http.response.body", "body": b""})
                 return
-            await asyncio.sleep(delay_s)
+            # The node signs its answer as soon as it has it and sends it when the delay is
+            # over: in a real network every node signs on its own machine, in parallel, so
+            # signing after the delay would queue 50 nodes' signatures in this one process and
+            # count them as the hub's time.
+            arrived = time.perf_counter()
             headers = sign_response(
                 status=200,
                 headers={"content-type": "application/fhir+json"},
@@ -118,6 +122,7 @@ def serve_nodes(count: int, key_path: Path, delay_s: float) -> None:
                 key=key,
                 now=time.time(),
             )
+            await asyncio.sleep(max(0.0, delay_s - (time.perf_counter() - arrived)))
             fields = [(b"content-type", b"application/fhir+json")]
             fields += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
             fields.append((b"content-length", str(len(body)).encode()))
