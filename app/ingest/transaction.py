@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
+from app.database import sqlite_foreign_keys_off
 from app.deid import Pseudonymiser
 from app.deid.record_keys import RecordKeyer
 from app.ingest.dry_run import read_only_store
@@ -131,6 +132,8 @@ def _store(
     with (
         engine.connect() as connection,
         bulk_page_cache(connection) as end_bulk_cache,
+        # References are checked set-based once the key indexes are rebuilt (``finish``).
+        sqlite_foreign_keys_off(connection),
         connection.begin() as transaction,
         open_store_writer(connection) as writer,
     ):
