@@ -35,6 +35,12 @@ TABLES: dict[str, Table] = {
     for model in (*RECORD_TABLES, *ADDED_RECORD_TABLES)
 }
 """Record kind → store table (kinds are named as the tables)."""
+_REFERENCED = frozenset(
+    key.column.table.name
+    for table in (*TABLES.values(), LINKAGE_TOKENS)
+    for key in table.foreign_keys
+)
+"""Tables other tables refer to (``patient``): their key index serves every reference."""
 
 
 class StoreWriter:
@@ -182,7 +188,7 @@ class StoreWriter:
             return False
         self._begin_on_the_driver()
         for index in sorted(table.indexes, key=lambda index: str(index.name)):
-            if index.unique and not self._checks_references:
+            if index.unique and table.name in _REFERENCED and not self._checks_references:
                 continue  # foreign keys enforced per row resolve through it (``ux_patient_id``)
             index.drop(self._connection)
             self._dropped.append(index)

@@ -1,7 +1,8 @@
 """An SQLite ingest into a filled store writes with a bulk page cache and rebuilds indexes without it.
 
 Into a store without patients (every table filled from empty, rows appended in order) the run
-keeps the default cache throughout.
+keeps the default cache throughout and runs with foreign keys off (checked set-based at the end);
+into a filled store they are checked row by row.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ def _spy_on_cache_sizes(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 
     def spying_write(self: StoreWriter, *args: Any, **kwargs: Any) -> tuple[int, int, int]:
         seen.setdefault("write", cache_size(self))
+        driver = self._connection.connection.driver_connection
+        seen.setdefault("foreign_keys", int(driver.execute("PRAGMA foreign_keys").fetchone()[0]))
         return write(self, *args, **kwargs)
 
     def spying_finish(self: StoreWriter) -> list[tuple[object, tuple[int, int, int]]]:
@@ -54,6 +57,7 @@ def test_index_rebuilds_run_with_the_default_cache_and_the_run_ends_with_it(
 
     assert seen["write"] == -transaction.BULK_CACHE_KIB != default
     assert seen["finish"] == default
+    assert seen["foreign_keys"] == 1  # into a filled store: checked row by row
     assert _default_cache_size(engine) == default
 
 
@@ -64,5 +68,6 @@ def test_run_into_a_store_without_patients_keeps_the_default_cache(
     seen = _spy_on_cache_sizes(monkeypatch)
     ingest_export(engine=engine, paths=[synth_export / "csv"], secret=SECRET, timezone="UTC")
 
-    assert seen == {"write": default, "finish": default}
+    # Foreign keys off: every table is filled from empty and checked once before commit.
+    assert seen == {"write": default, "foreign_keys": 0, "finish": default}
     assert _default_cache_size(engine) == default
