@@ -13,7 +13,9 @@ measures look administrations up in); version 13 holds the prescriber reviews; v
 on PostgreSQL only, the blood pressure readings' covering index (``BP_INDEX``: safety-signals
 reads them in patient and instant order without the table); version 15, on PostgreSQL only, has
 ix_administration_patient_at carry the columns the measures read in its order
-(``ADMINISTRATION_INDEX_INCLUDES``). Append new migrations at the end; never edit one (see
+(``ADMINISTRATION_INDEX_INCLUDES``); version 16, on SQLite only, stores the record tables' rows
+in insertion order, their pseudonyms unique by an index a bulk load can drop and rebuild
+(``app.store.key_layout``). Append new migrations at the end; never edit one (see
 ``app.schema_versions``).
 """
 
@@ -26,6 +28,7 @@ from sqlalchemy import Connection, Engine, Table, inspect
 from app.schema_versions import Migration, SchemaHistory, applied_version, creating, upgrade
 from app.store.answer_cache import answer_cache_table
 from app.store.approvals import approval_table
+from app.store.key_layout import store_records_in_insertion_order
 from app.store.models import (
     ADMINISTRATION_INDEX,
     ADMINISTRATION_INDEX_INCLUDES,
@@ -164,6 +167,10 @@ NODE_SCHEMA = SchemaHistory(
         Migration(
             "ix_administration_patient_at (PostgreSQL) includes day, drug, route, setting, keys",
             _covering_administration_index,
+        ),
+        Migration(
+            "record tables (SQLite) in insertion order, pseudonyms unique by droppable ux_ indexes",
+            store_records_in_insertion_order,
         ),
     ),
 )
