@@ -23,7 +23,9 @@ the same rebuild as one made by an older release, so both end with the same tabl
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Connection, ForeignKey, MetaData, String, Table
+from typing import Any
+
+from sqlalchemy import Column, Connection, ForeignKey, MetaData, String, Table, inspect
 from sqlalchemy.schema import CreateTable
 
 from app.store.models import (
@@ -55,10 +57,14 @@ def store_records_in_insertion_order(connection: Connection) -> None:
 
 def _rebuild_without_primary_key(connection: Connection, table: Table) -> None:
     quote = connection.dialect.identifier_preparer.quote
-    staging = _without_primary_key(table, table.name + _STAGING_SUFFIX)
+    # The columns the table has at this version: a later release's model may hold more, which
+    # its own migration adds (the rebuild must not add them first).
+    present = {column["name"] for column in inspect(connection).get_columns(table.name)}
+    kept = [column for column in table.columns if column.name in present]
+    staging = _without_primary_key(kept, table.name + _STAGING_SUFFIX)
     connection.execute(CreateTable(staging))
     # Names are the store's own (its table metadata), quoted by the dialect; nothing is input.
-    columns = ", ".join(quote(column.name) for column in table.columns)
+    columns = ", ".join(quote(column.name) for column in kept)
     connection.exec_driver_sql(
         f"INSERT INTO {quote(staging.name)} (rowid, {columns}) "  # noqa: S608
         f"SELECT rowid, {columns} FROM {quote(table.name)} ORDER BY rowid"
@@ -67,11 +73,12 @@ def _rebuild_without_primary_key(connection: Connection, table: Table) -> None:
     connection.exec_driver_sql(f"ALTER TABLE {quote(staging.name)} RENAME TO {quote(table.name)}")
     # Built after the copy, from sorted keys; the unique key index among them (SQLite only).
     for index in sorted(table.indexes, key=lambda index: str(index.name)):
-        index.create(connection)
+        if {column.name for column in index.columns} <= present:
+            index.create(connection)
 
 
-def _without_primary_key(table: Table, name: str) -> Table:
-    """Return ``table``'s columns and references as a table ``name`` with no primary key."""
+def _without_primary_key(kept: list[Column[Any]], name: str) -> Table:
+    """Return the ``kept`` columns and their references as a table ``name`` with no primary key."""
     metadata = MetaData()
     # The referenced key, only so that the references render (``REFERENCES patient (id)``).
     Table("patient", metadata, Column("id", String(64)))
@@ -82,6 +89,6 @@ def _without_primary_key(table: Table, name: str) -> Table:
             *(ForeignKey(key.target_fullname) for key in column.foreign_keys),
             nullable=column.nullable and not column.primary_key,
         )
-        for column in table.columns
+        for column in kept
     ]
     return Table(name, metadata, *columns)

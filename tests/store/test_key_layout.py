@@ -207,3 +207,34 @@ def test_writer_without_foreign_keys_refuses_a_run_that_refers_to_no_stored_pati
         assert indexes == {"ux_patient_id"}  # dropped for the load, back after the rollback
     finally:
         engine.dispose()
+
+
+def test_the_rebuild_copies_only_the_columns_the_table_has_at_this_version(tmp_path: Path) -> None:
+    # A later release's model may carry a column (and an index on it) that its own migration
+    # adds: migration 16 must rebuild the table as it is, not add them ahead of that migration.
+    from sqlalchemy import Column, Index, Integer, MetaData, String, Table
+
+    from app.store.key_layout import _rebuild_without_primary_key
+
+    engine = create_store_engine(f"sqlite:///{tmp_path / 'later.db'}")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE patient (id VARCHAR(64) PRIMARY KEY, sex TEXT)")
+        connection.exec_driver_sql("INSERT INTO patient VALUES ('p2', 'F'), ('p1', 'M')")
+    later = Table(
+        "patient",
+        MetaData(),
+        Column("id", String(64), primary_key=True),
+        Column("sex", String(16)),
+        Column("added_later", Integer),
+        Index("ix_patient_added_later", "added_later"),
+        Index("ux_patient_id", "id", unique=True),
+    )
+    with engine.begin() as connection:
+        _rebuild_without_primary_key(connection, later)
+    columns = [c["name"] for c in inspect(engine).get_columns("patient")]
+    indexes = {i["name"] for i in inspect(engine).get_indexes("patient")}
+    assert columns == ["id", "sex"]
+    assert indexes == {"ux_patient_id"}
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT id, sex FROM patient ORDER BY rowid").all()
+    assert [tuple(row) for row in rows] == [("p2", "F"), ("p1", "M")]
