@@ -7,10 +7,12 @@ database with these two and never imports the store (an import contract).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, exc, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, event, exc, make_url, text
 
 from app.errors import ConfigError, Unavailable
 
@@ -50,6 +52,30 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+@contextmanager
+def sqlite_foreign_keys_off(connection: Connection) -> Iterator[bool]:
+    """Turn an SQLite connection's foreign key enforcement off, then back as it was; yield True.
+
+    For work that checks references itself, set-based, before it commits (``PRAGMA
+    foreign_key_check``): schema upgrades that rebuild referenced tables, and bulk loads whose
+    referenced keys are indexed only at the end. Must be entered before the connection's
+    transaction begins (inside one SQLite ignores the pragma); the pragma goes on the driver's
+    connection, so SQLAlchemy begins nothing early. Yields False, changing nothing, on other
+    databases.
+    """
+    if connection.dialect.name != "sqlite":
+        yield False
+        return
+    driver = connection.connection.driver_connection
+    assert driver is not None  # an open connection has its driver's
+    (enforced,) = driver.execute("PRAGMA foreign_keys").fetchone()
+    driver.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield True
+    finally:
+        driver.execute(f"PRAGMA foreign_keys = {'ON' if enforced else 'OFF'}")
 
 
 def _private_file(database_url: str) -> None:

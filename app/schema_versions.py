@@ -30,6 +30,7 @@ from sqlalchemy import (
     text,
 )
 
+from app.database import sqlite_foreign_keys_off
 from app.errors import ConfigError
 
 Step = Callable[[Connection], None]
@@ -97,7 +98,14 @@ def upgrade(engine: Engine, history: SchemaHistory) -> int:
     Raises ``ConfigError`` when the database is newer than this code (made by a later release):
     then nothing is changed.
     """
-    with engine.begin() as connection:
+    with (
+        engine.connect() as connection,
+        # A migration may rebuild a table others refer to (create, copy, drop, rename): with
+        # foreign keys on, dropping the old table would break every reference to it.
+        # ``_check_foreign_keys`` checks them all before the upgrade commits instead.
+        sqlite_foreign_keys_off(connection),
+        connection.begin(),
+    ):
         _lock_for_upgrade(connection, history)
         table = history.table()
         table.create(connection, checkfirst=True)
@@ -107,6 +115,7 @@ def upgrade(engine: Engine, history: SchemaHistory) -> int:
                 f"database schema version {version} is newer than this ketanet's "
                 f"({history.version}, {history.version_table}): upgrade ketanet"
             )
+        applied = version
         for number, migration in enumerate(history.migrations, start=1):
             if number <= version:
                 continue
@@ -115,7 +124,22 @@ def upgrade(engine: Engine, history: SchemaHistory) -> int:
                 table.insert().values(version=number, description=migration.description[:200])
             )
             version = number
+        if version > applied:
+            _check_foreign_keys(connection)
     return version
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    """Raise ``ConfigError`` (the upgrade rolls back) if any SQLite row refers to a missing row."""
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+    if broken is not None:
+        table, rowid, parent, _key = broken
+        raise ConfigError(
+            f"schema upgrade: {table} row {rowid} refers to a {parent} row the database "
+            "does not hold; nothing was changed"
+        )
 
 
 def _lock_for_upgrade(connection: Connection, history: SchemaHistory) -> None:

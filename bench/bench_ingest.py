@@ -7,7 +7,8 @@ Writes an export of N administrations (plus N/50 patients and N/5 observations),
 ``ketanet ingest`` uses, then again in one process (the baseline of the workers), ingests an
 export a tenth of the size (flat memory means both peaks are close), then inserts the very rows the ingest
 stored into an empty database of the same schema with bare ``sqlite3.executemany`` in one
-transaction, and prints records/s, peak memory and the ratio of the two times; last, the rate of
+transaction (indexes dropped and rebuilt, as the ingest does; and, for the record, into the TEXT
+primary key layout of schema version 15 with the indexes in place), and prints records/s, peak memory and the ratio of the two times; last, the rate of
 the Python row path alone (read, map, de-identify, validate; no database) for scale.
 ``--workers N`` sets the worker processes of the first run (and of the row path alone) instead.
 
@@ -175,25 +176,44 @@ def _cpu_seconds() -> float:
 
 
 def child_pipeline(export: Path, _database: Path) -> None:
-    """Map, de-identify and validate ``export`` without a database; print seconds and rows."""
+    """Map, de-identify and validate ``export`` (record keys too) without a database; print seconds."""
     from app.deid import Pseudonymiser
+    from app.deid.record_keys import RecordKeyer
     from app.ingest.ingest_report import IssueLog
     from app.ingest.pipeline import RecordPipeline
     from app.ingest.plan import plan_export
 
     plan = plan_export([export], mapping=None, timezone="UTC")
     started = time.perf_counter()
-    pipeline = RecordPipeline(plan, pseudonymiser=Pseudonymiser(SECRET), issues=IssueLog())
+    cpu = _own_cpu_seconds()
+    pipeline = RecordPipeline(
+        plan,
+        pseudonymiser=Pseudonymiser(SECRET),
+        record_keys=RecordKeyer(SECRET),
+        issues=IssueLog(),
+    )
     rows = sum(len(batch.rows) for batch in pipeline.batches())
-    print(json.dumps({"seconds": time.perf_counter() - started, "records": rows}))
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, "records": rows, "cpu_s": _own_cpu_seconds() - cpu}))
 
 
-def child_bare(source: Path, database: Path) -> None:
-    """Insert the rows stored in ``source`` into a new ``database`` with bare sqlite3; print seconds."""
-    from app.store import create_store_engine, upgrade_schema
+def child_bare(source: Path, database: Path, *, old_layout: bool = False) -> None:
+    """Insert the rows stored in ``source`` into a new ``database`` with bare sqlite3; print seconds.
+
+    Into the store's schema (version 16: no declared primary key, pseudonyms unique by an index),
+    loaded as well as a bare program can and as the ingest does: foreign keys off, every index of
+    the tables dropped, ``executemany``, the indexes built again, one ``foreign_key_check``, one
+    commit. With ``old_layout``, into the schema of version 15 (``id TEXT PRIMARY KEY``, whose
+    index cannot be dropped) with foreign keys on and the indexes in place, as this bench measured
+    it up to round 4.
+    """
+    from app.schema_versions import SchemaHistory, upgrade
+    from app.store import create_store_engine
+    from app.store.migrations import NODE_SCHEMA
 
     engine = create_store_engine(f"sqlite:///{database}")
-    upgrade_schema(engine)  # the same tables and indexes as the ingest wrote into
+    migrations = NODE_SCHEMA.migrations[:15] if old_layout else NODE_SCHEMA.migrations
+    upgrade(engine, SchemaHistory(NODE_SCHEMA.version_table, migrations))
     engine.dispose()
     reader = sqlite3.connect(source)
     rows = {table: reader.execute(f"SELECT * FROM {table}").fetchall() for table in TABLES}
@@ -202,17 +222,34 @@ def child_bare(source: Path, database: Path) -> None:
     }
     reader.close()
     connection = sqlite3.connect(database, isolation_level=None)
-    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"):
+    foreign_keys = "ON" if old_layout else "OFF"
+    for pragma in ("journal_mode=WAL", f"foreign_keys={foreign_keys}", "synchronous=NORMAL"):
         connection.execute(f"PRAGMA {pragma}")
+    marks = ",".join("?" for _ in TABLES)
+    indexes = connection.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({marks}) ORDER BY name",
+        TABLES,
+    ).fetchall()
     started = time.perf_counter()
+    cpu = _own_cpu_seconds()
     connection.execute("BEGIN")
+    if not old_layout:
+        for name, _sql in indexes:
+            connection.execute(f"DROP INDEX {name}")
     for table in TABLES:
         marks = ",".join("?" * columns[table])
         connection.executemany(f"INSERT INTO {table} VALUES ({marks})", rows[table])
+    if not old_layout:
+        for _name, sql in indexes:
+            connection.execute(sql)
+        assert connection.execute("PRAGMA foreign_key_check").fetchone() is None
     connection.execute("COMMIT")
     seconds = time.perf_counter() - started
+    cpu = _own_cpu_seconds() - cpu
     connection.close()
-    print(json.dumps({"seconds": seconds, "records": sum(len(r) for r in rows.values())}))
+    records = sum(len(r) for r in rows.values())
+    print(json.dumps({"seconds": seconds, "records": records, "cpu_s": cpu}))
 
 
 def child_postgres_ingest(export: Path, url: str, workers: int | None = None) -> None:
@@ -489,6 +526,9 @@ def main() -> None:
         if step == "ingest":
             child_ingest(Path(source), Path(database), workers=workers)
             return
+        if step == "bare-old":
+            child_bare(Path(source), Path(database), old_layout=True)
+            return
         steps = {"pipeline": child_pipeline, "bare": child_bare}
         steps[step](Path(source), Path(database))
         return
@@ -510,6 +550,9 @@ def main() -> None:
             "--child", "ingest", str(work / "export"), str(work / "serial.db"), "--serial"
         )
         bare = run_child("--child", "bare", str(work / "ingest.db"), str(work / "bare.db"))
+        bare_old = run_child(
+            "--child", "bare-old", str(work / "ingest.db"), str(work / "bare_old.db")
+        )
         alone = run_child("--child", "pipeline", str(work / "export"), "-")
     rate = full["records"] / full["seconds"]
     print(
@@ -529,11 +572,32 @@ def main() -> None:
     )
     bare_rate = bare["records"] / bare["seconds"]
     print(
-        f"bare sqlite3 executemany of the same rows: {bare['seconds']:.2f} s = {bare_rate:,.0f} rows/s"
+        f"bare sqlite3 executemany of the same rows into the same schema (indexes dropped and "
+        f"rebuilt, one foreign_key_check): {bare['seconds']:.2f} s = {bare_rate:,.0f} rows/s "
+        f"(CPU {bare['cpu_s']:.1f} s)"
     )
-    print(f"ratio ingest / bare insert: {full['seconds'] / bare['seconds']:.2f}x")
+    print(
+        f"ratio ingest / bare insert: {full['seconds'] / bare['seconds']:.2f}x; "
+        f"in one process {serial['seconds'] / bare['seconds']:.2f}x"
+    )
+    old_rate = bare_old["records"] / bare_old["seconds"]
+    print(
+        f"for the record, bare insert into the layout of version 15 (TEXT primary keys, "
+        f"foreign keys on, indexes in place): {bare_old['seconds']:.2f} s = {old_rate:,.0f} rows/s "
+        f"(CPU {bare_old['cpu_s']:.1f} s)"
+    )
     alone_rate = alone["records"] / alone["seconds"]
-    print(f"of which map + de-identify + validate alone: {alone_rate:,.0f} records/s")
+    print(
+        f"of which map + de-identify + validate alone: {alone_rate:,.0f} records/s "
+        f"(CPU {alone['cpu_s']:.1f} s)"
+    )
+    per_record = 1e6 / full["records"]
+    print(
+        f"CPU per record: ingest {full['cpu_s'] * per_record:.1f} µs, row path alone "
+        f"{alone['cpu_s'] * per_record:.1f} µs, bare insert {bare['cpu_s'] * per_record:.1f} µs "
+        f"(CPU-bound rate of the ingest: {full['records'] / full['cpu_s']:,.0f} records/s)"
+    )
+    print(f"load average at the end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 
 if __name__ == "__main__":

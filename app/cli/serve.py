@@ -42,6 +42,7 @@ def node_serve(config: ConfigOption) -> None:
     import uvicorn
 
     from app.cli.access_log import uvicorn_log_config
+    from app.cli.heap import freeze_startup_objects
     from app.cli.pull import serve_pull
     from app.config import load_node_settings
     from app.node.app import create_node_app
@@ -49,9 +50,11 @@ def node_serve(config: ConfigOption) -> None:
     with exit_on_error():
         settings = load_node_settings(config)
         if settings.hub is not None and settings.hub.mode == "pull":
+            freeze_startup_objects()
             serve_pull(settings)
             return
         app = create_node_app(settings)
+    freeze_startup_objects()
     uvicorn.run(
         app,
         host=settings.node.host,
@@ -85,12 +88,14 @@ def hub_serve(config: ConfigOption) -> None:
     import uvicorn
 
     from app.cli.access_log import uvicorn_log_config
+    from app.cli.heap import freeze_startup_objects
     from app.config import load_hub_settings
     from app.hub.app import create_hub_app
 
     with exit_on_error():
         settings = load_hub_settings(config)
         app = create_hub_app(settings)
+    freeze_startup_objects()
     uvicorn.run(
         app,
         host=settings.hub.host,

@@ -82,7 +82,8 @@ class Deidentifier:
         plan = self._plans[kind]
         get = mapped.get
         # Built from the allow-list, never from ``mapped``: whatever else it holds is left behind.
-        out = {name: get(name) for name in plan.keep}
+        # (zip of one tuple with its own map: equal lengths; strict would cost 0.8 µs a row)
+        out = dict(zip(plan.keep, map(get, plan.keep)))  # noqa: B905
         pseudonymiser = self._pseudonymiser
         for name, domain in plan.pseudonymise:
             value = get(name)

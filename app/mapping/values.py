@@ -43,6 +43,10 @@ class ValueProblem(ValueError):
         """Where the problem is when it is not the field's own source (a unit or time column)."""
 
 
+INSTANT_CACHE_SIZE = 65_536
+"""Distinct instant texts an ISO instant parser remembers (then it starts afresh)."""
+
+
 def parse_decimal(raw: Any, *, comma: bool = False) -> float:
     """Return ``raw`` as a finite float; raises ``ValueProblem``."""
     if raw.__class__ is str and not comma:
@@ -138,15 +142,28 @@ def instant_parser(fmt: str | None, zone: tzinfo) -> Callable[[Any], int]:
     if fmt is not None:
         return lambda raw: to_epoch_s(parse_datetime(raw, fmt), zone)
     from_iso = datetime.fromisoformat
+    # Exports repeat instants (clinic slots, batch times, dates without a time): a repeated text
+    # costs one dict lookup instead of a parse, a zone lookup and a timestamp. Bounded, so memory
+    # stays flat; only valid texts are kept (a bad one raises every time, with its rule).
+    parsed: dict[str, int] = {}
 
     def parse_iso_instant(raw: Any) -> int:
+        if raw.__class__ is str:
+            found = parsed.get(raw)
+            if found is not None:
+                return found
         try:
             moment = from_iso(raw)
         except (ValueError, TypeError) as exc:
             raise ValueProblem(_date_rule(exc, None)) from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=zone)
-        return math.floor(moment.timestamp())
+        at_s = math.floor(moment.timestamp())
+        if raw.__class__ is str:
+            if len(parsed) >= INSTANT_CACHE_SIZE:
+                parsed.clear()
+            parsed[raw] = at_s
+        return at_s
 
     return parse_iso_instant
 

@@ -103,9 +103,13 @@ def _observation_rule(record: Mapping[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-def to_store_row(kind: str, record: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the store row of a valid record: instants as ``at_s``/``day``, serious as a bool."""
-    row = dict(record)
+def to_store_row(kind: str, record: dict[str, Any]) -> dict[str, Any]:
+    """Return the store row of a valid record: instants as ``at_s``/``day``, serious as a bool.
+
+    The row is ``record`` itself, changed in place (the row path's record is its own, made by
+    the de-identification for this row; a copy per row cost 0.2 µs for nothing).
+    """
+    row = record
     if kind == "patient":
         return row
     for name in _INSTANTS[kind]:

@@ -13,10 +13,13 @@ measures look administrations up in); version 13 holds the prescriber reviews; v
 on PostgreSQL only, the blood pressure readings' covering index (``BP_INDEX``: safety-signals
 reads them in patient and instant order without the table); version 15, on PostgreSQL only, has
 ix_administration_patient_at carry the columns the measures read in its order
-(``ADMINISTRATION_INDEX_INCLUDES``); version 16 keeps per-dose rows for safety-signals and
+(``ADMINISTRATION_INDEX_INCLUDES``); version 16, on SQLite only, stores the record tables' rows
+in insertion order, their pseudonyms unique by an index a bulk load can drop and rebuild
+(``app.store.key_layout``); version 17 keeps per-dose rows for safety-signals and
 guideline-adherence with the triggers marking the patients whose rows are stale
-(``app.store.dose_signals``), a partial index of liver tests and bladder scores, and on SQLite
-the observations' per-patient index with id and value. Append new migrations at the end; never edit one (see
+(``app.store.dose_signals``; after 16, whose table rebuilds would drop the triggers), a partial
+index of liver tests and bladder scores, and on SQLite the observations' per-patient index with
+id and value. Append new migrations at the end; never edit one (see
 ``app.schema_versions``).
 """
 
@@ -30,6 +33,7 @@ from app.schema_versions import Migration, SchemaHistory, applied_version, creat
 from app.store.answer_cache import answer_cache_table
 from app.store.approvals import approval_table
 from app.store.dose_signals import create_dose_signal_tables
+from app.store.key_layout import store_records_in_insertion_order
 from app.store.models import (
     ADMINISTRATION_INDEX,
     ADMINISTRATION_INDEX_INCLUDES,
@@ -182,6 +186,10 @@ NODE_SCHEMA = SchemaHistory(
         Migration(
             "ix_administration_patient_at (PostgreSQL) includes day, drug, route, setting, keys",
             _covering_administration_index,
+        ),
+        Migration(
+            "record tables (SQLite) in insertion order, pseudonyms unique by droppable ux_ indexes",
+            store_records_in_insertion_order,
         ),
         Migration(
             "kept per-dose rows (dose_bp_signal, dose_short_interval, bp_signal_stale, triggers); "

@@ -17,13 +17,24 @@ BP_CODES = ("SBP", "DBP")
 BP_INDEX = "ix_observation_bp_patient_at"
 OBSERVATION_INDEX = "ix_observation_patient_code_at"
 OBSERVATION_SCORE_INDEX = "ix_observation_patient_code_at_value"
-"""SQLite's form of ``OBSERVATION_INDEX``: the same order, with id and value (migration 16)."""
+"""SQLite's form of ``OBSERVATION_INDEX``: the same order, with id and value (migration 17)."""
 SCREENING_CODES = ("ALT", "AST", "BPICSS")
 """Observation codes of safety-signals' liver and bladder populations."""
 SCREENING_INDEX = "ix_observation_screening"
 ADMINISTRATION_INDEX = "ix_administration_patient_at"
 ADMINISTRATION_INDEX_INCLUDES = ("day", "drug", "route", "setting", "record_key", "member_hash")
 """Columns ``ADMINISTRATION_INDEX`` carries on PostgreSQL besides its key (migration 15)."""
+
+
+def unique_key_index(table: str, column: str = "id") -> Index:
+    """Return the unique index that holds ``table``'s pseudonym key on SQLite (migration 16).
+
+    On SQLite the record tables have no declared primary key: rows are stored in rowid order
+    (the order they were inserted in) and the pseudonym is kept unique by this index, which a
+    bulk load into an empty table drops and rebuilds from sorted keys (``StoreWriter``). The
+    model keeps ``primary_key=True`` for SQLAlchemy and PostgreSQL, whose tables keep it.
+    """
+    return Index(f"ux_{table}_{column}", column, unique=True).ddl_if(dialect="sqlite")
 
 
 class RecordBase(SQLModel, registry=registry()):
@@ -48,6 +59,7 @@ class PatientRecord(RecordBase, table=True):
     """A pseudonymised patient: no name, no national id, no exact birth date."""
 
     __tablename__ = "patient"
+    __table_args__ = (unique_key_index("patient"),)
 
     id: str = Field(primary_key=True, max_length=64)
     birth_year: int
@@ -66,6 +78,7 @@ class AdministrationRecord(RecordBase, table=True):
 
     __tablename__ = "administration"
     __table_args__ = (
+        unique_key_index("administration"),
         # With id, a patient's administrations come in (instant, id) order, the measures' order.
         # On PostgreSQL it also carries the columns the measures read with that order (index,
         # attribution, dosing intervals, blood pressure timeline), so they read it without the
@@ -98,7 +111,10 @@ class DispenseRecord(RecordBase, table=True):
     """A take-home supply dispensed to a patient."""
 
     __tablename__ = "dispense"
-    __table_args__ = (Index("ix_dispense_patient_day", "patient_id", "day"),)
+    __table_args__ = (
+        unique_key_index("dispense"),
+        Index("ix_dispense_patient_day", "patient_id", "day"),
+    )
 
     id: str = Field(primary_key=True, max_length=64)
     patient_id: str = Field(foreign_key="patient.id", max_length=64)
@@ -118,6 +134,7 @@ class ObservationRecord(RecordBase, table=True):
 
     __tablename__ = "observation"
     __table_args__ = (
+        unique_key_index("observation"),
         # A patient's readings of one code in instant order. On SQLite the index also carries id
         # and value, so efficacy's score lookups (latest, first, by id on ties) read no table row;
         # PostgreSQL keeps the three columns (a wider index there was measured at ~2x the size).
@@ -162,7 +179,10 @@ class AdverseEventRecord(RecordBase, table=True):
     """An adverse event; ``administration_id`` is the pseudonym of the linked administration, if any."""
 
     __tablename__ = "adverse_event"
-    __table_args__ = (Index("ix_adverse_event_patient_at", "patient_id", "at_s"),)
+    __table_args__ = (
+        unique_key_index("adverse_event"),
+        Index("ix_adverse_event_patient_at", "patient_id", "at_s"),
+    )
 
     id: str = Field(primary_key=True, max_length=64)
     patient_id: str = Field(foreign_key="patient.id", max_length=64)
@@ -182,7 +202,10 @@ class DiscontinuationRecord(RecordBase, table=True):
     """A patient stopping treatment; the id is a pseudonym of (patient, stop instant)."""
 
     __tablename__ = "discontinuation"
-    __table_args__ = (Index("ix_discontinuation_patient_day", "patient_id", "day"),)
+    __table_args__ = (
+        unique_key_index("discontinuation"),
+        Index("ix_discontinuation_patient_day", "patient_id", "day"),
+    )
 
     id: str = Field(primary_key=True, max_length=64)
     patient_id: str = Field(foreign_key="patient.id", max_length=64)
@@ -225,6 +248,7 @@ class LinkageTokenRecord(RecordBase, table=True):
     """
 
     __tablename__ = "linkage_token"
+    __table_args__ = (unique_key_index("linkage_token", "patient_id"),)
 
     patient_id: str = Field(primary_key=True, foreign_key="patient.id", max_length=64)
     token: bytes = Field(sa_column=Column(LargeBinary(32), nullable=False))
@@ -248,7 +272,10 @@ class ExperienceRecord(RecordBase, table=True):
     """One answered PREM item; ``response_id`` is the pseudonym of the questionnaire response."""
 
     __tablename__ = "experience"
-    __table_args__ = (Index("ix_experience_patient_item_at", "patient_id", "item", "at_s"),)
+    __table_args__ = (
+        unique_key_index("experience"),
+        Index("ix_experience_patient_item_at", "patient_id", "item", "at_s"),
+    )
 
     id: str = Field(primary_key=True, max_length=64)
     response_id: str = Field(max_length=64)
@@ -264,7 +291,10 @@ class ConsentRecord(RecordBase, table=True):
     """A consent or information record: written consent, information sheet, alternatives discussed."""
 
     __tablename__ = "consent"
-    __table_args__ = (Index("ix_consent_patient_kind_at", "patient_id", "kind", "at_s"),)
+    __table_args__ = (
+        unique_key_index("consent"),
+        Index("ix_consent_patient_kind_at", "patient_id", "kind", "at_s"),
+    )
 
     id: str = Field(primary_key=True, max_length=64)
     patient_id: str = Field(foreign_key="patient.id", max_length=64)
@@ -282,7 +312,10 @@ class ReviewRecord(RecordBase, table=True):
     """A prescriber review of a patient's treatment (the take-home review interval)."""
 
     __tablename__ = "review"
-    __table_args__ = (Index("ix_review_patient_at", "patient_id", "at_s"),)
+    __table_args__ = (
+        unique_key_index("review"),
+        Index("ix_review_patient_at", "patient_id", "at_s"),
+    )
 
     id: str = Field(primary_key=True, max_length=64)
     patient_id: str = Field(foreign_key="patient.id", max_length=64)

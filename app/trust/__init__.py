@@ -18,30 +18,63 @@ Where things live::
     fastapi_auth.py      FastAPI glue (node side)
 
 The core modules import neither FastAPI, Starlette, httpx, aiohttp nor Typer; only the glue modules
-do, and this package's ``__init__`` re-exports the core alone.
+do, and this package's ``__init__`` re-exports the core alone, each name imported on first use:
+a program that needs only ``tables`` (a store's migrations, an ingest) loads no signing code.
 """
 
-from app.trust.audit import AuditEntry, AuditLog, AuditVerification, verify_checkpoint
-from app.trust.digest import content_digest, verify_content_digest
-from app.trust.keys import (
-    SigningKey,
-    jwk_thumbprint,
-    jwks_document,
-    load_signing_key,
-    public_key_from_jwk,
-    write_key_pair,
-)
-from app.trust.nonces import NonceStore
-from app.trust.peers import TrustedPeer, TrustStore
-from app.trust.signatures import (
-    Receipt,
-    RequestVerifier,
-    VerifiedRequest,
-    sign_request,
-    sign_response,
-    verify_response,
-)
-from app.trust.tables import trust_metadata
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.trust.audit import AuditEntry, AuditLog, AuditVerification, verify_checkpoint
+    from app.trust.digest import content_digest, verify_content_digest
+    from app.trust.keys import (
+        SigningKey,
+        jwk_thumbprint,
+        jwks_document,
+        load_signing_key,
+        public_key_from_jwk,
+        write_key_pair,
+    )
+    from app.trust.nonces import NonceStore
+    from app.trust.peers import TrustedPeer, TrustStore
+    from app.trust.signatures import (
+        Receipt,
+        RequestVerifier,
+        VerifiedRequest,
+        sign_request,
+        sign_response,
+        verify_response,
+    )
+    from app.trust.tables import trust_metadata
+
+_EXPORTS = {
+    "AuditEntry": "app.trust.audit",
+    "AuditLog": "app.trust.audit",
+    "AuditVerification": "app.trust.audit",
+    "content_digest": "app.trust.digest",
+    "jwk_thumbprint": "app.trust.keys",
+    "jwks_document": "app.trust.keys",
+    "load_signing_key": "app.trust.keys",
+    "NonceStore": "app.trust.nonces",
+    "public_key_from_jwk": "app.trust.keys",
+    "Receipt": "app.trust.signatures",
+    "RequestVerifier": "app.trust.signatures",
+    "sign_request": "app.trust.signatures",
+    "sign_response": "app.trust.signatures",
+    "SigningKey": "app.trust.keys",
+    "trust_metadata": "app.trust.tables",
+    "TrustedPeer": "app.trust.peers",
+    "TrustStore": "app.trust.peers",
+    "VerifiedRequest": "app.trust.signatures",
+    "verify_checkpoint": "app.trust.audit",
+    "verify_content_digest": "app.trust.digest",
+    "verify_response": "app.trust.signatures",
+    "write_key_pair": "app.trust.keys",
+}
+"""Each re-exported name and the module it lives in."""
 
 __all__ = [
     "AuditEntry",
@@ -67,3 +100,17 @@ __all__ = [
     "verify_response",
     "write_key_pair",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Import a re-exported name on first use (PEP 562); later uses find it in the module."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

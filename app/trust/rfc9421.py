@@ -16,6 +16,7 @@ import base64
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import http_sf
@@ -67,6 +68,47 @@ class ResponseMessage:
         self.headers = combine_headers(self.headers)
 
 
+@dataclass(frozen=True)
+class _Target:
+    """The parts of a target URI the derived components are made of."""
+
+    scheme: str
+    """As sent (``@target-uri`` keeps it; ``@scheme`` lower-cases it)."""
+    authority: str
+    path: str
+    query: str | None
+    """Without its ``?``; None when the URI has no ``?``."""
+    host_and_port: str
+    """``@authority``: the host, with the port unless it is the scheme's default."""
+
+
+@lru_cache(maxsize=1024)
+def _target(url: str) -> _Target:
+    """Return the parts of ``url`` (fragment removed); raises ``ComponentError``.
+
+    Cached: a hub signs and verifies the same few node URLs over and over, and each signature
+    base asks for several of their parts. Errors are raised again on every call (not cached).
+    """
+    url = url.split("#", 1)[0]
+    if not _URL.fullmatch(url):
+        raise ComponentError("the target URI is not an encoded absolute URL")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise ComponentError("the target URI has an invalid authority") from None
+    host = parts.hostname or ""
+    default = port is None or str(port) == _DEFAULT_PORTS.get(parts.scheme)
+    host = f"[{host}]" if ":" in host else host
+    return _Target(
+        scheme=url.partition(":")[0],
+        authority=parts.netloc.rpartition("@")[2],
+        path=parts.path,
+        query=parts.query if "?" in url else None,
+        host_and_port=host if default else f"{host}:{port}",
+    )
+
+
 def _derived(message: RequestMessage | ResponseMessage, name: str) -> str:
     if isinstance(message, ResponseMessage):
         if name != "@status":
@@ -76,38 +118,33 @@ def _derived(message: RequestMessage | ResponseMessage, name: str) -> str:
         return message.method
     if name == "@status":
         raise ComponentError("@status belongs to responses")
-    url = message.url.split("#", 1)[0]
-    if not _URL.fullmatch(url):
-        raise ComponentError("the target URI is not an encoded absolute URL")
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        raise ComponentError("the target URI has an invalid authority") from None
-    authority = parts.netloc.rpartition("@")[2]
-    path = parts.path or ("" if message.method == "OPTIONS" and name == "@target-uri" else "/")
-    query = "?" + parts.query if "?" in url else ""
+    target = _target(message.url)
+    query = "" if target.query is None else "?" + target.query
     if name == "@target-uri":
         # The scheme as sent: urlsplit lower-cases it, the signer may not have.
-        return f"{url.partition(':')[0]}://{authority}{path}{query}"
+        path = target.path or ("" if message.method == "OPTIONS" else "/")
+        return f"{target.scheme}://{target.authority}{path}{query}"
     if name == "@authority":
-        host = parts.hostname or ""
-        default = port is None or str(port) == _DEFAULT_PORTS.get(parts.scheme)
-        host = f"[{host}]" if ":" in host else host
-        return host if default else f"{host}:{port}"
+        return target.host_and_port
     if name == "@scheme":
-        return parts.scheme.lower()
+        return target.scheme.lower()
     if name == "@path":
-        return parts.path or "/"
+        return target.path or "/"
     if name == "@query":
-        return "?" + parts.query
+        return "?" + (target.query or "")
     if name == "@request-target":
-        return f"{parts.path or '/'}{query}"
+        return f"{target.path or '/'}{query}"
     raise ComponentError(f"unsupported derived component {name}")
 
 
 def component_value(message: RequestMessage | ResponseMessage, component: Component) -> str:
     """Return the value of ``component`` in ``message``; raises ``ComponentError``."""
+    if not component.params:  # the usual case: a derived component or a whole field
+        if component.name.startswith("@"):
+            return _derived(message, component.name)
+        if component.name not in message.headers:
+            raise ComponentError(f'covered field "{component.name}" is missing')
+        return message.headers[component.name]
     params = dict(component.params)
     if params.pop("req", False) is True:
         if not isinstance(message, ResponseMessage):

@@ -73,6 +73,10 @@ class Component:
 
     def identity(self) -> tuple[str, frozenset[tuple[str, ParamValue]]]:
         """Return what makes two identifiers equal (RFC 9421 §2: parameter order is not)."""
+        return self._identity
+
+    @cached_property
+    def _identity(self) -> tuple[str, frozenset[tuple[str, ParamValue]]]:
         return self.name, frozenset(self.params)
 
     @cached_property

@@ -126,9 +126,13 @@ def test_a_mistyped_command_gets_a_suggestion() -> None:
     assert result.exit_code == 2 and "Did you mean 'demo'?" in result.output
 
 
-def test_sqlite_ingest_loads_no_postgresql_writer_driver_or_fhir_models(tmp_path: Path) -> None:
+def test_sqlite_ingest_loads_no_postgresql_writer_driver_fhir_models_or_signing(
+    tmp_path: Path,
+) -> None:
     # The COPY writer and psycopg are imported only when the store is PostgreSQL, the FHIR
-    # models only when a resource is validated (never by an ingest).
+    # models only when a resource is validated (never by an ingest), the signing code (and
+    # cryptography) only by what signs or verifies: the store's migrations need only the trust
+    # tables.
     script = (
         "import json, sys\n"
         "from pathlib import Path\n"
@@ -142,7 +146,8 @@ def test_sqlite_ingest_loads_no_postgresql_writer_driver_or_fhir_models(tmp_path
         "                       secret=SECRET, timezone='UTC')\n"
         "assert report.committed and report.total('inserted') == 13\n"
         "print(json.dumps(sorted(m for m in sys.modules\n"
-        "                        if m.startswith(('psycopg', 'app.store.postgres_writer', 'fhir')))))\n"
+        "                        if m.startswith(('psycopg', 'app.store.postgres_writer', 'fhir',\n"
+        "                                         'cryptography', 'app.trust.keys')))))\n"
     )
     assert _last_json_line(script) == []
 

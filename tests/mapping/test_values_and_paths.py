@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from app.mapping.fields import compile_field
 from app.mapping.getters import Binding
 from app.mapping.paths import PathSyntaxError, compile_path, evaluate_path
 from app.mapping.values import (
+    INSTANT_CACHE_SIZE,
     ValueProblem,
     convert_mass,
     instant_parser,
@@ -67,6 +69,36 @@ def test_bad_instants_name_the_rule_only(text: str, rule: str) -> None:
     assert caught.value.rule == rule
     if text:
         assert text not in caught.value.rule
+
+
+@given(
+    st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2099, 12, 30)),
+    st.booleans(),
+)
+def test_instant_parser_answers_a_repeated_text_as_it_did_the_first_time(
+    moment: datetime, with_offset: bool
+) -> None:
+    # The parser remembers texts it parsed (a bounded cache): every answer stays the parse's.
+    parse = instant_parser(None, OSLO)
+    aware = moment.replace(tzinfo=UTC if with_offset else OSLO)
+    text = (aware if with_offset else moment).isoformat()
+    assert parse(text) == math.floor(aware.timestamp())
+    assert parse("2024-07-01T10:00:00") == epoch("2024-07-01T08:00:00Z")
+    assert parse(text) == math.floor(aware.timestamp())
+
+
+def test_instant_parser_rejects_a_bad_text_every_time_and_stays_bounded() -> None:
+    parse = instant_parser(None, UTC)
+    for _ in range(2):
+        with pytest.raises(ValueProblem):
+            parse("2024-02-30")
+    start = epoch("2024-01-01T00:00:00Z")
+    texts = [
+        (datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=n)).isoformat()
+        for n in range(INSTANT_CACHE_SIZE + 10)
+    ]
+    assert [parse(text) for text in texts] == [start + 60 * n for n in range(len(texts))]
+    assert [parse(text) for text in texts[:10]] == [start + 60 * n for n in range(10)]
 
 
 def test_instant_merges_when_date_and_time_are_split() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import pytest
 from http_message_signatures import HTTPMessageSigner, algorithms
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -145,3 +146,21 @@ def _component(serialized: str) -> Component:
         key, _, value = param.partition("=")
         parsed[key] = value.strip('"') if value else True
     return Component.of(name.strip('"'), **parsed)
+
+
+def test_target_parts_are_cached_per_url_and_a_bad_url_fails_every_time() -> None:
+    # The URL's parts are cached per URL (the hub signs the same node URLs over and over):
+    # the same URL with two methods gives each its own @method, and an unusable URL is refused
+    # on every call, never remembered as good.
+    components = [Component("@method"), Component("@authority"), Component("@request-target")]
+    url = "https://Node.Example:8443/fhir/Measure/$evaluate-measure?x=1"
+    for method in ("POST", "GET"):
+        base, _ = signature_base(RequestMessage(method, url, {}), components, {})
+        assert base.decode().splitlines()[:3] == [
+            f'"@method": {method}',
+            '"@authority": node.example:8443',
+            '"@request-target": /fhir/Measure/$evaluate-measure?x=1',
+        ]
+    for _ in range(2):
+        with pytest.raises(ValueError, match="encoded absolute URL"):
+            signature_base(RequestMessage("GET", "https://node.example/a b", {}), components, {})
