@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, Engine
 
 from app.deid.record_keys import record_keys_for
+from app.store.dose_signals import refresh_dose_signals
 from app.store.record_keys import KEYED_TABLES, ids_without_keys, set_record_keys
 
 
@@ -35,4 +36,7 @@ def assign_record_keys(
 def assign_missing_record_keys(engine: Engine, secret: bytes) -> int:
     """Run ``assign_record_keys`` in a transaction of its own; return how many rows got keys."""
     with engine.begin() as connection:
-        return assign_record_keys(connection, secret)
+        assigned = assign_record_keys(connection, secret)
+        # Keys written to administrations changed their kept signals' copies.
+        refresh_dose_signals(connection)
+        return assigned

@@ -25,6 +25,7 @@ from app.ingest.pipeline import Batch, RecordPipeline
 from app.ingest.plan import ExportPlan, plan_export
 from app.ingest.record_keys import assign_record_keys
 from app.linkage import LinkageTokeniser
+from app.store.dose_signals import refresh_dose_signals
 from app.store.erase import erased_patients
 from app.store.runs import record_run, utc_stamp
 from app.store.writer import open_store_writer, store_holds_patients
@@ -160,6 +161,8 @@ def _store(
                 _add_counts(tag, counts)
             # Rows an earlier release stored without keys (tables filled from empty have none).
             assign_record_keys(connection, secret, complete=writer.filled_from_empty())
+            # The per-dose signals of the patients this run changed, in the same transaction.
+            refresh_dose_signals(connection)
         _finish(report, pipeline, issues, finished_at=utc_stamp(clock()))
         if rejected:
             writer.close()  # nothing of the run is kept: no merge, no index rebuild

@@ -61,7 +61,8 @@ def _scored(context: MeasureContext, instrument: str, window: tuple[int, int, in
     """Return a CTE, one row per treated patient with a baseline: strata, baseline, follow-up.
 
     Each score is found by a correlated ``ORDER BY … LIMIT 1`` lookup, one seek on
-    ix_observation_patient_code_at per treated patient (PostgreSQL runs the same lookups as
+    ``OBSERVATION_SCORE_INDEX`` per treated patient, which carries id and value, so no lookup
+    reads a table row (PostgreSQL runs the same lookups as
     LATERAL joins, ``_scored_by_lateral``): no window over the
     joined scores, whose sorts dominated the measure (and spilled to disk on PostgreSQL).
     SQLite cannot order a subquery by an outer column, so the follow-up closest to the target is

@@ -31,7 +31,10 @@ from app.measures.releases import answered_populations, applicable_stratifiers, 
 from app.measures.review_intervals import build_review_intervals
 from app.measures.safety_signals import build_safety_signals
 from app.measures.treated_patients import build_treated_patients
+from app.store.dose_signals import refresh_before_reading
 
+KEPT_SIGNALS = frozenset({"safety-signals", "guideline-adherence"})
+"""Measures reading signals the store keeps per dose (``app.store.dose_signals``)."""
 Builder = Callable[[MeasureContext], dict[str, PopulationSource]]
 BUILDERS: dict[str, Builder] = {
     "treated-patients": build_treated_patients,
@@ -61,6 +64,8 @@ def evaluate_measure(
     enters, not again here.
     """
     populations = answered_populations(query)
+    if query.measure in KEPT_SIGNALS:
+        refresh_before_reading(connection)
     context = _context(connection, query, clip_records_per_patient)
     with materialised_index(connection, context):
         counted = count_populations(connection, _sources(context))
@@ -83,6 +88,8 @@ def evaluate_with_members(
     also sums the members' secret record keys and hashes (``app.measures.members``).
     """
     populations = answered_populations(query)
+    if query.measure in KEPT_SIGNALS:
+        refresh_before_reading(connection)
     context = _context(connection, query, clip_records_per_patient)
     with materialised_index(connection, context):
         counted, sums = count_with_members(connection, _sources(context))

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, Engine, Table, delete, select
 
+from app.store.dose_signals import refresh_dose_signals
 from app.store.models import LINKAGE_TOKENS, RecordBase
 from app.store.runs import ERASED, record_run, utc_stamp
 from app.store.writer import TABLES
@@ -37,6 +38,8 @@ def erase_patient(*, engine: Engine, pseudonym: str, clock: Callable[[], float] 
         for kind, table in reversed(TABLES.items()):
             column = table.c.id if kind == "patient" else table.c.patient_id
             deleted += connection.execute(delete(table).where(column == pseudonym)).rowcount
+        # What the store derived from their records goes with them (the triggers marked them).
+        refresh_dose_signals(connection)
         if deleted:
             # A new data version, so that no cached answer still counts the patient.
             record_run(

@@ -15,7 +15,11 @@ reads them in patient and instant order without the table); version 15, on Postg
 ix_administration_patient_at carry the columns the measures read in its order
 (``ADMINISTRATION_INDEX_INCLUDES``); version 16, on SQLite only, stores the record tables' rows
 in insertion order, their pseudonyms unique by an index a bulk load can drop and rebuild
-(``app.store.key_layout``). Append new migrations at the end; never edit one (see
+(``app.store.key_layout``); version 17 keeps per-dose rows for safety-signals and
+guideline-adherence with the triggers marking the patients whose rows are stale
+(``app.store.dose_signals``; after 16, whose table rebuilds would drop the triggers), a partial
+index of liver tests and bladder scores, and on SQLite the observations' per-patient index with
+id and value. Append new migrations at the end; never edit one (see
 ``app.schema_versions``).
 """
 
@@ -28,13 +32,17 @@ from sqlalchemy import Connection, Engine, Table, inspect
 from app.schema_versions import Migration, SchemaHistory, applied_version, creating, upgrade
 from app.store.answer_cache import answer_cache_table
 from app.store.approvals import approval_table
+from app.store.dose_signals import create_dose_signal_tables
 from app.store.key_layout import store_records_in_insertion_order
 from app.store.models import (
     ADMINISTRATION_INDEX,
     ADMINISTRATION_INDEX_INCLUDES,
     BP_INDEX,
     LINKAGE_TOKENS,
+    OBSERVATION_INDEX,
+    OBSERVATION_SCORE_INDEX,
     RECORD_TABLES,
+    SCREENING_INDEX,
     VOICE_TABLES,
     AdministrationRecord,
     ErasedPatient,
@@ -90,6 +98,17 @@ def _blood_pressure_index(connection: Connection) -> None:
     # by this release have it already.
     index = next(i for i in _table(ObservationRecord).indexes if i.name == BP_INDEX)
     index.create(connection, checkfirst=True)
+
+
+def _kept_dose_rows_and_observation_indexes(connection: Connection) -> None:
+    # The partial index of liver tests and bladder scores (both stores), SQLite's score index
+    # with id and value in place of the three-column one, then the kept per-dose rows.
+    indexes = {str(i.name): i for i in _table(ObservationRecord).indexes}
+    indexes[SCREENING_INDEX].create(connection, checkfirst=True)
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"DROP INDEX IF EXISTS {OBSERVATION_INDEX}")
+        indexes[OBSERVATION_SCORE_INDEX].create(connection, checkfirst=True)
+    create_dose_signal_tables(connection)
 
 
 def _covering_administration_index(connection: Connection) -> None:
@@ -171,6 +190,11 @@ NODE_SCHEMA = SchemaHistory(
         Migration(
             "record tables (SQLite) in insertion order, pseudonyms unique by droppable ux_ indexes",
             store_records_in_insertion_order,
+        ),
+        Migration(
+            "kept per-dose rows (dose_bp_signal, dose_short_interval, bp_signal_stale, triggers); "
+            "observation indexes for safety-signals and efficacy",
+            _kept_dose_rows_and_observation_indexes,
         ),
     ),
 )

@@ -20,6 +20,7 @@ from app.hub.tables import hub_metadata
 from app.schema_versions import SchemaHistory, creating, upgrade
 from app.store.answer_cache import answer_cache_table
 from app.store.approvals import approval_table
+from app.store.dose_signals import DOSE_SIGNAL_METADATA
 from app.store.migrations import NODE_SCHEMA
 from app.store.models import RecordBase
 from app.store.privacy_ledger import epsilon_ledger_table, ledger_charge_table
@@ -34,6 +35,7 @@ KNOWN_TABLES: dict[str, Table] = {
     table.name: table
     for table in (
         *RecordBase.metadata.tables.values(),
+        *DOSE_SIGNAL_METADATA.tables.values(),
         *trust_metadata.tables.values(),
         *hub_metadata.tables.values(),
         answer_cache_table,
