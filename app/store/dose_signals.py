@@ -144,6 +144,10 @@ _SQLITE_STALE = (
 _POSTGRES_STALE = "CREATE TABLE IF NOT EXISTS bp_signal_stale (patient_id VARCHAR(64) NOT NULL)"
 
 
+MARKED_TABLES = ("administration", "observation")
+"""Tables whose writes mark their patients stale (blood pressure rows only, for observations)."""
+
+
 def _sqlite_triggers() -> list[str]:
     mark = "INSERT OR IGNORE INTO bp_signal_stale (patient_id) VALUES ({}.patient_id);"
     statements = []
@@ -161,6 +165,39 @@ def _sqlite_triggers() -> list[str]:
             f"BEGIN {mark.format('OLD')} {mark.format('NEW')} END",
         ]
     return statements
+
+
+def suspend_sqlite_marking(connection: Connection, table_name: str) -> list[str]:
+    """Drop ``table_name``'s marking triggers for a bulk load (SQLite); return their DDL.
+
+    For a table empty when a run first writes to it: a trigger per row costs ~7 µs a row, while
+    every row of such a table comes from the run, so ``resume_sqlite_marking`` marks each of its
+    patients once at the end instead. Inside the run's transaction: a rejected run keeps them.
+    """
+    if table_name not in MARKED_TABLES:
+        return []
+    found = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? "
+        "AND name LIKE 'bp_stale_%' ORDER BY name",
+        (table_name,),
+    ).all()
+    for name, _sql in found:
+        connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    return [sql for _name, sql in found]
+
+
+def resume_sqlite_marking(connection: Connection, table_name: str, triggers: list[str]) -> None:
+    """Re-create the triggers ``suspend_sqlite_marking`` dropped and mark, once each, the
+    patients of every row they would have marked (the table's rows all came from the run)."""
+    if not triggers:
+        return
+    for sql in triggers:
+        connection.exec_driver_sql(sql)
+    where = f" WHERE code IN ({_CODES})" if table_name == "observation" else ""
+    connection.exec_driver_sql(
+        "INSERT OR IGNORE INTO bp_signal_stale (patient_id) "  # noqa: S608 - fixed names
+        f"SELECT DISTINCT patient_id FROM {table_name}{where}"
+    )
 
 
 def _postgres_triggers() -> list[str]:

@@ -5,7 +5,10 @@ Portable to SQLite and PostgreSQL (no dialect upsert needed): per batch, one ``S
 and one updates. A table that was empty when the run began skips the SELECT (the run's own
 duplicates are already caught by the pipeline, so every row is new) and is bulk-loaded: its
 secondary indexes are dropped and rebuilt once at the end, inside the same transaction, because
-building an index from sorted data is far cheaper than a million random B-tree inserts.
+building an index from sorted data is far cheaper than a million random B-tree inserts. On
+SQLite such a table's triggers that mark patients for the kept per-dose signals are dropped too
+and re-created by ``finish``, which marks each patient of the table once instead of once a row
+(``app.store.dose_signals``).
 
 With ``compare_only`` (a dry run) the writer only reads: it counts what it would insert, update
 or leave unchanged, and never writes, drops or creates anything.
@@ -25,6 +28,7 @@ from sqlalchemy import Connection, Index, Table, bindparam, delete, select
 
 from app.errors import Conflict
 from app.linkage import LINKAGE_TOKEN_FIELD
+from app.store.dose_signals import resume_sqlite_marking, suspend_sqlite_marking
 from app.store.models import ADDED_RECORD_TABLES, LINKAGE_TOKENS, RECORD_TABLES, RecordBase
 
 if TYPE_CHECKING:
@@ -56,6 +60,8 @@ class StoreWriter:
         self._checks_references = self._sqlite and not _enforces_foreign_keys(connection)
         self._empty_at_start: dict[str, bool] = {}
         self._dropped: list[Index] = []
+        self._suspended: dict[str, list[str]] = {}
+        """Marking triggers dropped for a bulk load, by table (``app.store.dose_signals``)."""
         self._written: set[str] = set()
         self._updates = {
             kind: table.update().where(table.c.id == bindparam("key_"))
@@ -138,6 +144,9 @@ class StoreWriter:
         for index in self._dropped:
             index.create(self._connection)
         self._dropped.clear()
+        for table_name, triggers in self._suspended.items():
+            resume_sqlite_marking(self._connection, table_name, triggers)
+        self._suspended.clear()
         if self._checks_references:
             check_references(self._connection, sorted(self._written))
         return []
@@ -187,6 +196,8 @@ class StoreWriter:
         if self._connection.execute(select(table.c[0]).limit(1)).first() is not None:
             return False
         self._begin_on_the_driver()
+        if self._sqlite:
+            self._suspended[table.name] = suspend_sqlite_marking(self._connection, table.name)
         for index in sorted(table.indexes, key=lambda index: str(index.name)):
             if index.unique and table.name in _REFERENCED and not self._checks_references:
                 continue  # foreign keys enforced per row resolve through it (``ux_patient_id``)

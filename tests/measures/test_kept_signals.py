@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 
 from app.ingest import ingest_export
+from app.ingest.ingest_report import IngestRejected
 from app.store import create_store_engine, erase_patient, upgrade_schema
 from app.store.dose_signals import (
     BP_SIGNAL_STALE,
@@ -229,3 +230,67 @@ def test_an_ingest_keeps_the_rows_in_its_transaction_and_a_reimport_follows_a_ch
         flags = connection.execute(select(func.count(), func.sum(signal.severe))).one()
     assert tuple(flags) == (kept, kept)
     assert _marks(store) == []
+
+
+def _triggers(engine: Engine) -> list[tuple[str, str]]:
+    with engine.connect() as connection:
+        found = connection.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+        )
+        return [(name, sql) for name, sql in found]
+
+
+def _kept_tables(engine: Engine) -> tuple[list[tuple[object, ...]], ...]:
+    with engine.connect() as connection:
+        return tuple(
+            sorted(tuple(row) for row in connection.execute(select(kept)))
+            for kept in (DOSE_BP_SIGNAL, DOSE_SHORT_INTERVAL)
+        )
+
+
+def test_a_bulk_load_marks_each_patient_once_and_keeps_the_triggers(tmp_path: Path) -> None:
+    # SQLite: into empty tables the marking triggers are dropped for the load and re-created at
+    # its end, each patient marked once; the kept rows are those a refresh of everyone gives.
+    engine = create_store_engine(f"sqlite:///{tmp_path / 'node.db'}")
+    upgrade_schema(engine)
+    triggers = _triggers(engine)
+    assert len(triggers) == 6
+    folder = tmp_path / "synth"
+    write_synthetic_export(country="NO", patients=60, seed=5, out_dir=folder, formats="csv")
+    ingest_export(engine=engine, paths=[folder / "csv"], secret=b"x" * 32, timezone="UTC")
+    assert _triggers(engine) == triggers
+    assert _marks(engine) == []
+    loaded = _kept_tables(engine)
+    assert loaded[0] and loaded[1]
+    with engine.begin() as connection:
+        connection.exec_driver_sql("INSERT OR IGNORE INTO bp_signal_stale SELECT id FROM patient")
+        assert refresh_dose_signals(connection) == 60
+    assert _kept_tables(engine) == loaded
+    # The triggers are live again: a later write marks its patient.
+    _execute(
+        engine,
+        "UPDATE observation SET value = value + 1 "
+        "WHERE rowid = (SELECT min(rowid) FROM observation WHERE code = 'SBP')",
+    )
+    assert len(_marks(engine)) == 1
+    engine.dispose()
+
+
+def test_a_rejected_bulk_load_keeps_the_triggers(tmp_path: Path) -> None:
+    engine = create_store_engine(f"sqlite:///{tmp_path / 'node.db'}")
+    upgrade_schema(engine)
+    triggers = _triggers(engine)
+    folder = tmp_path / "synth"
+    write_synthetic_export(country="NO", patients=5, seed=5, out_dir=folder, formats="csv")
+    administrations = folder / "csv" / "administrations.csv"
+    lines = administrations.read_text(encoding="utf-8").splitlines()
+    head = lines[0].split(",")
+    last = lines[-1].split(",")
+    last[head.index("dose_mg")] = "a lot"
+    administrations.write_text("\n".join([*lines[:-1], ",".join(last)]) + "\n", encoding="utf-8")
+    with pytest.raises(IngestRejected):
+        ingest_export(engine=engine, paths=[folder / "csv"], secret=b"x" * 32, timezone="UTC")
+    assert _triggers(engine) == triggers
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM administration")).scalar_one() == 0
+    engine.dispose()
