@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, insert
 
 from app.exchange.answer import PopulationResult
 from app.exchange.query import MeasureQuery
 from app.measures import evaluate_measure, validate_query
+from app.store import create_store_engine, upgrade_schema
 from app.store.models import RecordBase
 
 EPOCH = date(1970, 1, 1)
+MARCH = ("2024-03-01", "2024-03-31")
+BP = ("administrations-bp-checked", "administrations-bp-rise", "administrations-severe-bp")
+"""safety-signals' blood pressure populations."""
+STORES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+"""Parameters of a fixture run on both stores (``migrated_store``)."""
 TABLES = RecordBase.metadata.tables
 Counts = dict[str, tuple[int | None, dict[str, dict[str, int | None]]]]
 
@@ -156,3 +165,16 @@ def evaluate(engine: Engine, measure_query: MeasureQuery, **options: Any) -> Cou
 def totals(counts: Counts) -> dict[str, int | None]:
     """Return only the group totals of ``counts``."""
     return {population: total for population, (total, _) in counts.items()}
+
+
+def migrated_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """Yield an empty, migrated store on ``request.param``'s database (a schema of its own on
+    PostgreSQL); for fixtures parametrised with ``STORES``."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'node.db'}"
+    else:
+        url = request.getfixturevalue("postgres_schema_url")
+    engine = create_store_engine(url)
+    upgrade_schema(engine)
+    yield engine
+    engine.dispose()

@@ -24,23 +24,22 @@ from app.store.dose_signals import (
     refresh_dose_signals,
 )
 from app.synth import write_synthetic_export
-from tests.measures.support import Registry, evaluate, query, totals
+from tests.measures.support import (
+    BP,
+    MARCH,
+    STORES,
+    Registry,
+    evaluate,
+    migrated_store,
+    query,
+    totals,
+)
 
-MARCH = ("2024-03-01", "2024-03-31")
-BP = ("administrations-bp-checked", "administrations-bp-rise", "administrations-severe-bp")
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=STORES)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """Yield an empty, migrated store on SQLite or PostgreSQL (a schema of its own)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'node.db'}"
-    else:
-        url = request.getfixturevalue("postgres_schema_url")
-    engine = create_store_engine(url)
-    upgrade_schema(engine)
-    yield engine
-    engine.dispose()
+    yield from migrated_store(request, tmp_path)
 
 
 def _bp(engine: Engine) -> tuple[int | None, ...]:

@@ -12,24 +12,22 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from app.store import create_store_engine, upgrade_schema
-from tests.measures.support import Registry, evaluate, query, totals
+from tests.measures.support import (
+    BP,
+    MARCH,
+    STORES,
+    Registry,
+    evaluate,
+    migrated_store,
+    query,
+    totals,
+)
 
-MARCH = ("2024-03-01", "2024-03-31")
-BP = ("administrations-bp-checked", "administrations-bp-rise", "administrations-severe-bp")
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=STORES)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """Yield an empty, migrated store on SQLite or PostgreSQL (a schema of its own)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'node.db'}"
-    else:
-        url = request.getfixturevalue("postgres_schema_url")
-    engine = create_store_engine(url)
-    upgrade_schema(engine)
-    yield engine
-    engine.dispose()
+    yield from migrated_store(request, tmp_path)
 
 
 def _pair(r: Registry, oid: str, patient: str, when: str, sbp: float, dbp: float) -> None:
