@@ -70,6 +70,10 @@ class Pseudonymiser:
 
         return pseudonym
 
+    def patient_lookup(self) -> Callable[[str], str | None]:
+        """Return the patient cache's ``get``: a patient id's pseudonym if it was seen, else None."""
+        return self._cache.get
+
     def patient(self, value: str) -> str:
         """Return the patient pseudonym of ``value``, cached (every record repeats it)."""
         found = self._cache.get(value)

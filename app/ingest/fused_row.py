@@ -84,6 +84,8 @@ class _Source:
             "_parse_decimal": parse_decimal,
         }
         self.lines: list[str] = []
+        self.never_none: set[str] = set()
+        """Variables that cannot be None (their None checks are left out)."""
         self._counter = 0
 
     def name(self, value: Any, stem: str = "c") -> str:
@@ -155,6 +157,7 @@ class _Source:
                 )
             elif plain.required:
                 self.emit("return None", 3)
+                self.never_none.add(variable)  # converters return a value or raise
             else:
                 self.emit(f"{variable} = None", 3)
         self.emit("except Exception:")
@@ -175,11 +178,24 @@ class _Source:
         for number, (name, domain) in enumerate(plan.pseudonymise):
             variable = f"p{number}"
             value = source(name)
+            depth = 1
+            if value not in self.never_none:
+                self.emit(f"if {value} is None:")
+                self.emit(f"{variable} = None", 2)
+                self.emit("else:")
+                depth = 2
             if domain == "patient":
-                hashed = f"{self.name(pseudonymiser.patient, 'patient')}({value})"
+                # The cache first (every record of a patient repeats its id), as ``patient`` does.
+                seen = self.name(pseudonymiser.patient_lookup(), "seen")
+                self.emit(f"{variable} = {seen}({value})", depth)
+                self.emit(f"if {variable} is None:", depth)
+                patient = self.name(pseudonymiser.patient, "patient")
+                self.emit(f"{variable} = {patient}({value})", depth + 1)
             else:
                 hashed = f"{self.name(pseudonymiser.hasher(domain), 'pseudonym')}({value})"
-            self.emit(f"{variable} = None if {value} is None else {hashed}")
+                self.emit(f"{variable} = {hashed}", depth)
+            if value in self.never_none:
+                self.never_none.add(variable)
             out[name] = variable
         tokeniser = self.deid.tokeniser
         if plan.link and tokeniser is not None:
@@ -194,6 +210,8 @@ class _Source:
             variable = f"y{number}"
             value = source(name)
             self.emit(f"{variable} = {value}.year if isinstance({value}, _date) else {value}")
+            if value in self.never_none:
+                self.never_none.add(variable)
             out[name] = variable
         for number, (name, domain, sources) in enumerate(plan.derive):
             variable = f"e{number}"
@@ -202,6 +220,8 @@ class _Source:
             joined = "'|'.join((" + "".join(f"str({part}), " for part in parts) + "))"
             missing = " or ".join(f"{part} is None" for part in parts) or "False"
             self.emit(f"{variable} = None if {missing} else {hashed}({joined})")
+            if all(part in self.never_none for part in parts):
+                self.never_none.add(variable)
             out[name] = variable
         return out
 
@@ -216,8 +236,9 @@ class _Source:
                 continue
             check = check_source(definition, value, self.names)
             if definition.required:
-                self.emit(f"if {value} is None:")
-                self.emit("return None", 2)
+                if value not in self.never_none:
+                    self.emit(f"if {value} is None:")
+                    self.emit("return None", 2)
                 if check is not None:
                     self.emit(f"if not ({check}):")
                     self.emit("return None", 2)
