@@ -81,7 +81,6 @@ class _Source:
             "_hex_of_bytes": hex_of_bytes,
             "_date": date,
             "_NO_JOIN": _NO_JOIN,
-            "_parse_decimal": parse_decimal,
         }
         self.lines: list[str] = []
         self.never_none: set[str] = set()
@@ -99,14 +98,8 @@ class _Source:
         self.lines.append("    " * depth + line)
 
     def function(self) -> FusedRow | None:
-        mapped = self._map()
-        out = self._deidentify(mapped)
-        if out is None:
-            return None
-        if not self._validate(out):
-            return None
-        row = self._store_row(out)
-        if row is None:
+        out = self._deidentify(self._map())
+        if not self._validate(out) or not self._store_row(out):
             return None
         text = "\n".join(["def fused_row(values):", *self.lines])
         namespace = dict(self.names)
@@ -164,7 +157,7 @@ class _Source:
         self.emit("return None  # the general path says what is wrong, and where", 2)
         return variables
 
-    def _deidentify(self, mapped: dict[str, str]) -> dict[str, str] | None:
+    def _deidentify(self, mapped: dict[str, str]) -> dict[str, str]:
         """Emit the allow-list step; return the variable of each field it keeps, in its order."""
         plan = self.deid.plan(self.kind)
         pseudonymiser = self.deid.pseudonymiser
@@ -258,12 +251,13 @@ class _Source:
             self.emit("return None", 2)
         return True
 
-    def _store_row(self, out: dict[str, str]) -> bool | None:
-        """Emit the store row (as ``to_store_row`` shapes it), its hash and record keys."""
+    def _store_row(self, out: dict[str, str]) -> bool:
+        """Emit the store row (as ``to_store_row`` shapes it), its hash and record keys; False if
+        this kind's rows cannot be made here (no reference, several instants)."""
         kind = self.kind
         reference = out.get("id" if kind == "patient" else "patient_id")
         if reference is None:
-            return None
+            return False
         if self.erased:
             erased = self.name(self.erased, "erased")
             self.emit(f"if {reference} in {erased}:")
@@ -274,7 +268,7 @@ class _Source:
                 d.name for d in self.validator.fields[kind] if d.type == "instant" and d.name in out
             ]
             if len(instants) != 1:
-                return None
+                return False
             at_s = columns.pop(instants[0])
             columns["at_s"] = at_s
             self.emit(f"day = {at_s} // {SECONDS_PER_DAY}")
@@ -287,7 +281,7 @@ class _Source:
             columns["unit"] = "unit"
         for name in columns:
             if not name.isidentifier():  # pragma: no cover - the profile's own field names
-                return None
+                return False
         self.emit("row = {" + ", ".join(f"{name!r}: {v}" for name, v in columns.items()) + "}")
         values = "(" + "".join(f"{v}, " for v in columns.values()) + ")"
         self.emit(
