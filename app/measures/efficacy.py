@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import and_, case, func, literal_column, or_, select, true
 
 from app.measures.aggregate import PopulationSource
 from app.measures.calendar import SECONDS_PER_DAY
@@ -74,10 +74,12 @@ def _scored(context: MeasureContext, instrument: str, window: tuple[int, int, in
     target_s, start_s, end_s = window
     target = index.c.at_s + target_s
 
-    def first(*conditions: Any, order_by: tuple[Any, ...], column: str = "value") -> Any:
-        score = OBSERVATION.alias()
+    def first(name: str, *conditions: Any, order_by: tuple[Any, ...], column: str = "value") -> Any:
+        score = OBSERVATION.alias(name)
+        # The rowid (which the index carries) finds the row itself: no seek on the id index.
+        chosen = literal_column(f"{name}.rowid") if column == "rowid" else score.c[column]
         return (
-            select(score.c[column])
+            select(chosen)
             .where(
                 score.c.patient_id == index.c.patient_id,
                 score.c.code == instrument,
@@ -92,22 +94,25 @@ def _scored(context: MeasureContext, instrument: str, window: tuple[int, int, in
         *(index.c[name] for name in ("patient_id", *STRATA, *KEYS)),
         target.label("target"),
         first(
+            "baseline_score",
             lambda at: at >= index.c.at_s - BASELINE_LOOKBACK_S,
             lambda at: at <= index.c.at_s,
             order_by=(lambda s: s.c.at_s.desc(), lambda s: s.c.id.desc()),
         ).label("baseline"),
         first(
+            "before_score",
             lambda at: at >= index.c.at_s + start_s,
             lambda at: at <= target,
             order_by=(lambda s: s.c.at_s.desc(), lambda s: s.c.id),
-            column="id",
-        ).label("before_id"),
+            column="rowid",
+        ).label("before_row"),
         first(
+            "after_score",
             lambda at: at > target,
             lambda at: at <= index.c.at_s + end_s,
             order_by=(lambda s: s.c.at_s, lambda s: s.c.id),
-            column="id",
-        ).label("after_id"),
+            column="rowid",
+        ).label("after_row"),
     ).subquery("scores")
     before, after = OBSERVATION.alias("before_target"), OBSERVATION.alias("after_target")
     take_before = and_(
@@ -122,9 +127,9 @@ def _scored(context: MeasureContext, instrument: str, window: tuple[int, int, in
             case((take_before, before.c.value), else_=after.c.value).label("followup"),
         )
         .select_from(
-            scores.outerjoin(before, before.c.id == scores.c.before_id).outerjoin(
-                after, after.c.id == scores.c.after_id
-            )
+            scores.outerjoin(
+                before, literal_column(f"{before.name}.rowid") == scores.c.before_row
+            ).outerjoin(after, literal_column(f"{after.name}.rowid") == scores.c.after_row)
         )
         .where(scores.c.baseline.is_not(None))
         .cte("scored")
