@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal_column, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select, true
 
 from app.measures.aggregate import PopulationSource
 from app.measures.calendar import SECONDS_PER_DAY
 from app.measures.cohort import OBSERVATION, MeasureContext
+from app.store.models import SCORE_CODES
 
 HOUR_S = 3600
 DAY_S = SECONDS_PER_DAY
@@ -141,13 +142,20 @@ def _scored_by_lateral(
 ) -> Any:
     """Return the ``scored`` CTE with both scores found by LATERAL lookups (PostgreSQL).
 
-    One seek on ix_observation_patient_code_at per treated patient and score, each returning the
-    chosen score itself; PostgreSQL orders by the outer instant, so the follow-up is the first
-    by distance to the target, then instant (the earlier wins a tie), then id: the same choice as
-    the two-sided lookups of the portable form.
+    One index-only seek on ``SCORE_INDEX`` (patient, code, instant, id, with the value) per
+    treated patient and score, each returning the chosen score itself (on
+    ix_observation_patient_code_at each sorted its candidates and fetched them from the table:
+    ~35% more time for the statement at 1M). PostgreSQL orders by the outer instant, so the
+    follow-up is the first by distance to the target, then instant (the earlier wins a tie),
+    then id: the same choice as the two-sided lookups of the portable form.
     """
     index = context.index
     target_s, start_s, end_s = window
+    # Written out (a catalogue instrument, one of SCORE_CODES), so that the planner reads the
+    # partial SCORE_INDEX whatever plan it caches.
+    if instrument not in SCORE_CODES:
+        raise ValueError(f"instrument {instrument!r} is not one of {SCORE_CODES}")
+    code: ColumnElement[str] = literal_column(f"'{instrument}'")
 
     def lookup(name: str, *conditions: Any, order_by: Any) -> Any:
         score = OBSERVATION.alias(f"{name}_score")
@@ -155,7 +163,7 @@ def _scored_by_lateral(
             select(score.c.value.label(name))
             .where(
                 score.c.patient_id == index.c.patient_id,
-                score.c.code == instrument,
+                score.c.code == code,
                 *(condition(score.c.at_s) for condition in conditions),
             )
             .order_by(*order_by(score))
