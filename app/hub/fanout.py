@@ -67,7 +67,7 @@ async def query_node(
             now=clock(),
         )
     except TimeoutError:  # aiohttp's connect and read time-outs are TimeoutErrors too
-        reply = _timeout(node)
+        reply = _timeout(node, _socket_timeout_s(session))
     except aiohttp.ClientError as error:
         reply = NodeReply(node.id, node.country, "unreachable", detail=type(error).__name__)
     return replace(reply, elapsed_s=time.perf_counter() - started)
@@ -76,6 +76,14 @@ async def query_node(
 def _timeout(node: NodeEntry, timeout_s: float | None = None) -> NodeReply:
     budget = "its time budget" if timeout_s is None else f"{timeout_s:g} s"
     return NodeReply(node.id, node.country, "timeout", detail=f"no answer within {budget}")
+
+
+def _socket_timeout_s(session: aiohttp.ClientSession) -> float | None:
+    """Return the session's connect/read time-out, the one that cut a node short (``node_session``
+    sets both to the hub's ``timeout_s``), so its detail reads like the fan-out deadline's."""
+    timeout = session.timeout
+    limits = [s for s in (timeout.sock_connect, timeout.sock_read, timeout.total) if s is not None]
+    return min(limits) if limits else None
 
 
 async def fan_out(

@@ -202,3 +202,22 @@ def test_a_fan_out_times_out_the_late_node_only_and_reports_every_node(node: Nod
     assert [(r.node_id, r.status) for r in replies] == [("xa", "timeout"), ("xb", "bad-signature")]
     assert replies[0].detail == "no answer within 0.5 s" and replies[0].elapsed_s >= 0.5
     assert sorted(r.node_id for r in seen) == ["xa", "xb"]
+
+
+def test_a_socket_time_out_names_its_seconds_as_the_fan_out_deadline_does(node: Node) -> None:
+    entry = NodeEntry(id="xa", country="XA", url=node.url, jwks=[new_key().public_jwk()])
+
+    async def run() -> list[NodeReply]:
+        # the session's read time-out (0.4 s) strikes before the fan-out's deadline (10 s)
+        async with node_session(timeout_s=0.4, nodes=1) as session:
+            return await fan_out(
+                session,
+                [PushTask(entry, f"{node.url}/fhir/slow", BODY)],
+                key=node.key,
+                timeout_s=10,
+                clock=node.clock,
+            )
+
+    (reply,) = asyncio.run(run())
+    assert (reply.status, reply.detail) == ("timeout", "no answer within 0.4 s")
+    assert 0.4 <= reply.elapsed_s < 2  # cut by the socket timer, not the node's 2 s answer
