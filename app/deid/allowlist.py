@@ -31,7 +31,9 @@ class DeidRule(Protocol):
 
 
 @dataclass(frozen=True)
-class _KindPlan:
+class KindPlan:
+    """What the allow-list does with the fields of one kind, by action (in profile order)."""
+
     keep: tuple[str, ...]
     pseudonymise: tuple[tuple[str, str], ...]
     year: tuple[str, ...]
@@ -39,7 +41,7 @@ class _KindPlan:
     link: tuple[str, ...]
 
 
-def _plan(rules: Sequence[DeidRule]) -> _KindPlan:
+def _plan(rules: Sequence[DeidRule]) -> KindPlan:
     by_action: dict[str, list[DeidRule]] = {
         "keep": [],
         "pseudonymise": [],
@@ -51,7 +53,7 @@ def _plan(rules: Sequence[DeidRule]) -> _KindPlan:
         if rule.deid not in by_action:
             raise ValueError(f"unknown de-identification action {rule.deid}")
         by_action[rule.deid].append(rule)
-    return _KindPlan(
+    return KindPlan(
         keep=tuple(rule.name for rule in by_action["keep"]),
         pseudonymise=tuple((rule.name, str(rule.domain)) for rule in by_action["pseudonymise"]),
         year=tuple(rule.name for rule in by_action["year"]),
@@ -73,6 +75,20 @@ class Deidentifier:
         self._pseudonymiser = pseudonymiser
         self._plans = {kind: _plan(fields) for kind, fields in rules.items()}
         self._tokeniser = tokeniser
+
+    @property
+    def pseudonymiser(self) -> Pseudonymiser:
+        """The pseudonymiser the allow-list uses."""
+        return self._pseudonymiser
+
+    @property
+    def tokeniser(self) -> LinkageTokeniser | None:
+        """The linkage tokeniser, if any (patients' names make a token, then are dropped)."""
+        return self._tokeniser
+
+    def plan(self, kind: str) -> KindPlan:
+        """Return the plan of ``kind``; raises ``KeyError`` for a kind the allow-list does not know."""
+        return self._plans[kind]
 
     def apply(self, kind: str, mapped: Mapping[str, Any]) -> dict[str, Any]:
         """Return the de-identified record of ``kind``; fields not on the allow-list are dropped.

@@ -8,6 +8,7 @@ re-import idempotent (and losing the secret breaks it).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from app.errors import ConfigError
@@ -41,16 +42,37 @@ class Pseudonymiser:
 
     def pseudonym(self, domain: str, value: str) -> str:
         """Return the pseudonym of ``value`` in ``domain`` (e.g. ``patient``, ``administration``)."""
+        mac = self._domain_state(domain).copy()
+        mac.update(value.encode("utf-8", "surrogateescape"))
+        outer = self._outer.copy()
+        outer.update(mac.digest())
+        return outer.hexdigest()[:PSEUDONYM_HEX_CHARS]
+
+    def _domain_state(self, domain: str) -> Any:
         inner = self._domains.get(domain)
         if inner is None:
             inner = self._inner.copy()
             inner.update(b"\x1f".join((_VERSION, domain.encode(), b"")))
             self._domains[domain] = inner
-        mac = inner.copy()
-        mac.update(value.encode("utf-8", "surrogateescape"))
-        outer = self._outer.copy()
-        outer.update(mac.digest())
-        return outer.hexdigest()[:PSEUDONYM_HEX_CHARS]
+        return inner
+
+    def hasher(self, domain: str) -> Callable[[str], str]:
+        """Return ``pseudonym`` with ``domain`` fixed, its states bound once (the fused row path)."""
+        inner_copy = self._domain_state(domain).copy
+        outer_copy = self._outer.copy
+
+        def pseudonym(value: str) -> str:
+            mac = inner_copy()
+            mac.update(value.encode("utf-8", "surrogateescape"))
+            outer = outer_copy()
+            outer.update(mac.digest())
+            return outer.hexdigest()[:PSEUDONYM_HEX_CHARS]
+
+        return pseudonym
+
+    def patient_lookup(self) -> Callable[[str], str | None]:
+        """Return the patient cache's ``get``: a patient id's pseudonym if it was seen, else None."""
+        return self._cache.get
 
     def patient(self, value: str) -> str:
         """Return the patient pseudonym of ``value``, cached (every record repeats it)."""

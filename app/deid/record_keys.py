@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 from typing import Any
 
 from app.errors import ConfigError
@@ -40,14 +41,33 @@ class RecordKeyer:
         self._outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in key))
         self._kinds: dict[str, Any] = {}
 
-    def keys(self, kind: str, stored_id: str) -> tuple[int, int]:
-        """Return (record key 0..255, member hash 0..2³²−1) of the row ``stored_id`` of ``kind``."""
+    def _kind_state(self, kind: str) -> Any:
         inner = self._kinds.get(kind)
         if inner is None:
             inner = self._inner.copy()
             inner.update(b"\x1f".join((_VERSION, kind.encode(), b"")))
             self._kinds[kind] = inner
-        mac = inner.copy()
+        return inner
+
+    def keys_of(self, kind: str) -> Callable[[str], tuple[int, int]]:
+        """Return ``keys`` with ``kind`` fixed, its states bound once (the fused row path)."""
+        inner_copy = self._kind_state(kind).copy
+        outer_copy = self._outer.copy
+        from_bytes = int.from_bytes
+
+        def keys(stored_id: str) -> tuple[int, int]:
+            mac = inner_copy()
+            mac.update(stored_id.encode("utf-8", "surrogateescape"))
+            outer = outer_copy()
+            outer.update(mac.digest())
+            digest = outer.digest()
+            return digest[0], from_bytes(digest[1:5], "big")
+
+        return keys
+
+    def keys(self, kind: str, stored_id: str) -> tuple[int, int]:
+        """Return (record key 0..255, member hash 0..2³²−1) of the row ``stored_id`` of ``kind``."""
+        mac = self._kind_state(kind).copy()
         mac.update(stored_id.encode("utf-8", "surrogateescape"))
         outer = self._outer.copy()
         outer.update(mac.digest())

@@ -22,6 +22,11 @@ def fingerprint(pseudonym: str) -> int:
     return int(pseudonym[:16], 16) or 1
 
 
+def fingerprints(pseudonyms: list[str]) -> list[int]:
+    """Return ``[fingerprint(p) for p in pseudonyms]`` (one call per batch, not per id)."""
+    return [int(pseudonym[:16], 16) or 1 for pseudonym in pseudonyms]
+
+
 class FingerprintSet:
     """Remembers fingerprints; ``add_batch`` says which of a batch were already there."""
 

@@ -17,7 +17,7 @@ from typing import Any
 from app.deid import Deidentifier, Pseudonymiser
 from app.deid.record_keys import RecordKeyer
 from app.errors import Issue
-from app.ingest.fingerprints import FingerprintSet, fingerprint
+from app.ingest.fingerprints import FingerprintSet, fingerprints
 from app.ingest.ingest_report import FileReport, IssueLog
 from app.ingest.plan import ExportPlan
 from app.ingest.row_path import (
@@ -121,7 +121,30 @@ class RecordPipeline:
             pending: list[tuple[dict[str, Any], int]] = []
             rows = reader if record.source.each is None else unnest(reader, record.source.each)
             outcomes = self._outcomes(kind, mapper, rows)
+            patients = self._patients
+            is_patient = kind == "patient"
+            limit = self._limit
             for row, outcome in outcomes:
+                if outcome.__class__ is tuple:
+                    # A good row (the common case, kept short; the same as ``_settle`` does).
+                    report.read += 1
+                    good: dict[str, Any] | None
+                    good, reference = outcome  # type: ignore[misc]
+                    if is_patient:
+                        patients.add(reference)
+                    elif reference not in patients and not self._known_in_store(reference):
+                        label = mapper.labels.get("patient_id")
+                        self._reject(report, [Issue(UNKNOWN_PATIENT, mapper.file, row.line, label)])
+                        good = None
+                    if good is not None:
+                        pending.append((good, row.line))
+                        if len(pending) >= BATCH_ROWS:
+                            yield self._deduplicated(kind, report, pending, seen, mapper)
+                            pending = []
+                            self._tick()
+                    if limit is not None and report.read >= limit:
+                        break
+                    continue
                 if row.values is None or row.issues:
                     # The reader could not split the row properly (bad bytes, wrong field count,
                     # bad JSON); its own issue says exactly where, so the row is not mapped.
@@ -235,7 +258,9 @@ class RecordPipeline:
         seen: FingerprintSet,
         mapper: RowMapper,
     ) -> Batch:
-        duplicates = seen.add_batch([fingerprint(row["id"]) for row, _line in pending])
+        duplicates = seen.add_batch(fingerprints([row["id"] for row, _line in pending]))
+        if True not in duplicates:
+            return Batch(kind, report, [row for row, _line in pending])
         label = mapper.labels.get("id") or "+".join(
             mapper.labels.get(name, name) for name in _derived_from(kind)
         )

@@ -30,6 +30,7 @@ import orjson
 from app.deid import Deidentifier
 from app.deid.record_keys import RecordKeyer
 from app.errors import Issue
+from app.ingest.fused_row import fused_row_function
 from app.mapping import RowMapper
 from app.profiles import RecordValidator, to_store_row
 from app.sources import SourceRow
@@ -82,9 +83,27 @@ class RowPath:
         self._record_keys = record_keys
         self._erased = erased
         self._reference = "id" if kind == "patient" else "patient_id"
+        self._fused = fused_row_function(
+            kind, mapper, deid, validator, record_keys, erased, _hex_of_bytes
+        )
+        if self._fused is None:
+            self.outcome = self.general_outcome  # type: ignore[method-assign]
 
     def outcome(self, values: Any, line: int) -> Outcome:
-        """Return what becomes of the row ``values`` read at ``line``."""
+        """Return what becomes of the row ``values`` read at ``line``.
+
+        The fused row function (``app.ingest.fused_row``) makes the store row of a good row in one
+        call; any other row goes through ``general_outcome``, which finds its issues.
+        """
+        fused = self._fused
+        if fused is not None:
+            done = fused(values)
+            if done is not None:
+                return done
+        return self.general_outcome(values, line)
+
+    def general_outcome(self, values: Any, line: int) -> Outcome:
+        """``outcome`` step by step: map, de-identify, validate, store row (every row)."""
         kind = self.kind
         mapper = self.mapper
         mapped, issues = mapper.map(values, line)

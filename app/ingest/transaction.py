@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -70,37 +71,38 @@ def ingest_export(
     report.warnings.extend(plan.warnings)
     rejects = open_rejects(rejects_path)
     report.rejects_path = str(rejects_path) if rejects_path is not None else None
-    try:
-        issues = IssueLog(rejects)
-        if dry_run:
-            _dry_run(
-                engine,
-                plan,
-                report,
-                issues,
-                secret=secret,
-                tokeniser=tokeniser,
-                skip_invalid=skip_invalid,
-                progress=progress,
-                clock=clock,
-                workers=workers,
-            )
-        else:
-            _store(
-                engine,
-                plan,
-                report,
-                issues,
-                secret=secret,
-                tokeniser=tokeniser,
-                skip_invalid=skip_invalid,
-                progress=progress,
-                clock=clock,
-                workers=workers,
-            )
-    finally:
-        if rejects is not None:
-            rejects.close()
+    with older_objects_left_out():
+        try:
+            issues = IssueLog(rejects)
+            if dry_run:
+                _dry_run(
+                    engine,
+                    plan,
+                    report,
+                    issues,
+                    secret=secret,
+                    tokeniser=tokeniser,
+                    skip_invalid=skip_invalid,
+                    progress=progress,
+                    clock=clock,
+                    workers=workers,
+                )
+            else:
+                _store(
+                    engine,
+                    plan,
+                    report,
+                    issues,
+                    secret=secret,
+                    tokeniser=tokeniser,
+                    skip_invalid=skip_invalid,
+                    progress=progress,
+                    clock=clock,
+                    workers=workers,
+                )
+        finally:
+            if rejects is not None:
+                rejects.close()
     log.info(
         "ingest %s: read %d, inserted %d, updated %d, rejected %d, erased %d, committed %s",
         report.mapping,
@@ -114,6 +116,26 @@ def ingest_export(
     if report.issue_count and not skip_invalid:
         raise IngestRejected(report)
     return report
+
+
+@contextmanager
+def older_objects_left_out() -> Iterator[None]:
+    """Leave every object older than the run out of the garbage collector's walks, for the run.
+
+    An ingest makes a few short-lived containers per row and no reference cycles; CPython still
+    walks every live object of the process (the imports' ~150,000) at each full collection, which
+    cost 0.4-0.6 us per record. ``gc.freeze`` moves them to a generation the collector skips;
+    ``gc.unfreeze`` gives them back at the end. In a process whose start-up objects are frozen
+    already (``app.cli.heap``, the servers) nothing is changed.
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _store(

@@ -56,6 +56,22 @@ class TargetField(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class PlainColumn:
+    """How a field that is one column of the main row is read (for the fused row path).
+
+    ``extract`` is exactly: ``raw = values[index].strip()``; empty → ``default`` converted, or
+    ``None``, or ``REQUIRED`` raised when ``required``; else ``raw`` through ``codes`` (when given;
+    a code missing from the table passes unchanged) and then ``convert``.
+    """
+
+    index: int
+    convert: Callable[[Any], Any]
+    codes: Mapping[str, Any] | None
+    default: Any
+    required: bool
+
+
+@dataclass(frozen=True, slots=True)
 class CompiledField:
     """A target field ready to extract: ``extract(values, joined)`` returns its typed value."""
 
@@ -63,6 +79,8 @@ class CompiledField:
     label: str
     alias: str | None
     extract: Callable[[Any, Joined], Any]
+    plain: PlainColumn | None = None
+    """Set when the field is one column of the main row read by a converter of it alone."""
 
 
 def compile_field(
@@ -85,8 +103,11 @@ def compile_field(
     simple = _simple_converter(target, spec, zone)
     index = plain_column_index(spec, binding)
     if simple is not None and index is not None:
-        extract = _column_extractor(index, simple, spec.get("codes"), default, required)
-        return CompiledField(target.name, label, alias, extract)
+        codes = spec.get("codes")
+        extract = _column_extractor(index, simple, codes, default, required)
+        table = {str(key): value for key, value in codes.items()} if codes else None
+        plain = PlainColumn(index, simple, table, default, required)
+        return CompiledField(target.name, label, alias, extract, plain)
     convert: Converter = (
         _row_converter(target, spec, binding, zone)
         if simple is None

@@ -52,10 +52,35 @@ def _field_check(definition: FieldDef) -> Check | None:
     return None
 
 
+def check_source(definition: FieldDef, value: str, names: dict[str, Any]) -> str | None:
+    """Return a Python expression true when the variable ``value`` (not None) passes the check of
+    ``definition``, or ``None`` when the field has no check (the fused row path compiles it).
+
+    The same rules as ``_field_check``; constants the expression names are put into ``names``.
+    """
+    prefix = f"_check_{definition.name}"
+    if definition.value_set is not None:
+        allowed = VALUE_SETS.get(definition.value_set)
+        if allowed is None:
+            names["in_value_set"] = in_value_set
+            names[prefix] = definition.value_set
+            return f"in_value_set({prefix}, {value})"
+        names[prefix] = allowed
+        return f"{value} in {prefix}"
+    if definition.type == "instant":
+        return f"{FIRST_INSTANT_S} <= {value} < {LAST_INSTANT_S}"
+    if definition.minimum is not None and definition.maximum is not None:
+        names[f"{prefix}_low"], names[f"{prefix}_high"] = definition.minimum, definition.maximum
+        low = "<" if definition.exclusive_minimum else "<="
+        return f"{prefix}_low {low} {value} <= {prefix}_high"
+    return None
+
+
 class RecordValidator:
     """Checks records of every kind; ``validate`` returns ``[(field, rule), ...]`` or ``None``."""
 
     def __init__(self, fields: Mapping[str, tuple[FieldDef, ...]] = RECORD_FIELDS) -> None:
+        self.fields = fields
         self._checks: dict[str, tuple[tuple[str, bool, Check | None], ...]] = {
             kind: tuple((f.name, f.required, _field_check(f)) for f in definitions)
             for kind, definitions in fields.items()
@@ -93,11 +118,14 @@ class RecordValidator:
 
 
 def _observation_rule(record: Mapping[str, Any]) -> tuple[str, str] | None:
-    code = record["code"]
+    return observation_rule(record["code"], record["value"], record.get("unit"))
+
+
+def observation_rule(code: str, value: float, unit: str | None) -> tuple[str, str] | None:
+    """Return the broken (field, rule) of an observation whose fields each passed, else ``None``."""
     low, high = OBSERVATION_RANGES[code]
-    if not low <= record["value"] <= high:
+    if not low <= value <= high:
         return "value", f"must be between {low:g} and {high:g} for this code"
-    unit = record.get("unit")
     if unit is not None and unit != OBSERVATION_UNITS[code]:
         return "unit", f"unit must be {OBSERVATION_UNITS[code]} for this code"
     return None
