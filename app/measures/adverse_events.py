@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, case, func, literal, select, true
+from sqlalchemy import String, case, func, literal, literal_column, select, true
 
 from app.measures.administrations import administrations_source
 from app.measures.aggregate import PopulationSource
@@ -66,14 +66,16 @@ def attributed_events(context: MeasureContext) -> Any:
     )
     if context.dialect == "postgresql":
         return _attributed_by_lateral(context, in_period)
-    # The attributed administration's id: the linked one when known, else the latest candidate in
-    # the 30-day window, found by a correlated ``ORDER BY … LIMIT 1`` lookup that SQLite runs
+    # The attributed administration's rowid: the linked one when known, else the latest candidate
+    # in the 30-day window, found by a correlated ``ORDER BY … LIMIT 1`` lookup that SQLite runs
     # as one seek on ix_administration_patient_at per event. Measured several times faster
-    # than ranking every (event, candidate) pair with a window, which sorts wide rows.
+    # than ranking every (event, candidate) pair with a window, which sorts wide rows. Rowids,
+    # which both indexes carry, find the attributed row without a seek on ux_administration_id
+    # (~10% of the measure at 1M).
     linked = ADMINISTRATION.alias("linked")
     candidate = ADMINISTRATION.alias("candidate")
     latest = (
-        select(candidate.c.id)
+        select(_rowid(candidate))
         .where(
             candidate.c.patient_id == in_period.c.patient_id,
             candidate.c.at_s <= in_period.c.at_s,
@@ -86,7 +88,7 @@ def attributed_events(context: MeasureContext) -> Any:
     )
     event_columns = [c for c in in_period.c if c.name != "administration_id"]
     with_link = (
-        select(*event_columns, func.coalesce(linked.c.id, latest).label("adm_id"))
+        select(*event_columns, func.coalesce(_rowid(linked), latest).label("adm_row"))
         .select_from(in_period.outerjoin(linked, linked.c.id == in_period.c.administration_id))
         .subquery("attribution")
     )
@@ -105,13 +107,18 @@ def attributed_events(context: MeasureContext) -> Any:
             PATIENT.c.member_hash.label("patient_member_hash"),
         )
         .select_from(
-            with_link.outerjoin(attributed, attributed.c.id == with_link.c.adm_id).join(
+            with_link.outerjoin(attributed, _rowid(attributed) == with_link.c.adm_row).join(
                 PATIENT, PATIENT.c.id == with_link.c.patient_id
             )
         )
         .where(*conditions)
         .cte("attributed_events")
     )
+
+
+def _rowid(administration: Any) -> Any:
+    """Return the SQLite rowid of an ``administration`` alias."""
+    return literal_column(f"{administration.name}.rowid")
 
 
 def _attributed_by_lateral(context: MeasureContext, in_period: Any) -> Any:

@@ -56,7 +56,7 @@ def count_populations(
     connection: Connection, sources: Sequence[PopulationSource]
 ) -> list[PopulationResult]:
     """Return each population's total and strata (zero strata omitted), counted by the database."""
-    branches = [branch for source in sources for branch in _branches(source)]
+    branches = [branch for group in shared_cubes(sources) for branch in _group_branches(group)]
     if not branches:
         return []
     totals: dict[str, int] = {}
@@ -74,6 +74,66 @@ def count_populations(
     ]
 
 
+def shared_cubes(sources: Sequence[PopulationSource]) -> list[list[PopulationSource]]:
+    """Return ``sources`` in groups counted by one ``GROUP BY``: additive populations of one source
+    (the same object) by the same stratifiers and keys, each other source alone.
+
+    A measure's populations are often conditions on one source (efficacy's five on its scored
+    patients): grouped once, each counted by a filtered aggregate, where each sorted the source
+    on its own before (SQLite has no hash aggregation).
+    """
+    groups: dict[tuple[Any, ...], list[PopulationSource]] = {}
+    for spec in sources:
+        if spec.additive and spec.stratifiers:
+            key: tuple[Any, ...] = ("cube", id(spec.source), spec.stratifiers, spec.keys)
+        else:
+            key = ("alone", id(spec))
+        groups.setdefault(key, []).append(spec)
+    return list(groups.values())
+
+
+def filtered(aggregate: Any, spec: PopulationSource) -> Any:
+    """Return ``aggregate`` over the rows of ``spec``'s condition only (all rows without one)."""
+    return aggregate if spec.where is None else aggregate.filter(spec.where)
+
+
+def _group_branches(group: list[PopulationSource]) -> list[Any]:
+    if len(group) == 1:
+        return _branches(group[0])
+    first = group[0]
+    columns = [first.source.c[column_name(key)] for key in first.stratifiers]
+    grouped = (
+        select(
+            *columns,
+            *(filtered(func.count(), spec).label(f"n_{i}") for i, spec in enumerate(group)),
+        )
+        .select_from(first.source)
+        .group_by(*columns)
+        .cte(f"cube_{column_name(first.population)}")
+    )
+    return [
+        branch
+        for i, spec in enumerate(group)
+        for branch in _cube_branches(spec, grouped, grouped.c[f"n_{i}"])
+    ]
+
+
+def _cube_branches(spec: PopulationSource, grouped: Any, n: Any) -> list[Any]:
+    """Return the total and one-way branches of ``spec`` re-summed from its cube column ``n``."""
+    label = literal(spec.population, String).label("population")
+    no_key = cast(null(), String)
+    total = cast(func.coalesce(func.sum(n), 0), BigInteger)
+    branches = [select(label, no_key.label("stratifier"), no_key.label("value"), total)]
+    for key in spec.stratifiers:
+        column = grouped.c[column_name(key)]
+        branches.append(
+            select(
+                label, literal(key, String), cast(column, String), cast(func.sum(n), BigInteger)
+            ).group_by(column)
+        )
+    return branches
+
+
 def _branches(spec: PopulationSource) -> list[Any]:
     label = literal(spec.population, String).label("population")
     no_key = cast(null(), String)
@@ -86,15 +146,7 @@ def _branches(spec: PopulationSource) -> list[Any]:
             .group_by(*columns)
             .cte(f"cube_{column_name(spec.population)}")
         )
-        total = cast(func.coalesce(func.sum(grouped.c.n), 0), BigInteger)
-        branches = [select(label, no_key.label("stratifier"), no_key.label("value"), total)]
-        for key in spec.stratifiers:
-            column = grouped.c[column_name(key)]
-            n = cast(func.sum(grouped.c.n), BigInteger)
-            branches.append(
-                select(label, literal(key, String), cast(column, String), n).group_by(column)
-            )
-        return branches
+        return _cube_branches(spec, grouped, grouped.c.n)
     count = func.count() if spec.additive else func.count(distinct(spec.source.c.patient_id))
     base = select(label, no_key.label("stratifier"), no_key.label("value"), count.label("n"))
     branches = [base.select_from(spec.source).where(*_where(spec))]

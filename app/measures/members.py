@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Connection, String, cast, func, literal, null, select, union_all
 
 from app.exchange.answer import Cell, PopulationResult
-from app.measures.aggregate import PopulationSource, column_name
+from app.measures.aggregate import PopulationSource, column_name, filtered, shared_cubes
 
 BUCKETS = 32
 CellAddress = tuple[str, str | None, str | None]
@@ -40,7 +40,7 @@ def count_with_members(
     connection: Connection, sources: Sequence[PopulationSource]
 ) -> tuple[list[PopulationResult], dict[CellAddress, list[BucketSums]]]:
     """Return each population's total and strata (zero strata omitted) and per-cell bucket sums."""
-    branches = [branch for source in sources for branch in _branches(source)]
+    branches = [branch for group in shared_cubes(sources) for branch in _group_branches(group)]
     sums: dict[CellAddress, list[BucketSums]] = defaultdict(list)
     if branches:
         for population, stratifier, value, bucket, members, keys, hashes in connection.execute(
@@ -64,6 +64,49 @@ def count_with_members(
                     strata[stratifier][value] = Cell(count)
         results.append(PopulationResult(source.population, Cell(total), strata))
     return results, dict(sums)
+
+
+def _group_branches(group: list[PopulationSource]) -> list[Any]:
+    """Return the branches of a group of ``shared_cubes``: one cube for several populations."""
+    if len(group) == 1:
+        return _branches(group[0])
+    first = group[0]
+    key_column, hash_column = first.keys
+    columns = [first.source.c[column_name(key)] for key in first.stratifiers]
+    record_key = first.source.c[key_column]
+    member_hash = first.source.c[hash_column]
+    bucket = (member_hash % BUCKETS).label("bucket")
+    cube = (
+        select(
+            *columns,
+            bucket,
+            *(
+                aggregate
+                for i, spec in enumerate(group)
+                for aggregate in (
+                    filtered(func.count(), spec).label(f"member_count_{i}"),
+                    filtered(func.sum(record_key), spec).label(f"key_sum_{i}"),
+                    filtered(func.sum(member_hash), spec).label(f"hash_sum_{i}"),
+                )
+            ),
+        )
+        .select_from(first.source)
+        .group_by(*columns, bucket)
+        .cte(f"members_{column_name(first.population)}")
+    )
+    branches = []
+    for i, spec in enumerate(group):
+        label = literal(spec.population, String).label("population")
+        no_key = cast(null(), String)
+        sums = (cube.c[f"member_count_{i}"], cube.c[f"key_sum_{i}"], cube.c[f"hash_sum_{i}"])
+        branches += [
+            _summed(cube, label, no_key, None, None, sums),
+            *(
+                _summed(cube, label, no_key, cube.c[column_name(k)], k, sums)
+                for k in spec.stratifiers
+            ),
+        ]
+    return branches
 
 
 def _branches(spec: PopulationSource) -> list[Any]:
@@ -121,15 +164,28 @@ def _branches(spec: PopulationSource) -> list[Any]:
     return branches
 
 
-def _summed(cube: Any, label: Any, no_key: Any, column: Any | None, name: str | None) -> Any:
-    """Return one branch re-summing the cube over a stratifier (or over all, for the total)."""
+def _summed(
+    cube: Any,
+    label: Any,
+    no_key: Any,
+    column: Any | None,
+    name: str | None,
+    shared: tuple[Any, Any, Any] | None = None,
+) -> Any:
+    """Return one branch re-summing the cube over a stratifier (or over all, for the total).
+
+    ``shared``: the population's count and sum columns in a cube of several populations, whose
+    rows include cells and buckets without its members (left out: a cube of its own has none).
+    """
+    count, keys, hashes = shared or (cube.c.member_count, cube.c.key_sum, cube.c.hash_sum)
     value = no_key if column is None else cast(column, String)
-    return select(
+    branch = select(
         label,
         no_key.label("stratifier") if name is None else literal(name, String),
         value.label("value"),
         cube.c.bucket,
-        cast(func.sum(cube.c.member_count), BigInteger),
-        cast(func.coalesce(func.sum(cube.c.key_sum), 0), BigInteger),
-        cast(func.coalesce(func.sum(cube.c.hash_sum), 0), BigInteger),
+        cast(func.sum(count), BigInteger),
+        cast(func.coalesce(func.sum(keys), 0), BigInteger),
+        cast(func.coalesce(func.sum(hashes), 0), BigInteger),
     ).group_by(*([] if column is None else [column]), cube.c.bucket)
+    return branch if shared is None else branch.having(func.sum(count) > 0)

@@ -34,7 +34,7 @@ from sqlalchemy import (
 )
 
 from app.measures.aggregate import PopulationSource
-from app.measures.cohort import OBSERVATION, MeasureContext
+from app.measures.cohort import OBSERVATION, PATIENT_FILTERS, MeasureContext
 from app.store.dose_signals import DOSE_BP_SIGNAL
 from app.store.models import SCREENING_CODES
 
@@ -102,16 +102,21 @@ def _times_uln(uln: str | float) -> float:
 
 def _observed_flags(context: MeasureContext, conditions: dict[str, Any]) -> CTE:
     """Return, per treated patient with a liver test or bladder score in the period at or after
-    the index instant, a 0/1 flag per named condition (some such observation meets it).
+    the index instant, the index row and a 0/1 flag per named condition (some such observation
+    meets it).
 
     One pass over those observations for the four liver and bladder populations: before, each
-    population probed (SQLite) or scanned (PostgreSQL) ``observation`` on its own.
+    population probed (SQLite) or scanned (PostgreSQL) ``observation`` on its own. The index
+    columns come along (grouped with the patient, whose one index row they are), so that the
+    four populations read this table alone, counted by one shared ``GROUP BY``
+    (``app.measures.aggregate.shared_cubes``): joined back to the index, SQLite built an
+    automatic index on it for each.
     """
     index = context.index
     obs = OBSERVATION
     return (
         select(
-            index.c.patient_id,
+            *index.c,
             *(_any(condition).label(name) for name, condition in conditions.items()),
         )
         .select_from(index.join(obs, obs.c.patient_id == index.c.patient_id))
@@ -121,7 +126,7 @@ def _observed_flags(context: MeasureContext, conditions: dict[str, Any]) -> CTE:
             context.in_period(obs.c.day),
             obs.c.at_s >= index.c.at_s,
         )
-        .group_by(index.c.patient_id)
+        .group_by(*index.c)
         .cte("screened_patients")
         .prefix_with("MATERIALIZED")
     )
@@ -132,14 +137,7 @@ def _patients_with(
 ) -> PopulationSource:
     """Return the treated patients whose ``flag`` is set: one row per patient (the index row),
     so the population is additive."""
-    index = context.index
-    patients = (
-        select(*index.c)
-        .join(flags, flags.c.patient_id == index.c.patient_id)
-        .where(flags.c[flag] == 1)
-        .subquery()
-    )
-    return PopulationSource(population, patients, (), True)
+    return PopulationSource(population, flags, (), True, where=flags.c[flag] == 1)
 
 
 def _checked_administrations(context: MeasureContext, *conditions: Any) -> Any:
@@ -149,27 +147,36 @@ def _checked_administrations(context: MeasureContext, *conditions: Any) -> Any:
     The doses' signals are kept in the store (``app.store.dose_signals``); the index keeps only
     treated patients, and gives sex and age band. A statement per population, not a shared CTE:
     SQLite would write a CTE read three times to a temporary table first.
+
+    Without a sex or age-band filter or stratifier the index is not joined: a dose in the period
+    that matches the drug, route and setting filters makes its patient treated by definition
+    (as in ``app.measures.administrations``), and drug and route are the dose's own. The doses
+    are then counted straight from the kept table, where the join read every treated patient's
+    kept rows through the index (~0.45 -> ~0.19 s at 1M on SQLite, loaded machine).
     """
-    index = context.index
     signal = DOSE_BP_SIGNAL
+    columns = [
+        signal.c.administration_id.label("id"),
+        signal.c.patient_id,
+        signal.c.at_s,
+        signal.c.drug,
+        signal.c.route,
+        signal.c.record_key,
+        signal.c.member_hash,
+    ]
+    in_period = [
+        context.in_period(signal.c.day),
+        *context.matches_administration_filters(signal),
+        *conditions,
+    ]
+    query = context.query
+    if not context.has_patient_filter and not any(k in query.stratify for k in PATIENT_FILTERS):
+        return select(*columns).where(*in_period)
+    index = context.index
     return (
-        select(
-            signal.c.administration_id.label("id"),
-            signal.c.patient_id,
-            signal.c.at_s,
-            signal.c.drug,
-            signal.c.route,
-            index.c.sex,
-            index.c.age_band,
-            signal.c.record_key,
-            signal.c.member_hash,
-        )
+        select(*columns, index.c.sex, index.c.age_band)
         .join(index, index.c.patient_id == signal.c.patient_id)
-        .where(
-            context.in_period(signal.c.day),
-            *context.matches_administration_filters(signal),
-            *conditions,
-        )
+        .where(*in_period)
     )
 
 

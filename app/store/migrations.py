@@ -19,8 +19,9 @@ in insertion order, their pseudonyms unique by an index a bulk load can drop and
 guideline-adherence with the triggers marking the patients whose rows are stale
 (``app.store.dose_signals``; after 16, whose table rebuilds would drop the triggers), a partial
 index of liver tests and bladder scores, and on SQLite the observations' per-patient index with
-id and value. Append new migrations at the end; never edit one (see
-``app.schema_versions``).
+id and value; version 18, on PostgreSQL only, a partial index of the rating-scale scores in
+efficacy's lookup order with their values (``SCORE_INDEX``). Append new migrations at the end;
+never edit one (see ``app.schema_versions``).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from app.store.models import (
     OBSERVATION_INDEX,
     OBSERVATION_SCORE_INDEX,
     RECORD_TABLES,
+    SCORE_INDEX,
     SCREENING_INDEX,
     VOICE_TABLES,
     AdministrationRecord,
@@ -109,6 +111,13 @@ def _kept_dose_rows_and_observation_indexes(connection: Connection) -> None:
         connection.exec_driver_sql(f"DROP INDEX IF EXISTS {OBSERVATION_INDEX}")
         indexes[OBSERVATION_SCORE_INDEX].create(connection, checkfirst=True)
     create_dose_signal_tables(connection)
+
+
+def _score_index(connection: Connection) -> None:
+    # PostgreSQL only (the index's DDL is conditional on the dialect); a store made at version 1
+    # by this release has it already.
+    index = next(i for i in _table(ObservationRecord).indexes if i.name == SCORE_INDEX)
+    index.create(connection, checkfirst=True)
 
 
 def _covering_administration_index(connection: Connection) -> None:
@@ -195,6 +204,10 @@ NODE_SCHEMA = SchemaHistory(
             "kept per-dose rows (dose_bp_signal, dose_short_interval, bp_signal_stale, triggers); "
             "observation indexes for safety-signals and efficacy",
             _kept_dose_rows_and_observation_indexes,
+        ),
+        Migration(
+            "ix_observation_scores (PostgreSQL): rating-scale scores by patient, code, instant, id",
+            _score_index,
         ),
     ),
 )

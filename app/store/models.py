@@ -21,6 +21,10 @@ OBSERVATION_SCORE_INDEX = "ix_observation_patient_code_at_value"
 SCREENING_CODES = ("ALT", "AST", "BPICSS")
 """Observation codes of safety-signals' liver and bladder populations."""
 SCREENING_INDEX = "ix_observation_screening"
+SCORE_CODES = ("MADRS", "PHQ9", "HAMD17", "QIDSSR16")
+"""Observation codes of the rating scales efficacy scores (its instruments)."""
+SCORE_INDEX = "ix_observation_scores"
+"""PostgreSQL: the scores in (patient, code, instant, id) order with their value (migration 18)."""
 ADMINISTRATION_INDEX = "ix_administration_patient_at"
 ADMINISTRATION_INDEX_INCLUDES = ("day", "drug", "route", "setting", "record_key", "member_hash")
 """Columns ``ADMINISTRATION_INDEX`` carries on PostgreSQL besides its key (migration 15)."""
@@ -142,6 +146,18 @@ class ObservationRecord(RecordBase, table=True):
         Index(OBSERVATION_SCORE_INDEX, "patient_id", "code", "at_s", "id", "value").ddl_if(
             dialect="sqlite"
         ),
+        # PostgreSQL only: the rating-scale scores (a small share of the observations) in the
+        # order efficacy's lookups read them (latest or first by instant, then id), with their
+        # value: index-only scans, no sort of the candidates and no heap fetch per lookup.
+        Index(
+            SCORE_INDEX,
+            "patient_id",
+            "code",
+            "at_s",
+            "id",
+            postgresql_include=["value"],
+            postgresql_where=text(f"code IN {SCORE_CODES!r}"),
+        ).ddl_if(dialect="postgresql"),
         # PostgreSQL only: blood pressure readings in (patient, instant) order with their code and
         # value, read without the table by safety-signals' timeline (app.measures.safety_signals).
         Index(

@@ -52,6 +52,9 @@ PARAMETERS: dict[str, list[dict[str, str | float]]] = {
 }
 
 
+PATIENT_STRATIFIERS = ("sex", "age-band")
+
+
 def all_queries() -> list[MeasureQuery]:
     queries = []
     for measure, definition in load_catalogue().items():
@@ -62,6 +65,12 @@ def all_queries() -> list[MeasureQuery]:
                         measure, None, *PERIOD, filters, definition.stratifiers, parameters
                     )
                 )
+            # Without a sex or age-band filter or stratifier a measure may count records
+            # without joining the index (safety-signals' checked doses): those forms too.
+            own = tuple(s for s in definition.stratifiers if s not in PATIENT_STRATIFIERS)
+            if own != definition.stratifiers:
+                for filters in FILTER_SETS[:2]:
+                    queries.append(MeasureQuery(measure, None, *PERIOD, filters, own, parameters))
     return queries
 
 
@@ -69,7 +78,11 @@ QUERIES = all_queries()
 
 
 def _id(query: MeasureQuery) -> str:
-    return f"{query.measure}-{'-'.join(map(str, query.parameters.values()))}-{len(query.filters)}f"
+    patients = "" if any(s in query.stratify for s in PATIENT_STRATIFIERS) else "-own"
+    return (
+        f"{query.measure}-{'-'.join(map(str, query.parameters.values()))}-{len(query.filters)}f"
+        f"{patients}"
+    )
 
 
 @pytest.fixture(scope="module")

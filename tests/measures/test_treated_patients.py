@@ -147,3 +147,38 @@ def test_treated_patients_period_ends_are_the_first_and_last_second_of_its_days(
     with r.engine.connect() as connection:
         assert prefers_administration_scan(connection, measure_query) == (span_days == 0)
     assert evaluate(r.engine, measure_query)["treated-patients"] == (2, {})
+
+
+@pytest.mark.parametrize("span_days", [0, 3650])
+def test_index_ties_at_one_instant_go_to_the_least_id_in_either_read(
+    registry: Registry, span_days: int
+) -> None:
+    # Two doses at the patient's first instant in the period, the larger id inserted first (so
+    # the table's rowid order is not the id order), and an earlier dose before the period. The
+    # index is the least id at the first instant among the doses matching the filters: with
+    # span_days 0 SQLite seeks per patient, with 3650 it groups by day number.
+    r = registry
+    r.patient("p1")
+    r.administration("p1-0", "p1", "2024-02-20T08:00:00", drug="arketamine", route="sc")
+    r.administration("p1-z", "p1", "2024-03-05T08:00:00", drug="ketamine", route="im")
+    r.administration("p1-m", "p1", "2024-03-05T08:00:00", drug="esketamine", route="intranasal")
+    r.administration("p1-b", "p1", "2024-03-09T08:00:00", drug="ketamine", route="iv")
+    r.patient("p2")  # only doses after the period: not treated
+    r.administration("p2-a", "p2", "2024-04-02T08:00:00")
+    if span_days:
+        r.patient("early")
+        r.administration("early-a", "early", "2014-03-01T00:00:00", drug="esketamine")
+    period = ("2024-03-01", "2024-03-31")
+    with r.engine.connect() as connection:
+        assert prefers_administration_scan(connection, query("treated-patients", *period)) == (
+            span_days == 0
+        )
+    assert evaluate(r.engine, query("treated-patients", *period, stratify=("route",))) == {
+        "treated-patients": (1, {"route": {"intranasal": 1}})
+    }
+    filtered = query(
+        "treated-patients", *period, stratify=("route",), filters={"drug": ("ketamine",)}
+    )
+    assert evaluate(r.engine, filtered) == {"treated-patients": (1, {"route": {"im": 1}})}
+    routed = query("treated-patients", *period, stratify=("drug",), filters={"route": ("iv",)})
+    assert evaluate(r.engine, routed) == {"treated-patients": (1, {"drug": {"ketamine": 1}})}

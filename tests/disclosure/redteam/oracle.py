@@ -31,7 +31,12 @@ def cell_members(
 ) -> tuple[Members, dict[str, str]]:
     """Return (members of every non-empty cell, unit of every population) for ``query``."""
     query = validate_query(query)
-    context = MeasureContext(query, clip_records_per_patient=clip_records_per_patient)
+    # The store's own forms of the SQL (SQLite's read rowids, which PostgreSQL has not).
+    context = MeasureContext(
+        query,
+        clip_records_per_patient=clip_records_per_patient,
+        dialect=connection.dialect.name,
+    )
     built = BUILDERS[query.measure](context)
     members: dict[CellRef, set[str]] = defaultdict(set)
     units = {}
