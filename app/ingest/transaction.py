@@ -74,32 +74,19 @@ def ingest_export(
     with older_objects_left_out():
         try:
             issues = IssueLog(rejects)
-            if dry_run:
-                _dry_run(
-                    engine,
-                    plan,
-                    report,
-                    issues,
-                    secret=secret,
-                    tokeniser=tokeniser,
-                    skip_invalid=skip_invalid,
-                    progress=progress,
-                    clock=clock,
-                    workers=workers,
-                )
-            else:
-                _store(
-                    engine,
-                    plan,
-                    report,
-                    issues,
-                    secret=secret,
-                    tokeniser=tokeniser,
-                    skip_invalid=skip_invalid,
-                    progress=progress,
-                    clock=clock,
-                    workers=workers,
-                )
+            run = _dry_run if dry_run else _store
+            run(
+                engine,
+                plan,
+                report,
+                issues,
+                secret=secret,
+                tokeniser=tokeniser,
+                skip_invalid=skip_invalid,
+                progress=progress,
+                clock=clock,
+                workers=workers,
+            )
         finally:
             if rejects is not None:
                 rejects.close()
