@@ -219,5 +219,5 @@ def test_a_socket_time_out_names_its_seconds_as_the_fan_out_deadline_does(node: 
             )
 
     (reply,) = asyncio.run(run())
+    # cut by the socket timer: the node's answer after 2 s would read bad-signature, not timeout
     assert (reply.status, reply.detail) == ("timeout", "no answer within 0.4 s")
-    assert 0.4 <= reply.elapsed_s < 2  # cut by the socket timer, not the node's 2 s answer
