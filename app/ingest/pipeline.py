@@ -121,31 +121,18 @@ class RecordPipeline:
             pending: list[tuple[dict[str, Any], int]] = []
             rows = reader if record.source.each is None else unnest(reader, record.source.each)
             outcomes = self._outcomes(kind, mapper, rows)
-            patients = self._patients
-            is_patient = kind == "patient"
             limit = self._limit
             for row, outcome in outcomes:
+                store_row: dict[str, Any] | None
                 if outcome.__class__ is tuple:
-                    # A good row (the common case, kept short; the same as ``_settle`` does).
+                    # A good row (the common case, kept short: ``_settle`` without its branches).
                     report.read += 1
-                    good: dict[str, Any] | None
-                    good, reference = outcome  # type: ignore[misc]
-                    if is_patient:
-                        patients.add(reference)
-                    elif reference not in patients and not self._known_in_store(reference):
-                        label = mapper.labels.get("patient_id")
-                        self._reject(report, [Issue(UNKNOWN_PATIENT, mapper.file, row.line, label)])
-                        good = None
-                    if good is not None:
-                        pending.append((good, row.line))
-                        if len(pending) >= BATCH_ROWS:
-                            yield self._deduplicated(kind, report, pending, seen, mapper)
-                            pending = []
-                            self._tick()
-                    if limit is not None and report.read >= limit:
-                        break
-                    continue
-                if row.values is None or row.issues:
+                    store_row, reference = outcome  # type: ignore[misc]
+                    issues = self._reference_issues(kind, reference, mapper, row.line)
+                    if issues:
+                        self._reject(report, issues)
+                        store_row = None
+                elif row.values is None or row.issues:
                     # The reader could not split the row properly (bad bytes, wrong field count,
                     # bad JSON); its own issue says exactly where, so the row is not mapped.
                     report.read += 1 if row.line else 0
@@ -153,15 +140,16 @@ class RecordPipeline:
                     for issue in row.issues or ():
                         self.issues.add(issue)
                     continue
-                report.read += 1
-                store_row = self._settle(kind, mapper, outcome, row.line, report)
+                else:
+                    report.read += 1
+                    store_row = self._settle(kind, mapper, outcome, row.line, report)
                 if store_row is not None:
                     pending.append((store_row, row.line))
                     if len(pending) >= BATCH_ROWS:
                         yield self._deduplicated(kind, report, pending, seen, mapper)
                         pending = []
                         self._tick()
-                if self._limit is not None and report.read >= self._limit:
+                if limit is not None and report.read >= limit:
                     break
             if pending:
                 yield self._deduplicated(kind, report, pending, seen, mapper)
