@@ -114,10 +114,12 @@ def _context(
 def _sources(context: MeasureContext) -> list[PopulationSource]:
     query = context.query
     built = BUILDERS[query.measure](context)
-    return [
-        replace(built[spec.id], stratifiers=applicable_stratifiers(spec, query))
-        for spec in answered_populations(query)
-    ]
+    sources = []
+    for spec in answered_populations(query):
+        stratifiers = applicable_stratifiers(spec, query)
+        domains = tuple(stratum_values(spec.stratifiers[key], query) for key in stratifiers)
+        sources.append(replace(built[spec.id], stratifiers=stratifiers, domains=domains))
+    return sources
 
 
 def _ordered(
