@@ -33,8 +33,8 @@ from app.measures.safety_signals import build_safety_signals
 from app.measures.treated_patients import build_treated_patients
 from app.store.dose_signals import refresh_before_reading
 
-KEPT_SIGNALS = frozenset({"safety-signals", "guideline-adherence"})
-"""Measures reading signals the store keeps per dose (``app.store.dose_signals``)."""
+KEPT_SIGNALS = frozenset({"safety-signals", "guideline-adherence", "adverse-events"})
+"""Measures reading rows the store keeps per dose or event (``app.store.dose_signals``)."""
 Builder = Callable[[MeasureContext], dict[str, PopulationSource]]
 BUILDERS: dict[str, Builder] = {
     "treated-patients": build_treated_patients,
