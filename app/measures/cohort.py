@@ -74,6 +74,7 @@ class MeasureContext:
         clip_records_per_patient: int | None,
         scan_administrations: bool = False,
         dialect: str = "sqlite",
+        inline_index: bool = False,
     ) -> None:
         self.query = query
         # The database's dialect name: a few steps have a PostgreSQL form (LATERAL lookups,
@@ -85,6 +86,9 @@ class MeasureContext:
         self.end_day = day_number(query.period_end)
         self.clip_records_per_patient = clip_records_per_patient
         self.scan_administrations = scan_administrations
+        # SQLite: the index CTE read in place rather than written to a temporary table first,
+        # for a statement that reads it once (see ``app.measures.evaluate``).
+        self.inline_index = inline_index
 
     @property
     def has_patient_filter(self) -> bool:
@@ -140,7 +144,8 @@ class MeasureContext:
         """
         if self.materialise_index is not None:
             return self.materialise_index(self.index_rows())
-        return self.index_rows().cte("index_adm")
+        index = self.index_rows().cte("index_adm")
+        return index.prefix_with("NOT MATERIALIZED") if self.inline_index else index
 
     def index_rows(self) -> Select[Any]:
         """Return the index administrations: one row per treated patient with its index strata."""

@@ -35,6 +35,9 @@ from app.store.dose_signals import refresh_before_reading
 
 KEPT_SIGNALS = frozenset({"safety-signals", "guideline-adherence", "adverse-events"})
 """Measures reading rows the store keeps per dose or event (``app.store.dose_signals``)."""
+INDEX_READ_ONCE = frozenset({"treated-patients", "review-intervals", "safety-signals"})
+"""Measures whose statement reads the index once, unless sex or age band are asked for."""
+COMPUTED_OR_JOINED_STRATA = frozenset({"sex", "age-band", "year"})
 Builder = Callable[[MeasureContext], dict[str, PopulationSource]]
 BUILDERS: dict[str, Builder] = {
     "treated-patients": build_treated_patients,
@@ -108,7 +111,22 @@ def _context(
         clip_records_per_patient=clip_records_per_patient,
         scan_administrations=prefers_administration_scan(connection, query),
         dialect=connection.dialect.name,
+        inline_index=connection.dialect.name == "sqlite" and _reads_index_once(query),
     )
+
+
+def _reads_index_once(query: MeasureQuery) -> bool:
+    """Return True when ``query``'s statement reads the index once, by plain columns.
+
+    SQLite writes a CTE such as the index to a temporary table even when one statement reads it
+    once; read in place it costs ~40% less (treated-patients by route at 1M: 170 -> 104 ms CPU,
+    safety-signals 371 -> 310 ms). Not for a statement reading it several times (computed once
+    per read) nor for computed strata (age band, year), which a tally of them by value would
+    compute once per value (treated-patients by route, sex and age band: 191 -> 239 ms), nor
+    for sex, which safety-signals joins the index for once more.
+    """
+    asked = {*query.stratify, *query.filters}
+    return query.measure in INDEX_READ_ONCE and not asked & COMPUTED_OR_JOINED_STRATA
 
 
 def _sources(context: MeasureContext) -> list[PopulationSource]:
