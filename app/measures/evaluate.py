@@ -38,7 +38,10 @@ KEPT_SIGNALS = frozenset({"safety-signals", "guideline-adherence", "adverse-even
 INDEX_READ_ONCE = frozenset({"treated-patients", "review-intervals", "safety-signals"})
 """Measures whose statement reads the index once, unless sex or age band are asked for."""
 COMPUTED_OR_JOINED_STRATA = frozenset({"sex", "age-band", "year"})
-NARROW_INDEX = {"adverse-events": frozenset({"patient_id", "record_key", "member_hash"})}
+NARROW_INDEX = {
+    "adverse-events": frozenset({"patient_id", "record_key", "member_hash"}),
+    "guideline-adherence": frozenset({"patient_id", "record_key", "member_hash", "drug", "route"}),
+}
 """Measures reading only these index columns besides the asked strata (``_index_columns``)."""
 Builder = Callable[[MeasureContext], dict[str, PopulationSource]]
 BUILDERS: dict[str, Builder] = {
