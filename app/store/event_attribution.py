@@ -36,6 +36,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    literal_column,
     select,
 )
 
@@ -122,19 +123,28 @@ def refresh_event_attributions(connection: Connection, patients: Any, *, analyze
     transaction; ``analyze``: update the table's statistics after (a large refresh)."""
     kept = EVENT_ATTRIBUTION
     connection.execute(delete(kept).where(kept.c.patient_id.in_(patients)))
-    rows = _attributed(patients)
+    rows = _attributed(patients, rowids=connection.dialect.name == "sqlite")
     connection.execute(insert(kept).from_select(list(rows.selected_columns.keys()), rows))
     if analyze:
         connection.exec_driver_sql(f"ANALYZE {kept.name}")
 
 
-def _attributed(patients: Any) -> Select[Any]:
+def _attributed(patients: Any, *, rowids: bool) -> Select[Any]:
     """Return the events of ``patients`` with their attribution: the linked administration when
-    it is the patient's own, else the latest candidate in the 30-day window (one index seek)."""
+    it is the patient's own, else the latest candidate in the 30-day window (one index seek).
+
+    ``rowids`` (SQLite): the candidate is found again by the rowid its index entry carries, not
+    by a seek on the pseudonyms' index (~15% of the refresh's statement).
+    """
     event = ADVERSE_EVENT
     own, candidate = ADMINISTRATION.alias("own_linked"), ADMINISTRATION.alias("candidate")
+    found = ADMINISTRATION.alias("latest_candidate")
+
+    def key(administration: Any) -> Any:
+        return literal_column(f"{administration.name}.rowid") if rowids else administration.c.id
+
     latest = (
-        select(candidate.c.id)
+        select(key(candidate))
         .where(
             candidate.c.patient_id == event.c.patient_id,
             candidate.c.at_s <= event.c.at_s,
@@ -166,7 +176,6 @@ def _attributed(patients: Any) -> Select[Any]:
         .subquery("with_own")
     )
     w = with_own.c
-    found = ADMINISTRATION.alias("latest_candidate")
     return select(
         w.patient_id,
         w.id.label("event_id"),
@@ -180,4 +189,4 @@ def _attributed(patients: Any) -> Select[Any]:
         # A link not resolved to the patient's own administration: resolved when read.
         case((w.own_id.is_(None), w.administration_id)).label("linked_id"),
         *(func.coalesce(w[f"own_{name}"], found.c[name]).label(name) for name in ATTRIBUTES),
-    ).select_from(with_own.outerjoin(found, found.c.id == w.latest_id))
+    ).select_from(with_own.outerjoin(found, key(found) == w.latest_id))
