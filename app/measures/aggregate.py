@@ -28,7 +28,12 @@ from sqlalchemy import (
 )
 
 from app.exchange.answer import Cell, PopulationResult
-from app.measures.tally import can_tally, short_tallies, tally_branches, without_outside
+from app.measures.tally import (
+    can_tally_together,
+    short_tallies,
+    tally_branches,
+    without_outside,
+)
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,7 @@ def count_populations(
     branches = []
     tallied: list[PopulationSource] = []
     for group in shared_cubes(sources):
-        if tallying and all(can_tally(spec) for spec in group):
+        if tallying and can_tally_together(group):
             branches += tally_branches(group)
             tallied += group
         else:
