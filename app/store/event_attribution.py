@@ -38,6 +38,7 @@ from sqlalchemy import (
     insert,
     literal_column,
     select,
+    true,
 )
 
 from app.store.models import RecordBase
@@ -123,7 +124,10 @@ def refresh_event_attributions(connection: Connection, patients: Any, *, analyze
     transaction; ``analyze``: update the table's statistics after (a large refresh)."""
     kept = EVENT_ATTRIBUTION
     connection.execute(delete(kept).where(kept.c.patient_id.in_(patients)))
-    rows = _attributed(patients, rowids=connection.dialect.name == "sqlite")
+    if connection.dialect.name == "postgresql":
+        rows = _attributed_by_lateral(patients)
+    else:
+        rows = _attributed(patients, rowids=True)
     connection.execute(insert(kept).from_select(list(rows.selected_columns.keys()), rows))
     if analyze:
         connection.exec_driver_sql(f"ANALYZE {kept.name}")
@@ -190,3 +194,45 @@ def _attributed(patients: Any, *, rowids: bool) -> Select[Any]:
         case((w.own_id.is_(None), w.administration_id)).label("linked_id"),
         *(func.coalesce(w[f"own_{name}"], found.c[name]).label(name) for name in ATTRIBUTES),
     ).select_from(with_own.outerjoin(found, key(found) == w.latest_id))
+
+
+def _attributed_by_lateral(patients: Any) -> Select[Any]:
+    """Return the same rows as ``_attributed`` by two LATERAL lookups per event (PostgreSQL).
+
+    The latest candidate's drug, route and setting come from ix_administration_patient_at, which
+    carries them (an index-only scan); the patient's own linked administration by its key.
+    ``LIMIT 1`` keeps both per-event lookups: as joins, PostgreSQL hashed every administration
+    twice for them (a full refresh at 1M: 3.2 s for the statement).
+    """
+    event = ADVERSE_EVENT
+    own, candidate = ADMINISTRATION.alias("own_linked"), ADMINISTRATION.alias("candidate")
+    latest = (
+        select(*(candidate.c[name] for name in ATTRIBUTES))
+        .where(
+            candidate.c.patient_id == event.c.patient_id,
+            candidate.c.at_s <= event.c.at_s,
+            candidate.c.at_s >= event.c.at_s - ATTRIBUTION_WINDOW_S,
+        )
+        .order_by(candidate.c.at_s.desc(), candidate.c.id.desc())
+        .limit(1)
+        .lateral("latest_candidate")
+    )
+    linked = (
+        select(own.c.id, *(own.c[name] for name in ATTRIBUTES))
+        .where(own.c.id == event.c.administration_id, own.c.patient_id == event.c.patient_id)
+        .limit(1)
+        .lateral("own_linked")
+    )
+    return (
+        select(
+            event.c.patient_id,
+            event.c.id.label("event_id"),
+            *(event.c[name] for name in ("at_s", "day", "event", "severity", "serious")),
+            event.c.record_key,
+            event.c.member_hash,
+            case((linked.c.id.is_(None), event.c.administration_id)).label("linked_id"),
+            *(func.coalesce(linked.c[name], latest.c[name]).label(name) for name in ATTRIBUTES),
+        )
+        .select_from(event.outerjoin(linked, true()).outerjoin(latest, true()))
+        .where(event.c.patient_id.in_(patients))
+    )
