@@ -409,7 +409,7 @@ def duckdb_reference(
         database.register("frame", frame)
         database.execute(f"CREATE TABLE {table} AS SELECT * FROM frame")
         database.unregister("frame")
-    for kept in ("dose_bp_signal", "dose_short_interval"):  # what the store keeps, as it is
+    for kept in ("dose_bp_signal", "dose_short_interval", "adverse_event_attribution"):  # kept rows
         with engine.connect() as connection:
             frame = pd.read_sql_table(kept, connection)
         database.register("frame", frame)

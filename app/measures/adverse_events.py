@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, case, func, literal, literal_column, select, true
+from sqlalchemy import String, case, func, literal, select
 
 from app.measures.administrations import administrations_source
 from app.measures.aggregate import PopulationSource
-from app.measures.calendar import SECONDS_PER_DAY
-from app.measures.cohort import ADMINISTRATION, ADVERSE_EVENT, PATIENT, MeasureContext
+from app.measures.cohort import ADMINISTRATION, MeasureContext
 from app.measures.treated_patients import treated_patients_source
+from app.store.event_attribution import ATTRIBUTES, EVENT_ATTRIBUTION
 
-ATTRIBUTION_WINDOW_S = 30 * SECONDS_PER_DAY
 UNATTRIBUTED = "unattributed"
 
 
@@ -42,136 +41,48 @@ def build_adverse_events(context: MeasureContext) -> dict[str, PopulationSource]
 
 
 def attributed_events(context: MeasureContext) -> Any:
-    """Return a CTE of the counted events with their strata and attributed drug and route."""
-    event = ADVERSE_EVENT
-    in_period = (
-        select(
-            event.c.id,
-            event.c.patient_id,
-            event.c.at_s,
-            event.c.event,
-            event.c.severity,
-            case((event.c.serious, literal("yes", String)), else_=literal("no", String)).label(
-                "serious"
-            ),
-            event.c.administration_id,
-            event.c.record_key,
-            event.c.member_hash,
-        )
-        .where(
-            context.in_period(event.c.day),
-            event.c.patient_id.in_(context.treated_patient_ids()),
-        )
-        .cte("events_in_period")
-    )
-    if context.dialect == "postgresql":
-        return _attributed_by_lateral(context, in_period)
-    # The attributed administration's rowid: the linked one when known, else the latest candidate
-    # in the 30-day window, found by a correlated ``ORDER BY … LIMIT 1`` lookup that SQLite runs
-    # as one seek on ix_administration_patient_at per event. Measured several times faster
-    # than ranking every (event, candidate) pair with a window, which sorts wide rows. Rowids,
-    # which both indexes carry, find the attributed row without a seek on ux_administration_id
-    # (~10% of the measure at 1M).
-    linked = ADMINISTRATION.alias("linked")
-    candidate = ADMINISTRATION.alias("candidate")
-    latest = (
-        select(_rowid(candidate))
-        .where(
-            candidate.c.patient_id == in_period.c.patient_id,
-            candidate.c.at_s <= in_period.c.at_s,
-            # at ≤ onset ≤ at + 30 d, written as a range on the indexed column.
-            candidate.c.at_s >= in_period.c.at_s - ATTRIBUTION_WINDOW_S,
-        )
-        .order_by(candidate.c.at_s.desc(), candidate.c.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    event_columns = [c for c in in_period.c if c.name != "administration_id"]
-    with_link = (
-        select(*event_columns, func.coalesce(_rowid(linked), latest).label("adm_row"))
-        .select_from(in_period.outerjoin(linked, linked.c.id == in_period.c.administration_id))
-        .subquery("attribution")
-    )
-    attributed = ADMINISTRATION.alias("attributed")
-    conditions = [
-        attributed.c[key].in_(context.query.filters[key])
-        for key in ("drug", "route", "setting")
-        if key in context.query.filters
-    ]
-    return (
-        select(
-            *(with_link.c[column.name] for column in event_columns),
-            func.coalesce(attributed.c.drug, literal(UNATTRIBUTED, String)).label("drug"),
-            func.coalesce(attributed.c.route, literal(UNATTRIBUTED, String)).label("route"),
-            PATIENT.c.record_key.label("patient_record_key"),
-            PATIENT.c.member_hash.label("patient_member_hash"),
-        )
-        .select_from(
-            with_link.outerjoin(attributed, _rowid(attributed) == with_link.c.adm_row).join(
-                PATIENT, PATIENT.c.id == with_link.c.patient_id
-            )
-        )
-        .where(*conditions)
-        .cte("attributed_events")
-    )
+    """Return a CTE of the counted events with their strata and attributed drug and route.
 
-
-def _rowid(administration: Any) -> Any:
-    """Return the SQLite rowid of an ``administration`` alias."""
-    return literal_column(f"{administration.name}.rowid")
-
-
-def _attributed_by_lateral(context: MeasureContext, in_period: Any) -> Any:
-    """Return the ``attributed_events`` CTE with each event's administration found by LATERAL.
-
-    PostgreSQL: one seek on ix_administration_patient_at per event finds the latest candidate
-    and returns its drug, route and setting at once, and one primary-key seek the linked
-    administration (``LIMIT 1`` keeps both as per-event lookups: unflattened, PostgreSQL would
-    hash every administration to join a few events). The same rows as the correlated lookups.
+    The attributions are kept by the store (``app.store.event_attribution``): the events in the
+    period are read from that table, joined to the index (treated patients only; the patient's
+    keys come with it), and a link the store left unresolved (one to another patient's
+    administration, or to none known when it was kept) is looked up by id. Before, SQLite sought the linked administration, the
+    latest candidate, the attributed row and the patient per event (as much time as the bare
+    aggregate at 1M), PostgreSQL two LATERAL lookups per event.
     """
-    candidate, linked = ADMINISTRATION.alias("candidate"), ADMINISTRATION.alias("linked")
-    attributes = ("drug", "route", "setting")
-    latest = (
-        select(*(candidate.c[key] for key in attributes))
-        .where(
-            candidate.c.patient_id == in_period.c.patient_id,
-            candidate.c.at_s <= in_period.c.at_s,
-            candidate.c.at_s >= in_period.c.at_s - ATTRIBUTION_WINDOW_S,
-        )
-        .order_by(candidate.c.at_s.desc(), candidate.c.id.desc())
-        .limit(1)
-        .lateral("latest_candidate")
-    )
-    named = (
-        select(*(linked.c[key] for key in attributes))
-        .where(linked.c.id == in_period.c.administration_id)
-        .limit(1)
-        .lateral("linked")
-    )
-    # drug, route and setting are NOT NULL: NULL from ``named`` means no linked administration.
-    attributed = {
-        key: case((named.c.drug.is_not(None), named.c[key]), else_=latest.c[key])
-        for key in attributes
-    }
+    kept, index = EVENT_ATTRIBUTION, context.index
+    linked = ADMINISTRATION.alias("linked")
+
+    def linked_value(key: str) -> Any:
+        # Looked up only for an unresolved link (rare): as a join, PostgreSQL hashed every
+        # administration for it (~0.33 s at 1M, for no row at all).
+        found = select(linked.c[key]).where(linked.c.id == kept.c.linked_id).scalar_subquery()
+        return case((kept.c.linked_id.is_not(None), found))
+
+    attributed = {key: func.coalesce(linked_value(key), kept.c[key]) for key in ATTRIBUTES}
     conditions = [
         attributed[key].in_(context.query.filters[key])
-        for key in attributes
+        for key in ATTRIBUTES
         if key in context.query.filters
     ]
-    event_columns = [c for c in in_period.c if c.name != "administration_id"]
     return (
         select(
-            *event_columns,
+            kept.c.event_id.label("id"),
+            kept.c.patient_id,
+            kept.c.at_s,
+            kept.c.event,
+            kept.c.severity,
+            case((kept.c.serious, literal("yes", String)), else_=literal("no", String)).label(
+                "serious"
+            ),
+            kept.c.record_key,
+            kept.c.member_hash,
             func.coalesce(attributed["drug"], literal(UNATTRIBUTED, String)).label("drug"),
             func.coalesce(attributed["route"], literal(UNATTRIBUTED, String)).label("route"),
-            PATIENT.c.record_key.label("patient_record_key"),
-            PATIENT.c.member_hash.label("patient_member_hash"),
+            index.c.record_key.label("patient_record_key"),
+            index.c.member_hash.label("patient_member_hash"),
         )
-        .select_from(
-            in_period.outerjoin(named, true())
-            .outerjoin(latest, true())
-            .join(PATIENT, PATIENT.c.id == in_period.c.patient_id)
-        )
-        .where(*conditions)
+        .select_from(kept.join(index, index.c.patient_id == kept.c.patient_id))
+        .where(context.in_period(kept.c.day), *conditions)
         .cte("attributed_events")
     )

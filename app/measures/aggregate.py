@@ -28,6 +28,12 @@ from sqlalchemy import (
 )
 
 from app.exchange.answer import Cell, PopulationResult
+from app.measures.tally import (
+    can_tally_together,
+    short_tallies,
+    tally_branches,
+    without_outside,
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,12 @@ class PopulationSource:
     where: Any = None
     keys: tuple[str, str] = ("record_key", "member_hash")
     """Source columns holding the counted unit's record key and member hash (``members``)."""
+    domains: tuple[tuple[str, ...], ...] = ()
+    """Every value each stratifier can take, in ``stratifiers`` order (empty: not known)."""
+
+    def column(self, stratifier: str) -> Any:
+        """Return the source column that holds ``stratifier``'s values."""
+        return self.source.c[column_name(stratifier)]
 
 
 def column_name(stratifier: str) -> str:
@@ -55,10 +67,36 @@ def column_name(stratifier: str) -> str:
 def count_populations(
     connection: Connection, sources: Sequence[PopulationSource]
 ) -> list[PopulationResult]:
-    """Return each population's total and strata (zero strata omitted), counted by the database."""
-    branches = [branch for group in shared_cubes(sources) for branch in _group_branches(group)]
+    """Return each population's total and strata (zero strata omitted), counted by the database.
+
+    On SQLite, additive populations whose stratifier domains are known are tallied value by
+    value (``app.measures.tally``); any whose tables fall short of its total is counted again.
+    """
+    tallying = connection.dialect.name == "sqlite"
+    branches = []
+    tallied: list[PopulationSource] = []
+    for group in shared_cubes(sources):
+        if tallying and can_tally_together(group):
+            branches += tally_branches(group)
+            tallied += group
+        else:
+            branches += _group_branches(group)
     if not branches:
         return []
+    results = _counted(connection, branches, sources)
+    short = short_tallies(results, tallied)
+    if not short:
+        return [without_outside(result) for result in results]
+    recounted = _counted(
+        connection, [b for group in shared_cubes(short) for b in _group_branches(group)], short
+    )
+    again = {result.population: result for result in recounted}
+    return [again.get(result.population, result) for result in results]
+
+
+def _counted(
+    connection: Connection, branches: list[Any], sources: Sequence[PopulationSource]
+) -> list[PopulationResult]:
     totals: dict[str, int] = {}
     strata: dict[str, dict[str, dict[str, Cell]]] = {
         s.population: {key: {} for key in s.stratifiers} for s in sources

@@ -74,6 +74,8 @@ class MeasureContext:
         clip_records_per_patient: int | None,
         scan_administrations: bool = False,
         dialect: str = "sqlite",
+        inline_index: bool = False,
+        index_columns: frozenset[str] | None = None,
     ) -> None:
         self.query = query
         # The database's dialect name: a few steps have a PostgreSQL form (LATERAL lookups,
@@ -85,6 +87,12 @@ class MeasureContext:
         self.end_day = day_number(query.period_end)
         self.clip_records_per_patient = clip_records_per_patient
         self.scan_administrations = scan_administrations
+        # SQLite: the index CTE read in place rather than written to a temporary table first,
+        # for a statement that reads it once (see ``app.measures.evaluate``).
+        self.inline_index = inline_index
+        # The index columns a measure reads (None: all); fewer make SQLite's temporary copy of
+        # the index cheaper to write and read.
+        self.index_columns = index_columns
 
     @property
     def has_patient_filter(self) -> bool:
@@ -140,7 +148,8 @@ class MeasureContext:
         """
         if self.materialise_index is not None:
             return self.materialise_index(self.index_rows())
-        return self.index_rows().cte("index_adm")
+        index = self.index_rows().cte("index_adm")
+        return index.prefix_with("NOT MATERIALIZED") if self.inline_index else index
 
     def index_rows(self) -> Select[Any]:
         """Return the index administrations: one row per treated patient with its index strata."""
@@ -151,8 +160,10 @@ class MeasureContext:
             conditions.append(joined.c.sex.in_(self.query.filters["sex"]))
         if "age-band" in self.query.filters:
             conditions.append(age_band.in_(self.query.filters["age-band"]))
-        columns = [c for c in joined.c if c.name != "age"]
-        return select(*columns, age_band.label("age_band")).where(*conditions)
+        columns = [c for c in joined.c if c.name != "age"] + [age_band.label("age_band")]
+        if self.index_columns is not None:
+            columns = [c for c in columns if c.name in self.index_columns]
+        return select(*columns).where(*conditions)
 
     def _indexed(self) -> Select[Any]:
         """Return each patient's index administration with the patient's columns and age."""

@@ -17,7 +17,7 @@ from app.exchange.answer import Cell, PopulationResult
 from app.exchange.query import MeasureQuery
 from app.measures.administrations import build_administrations
 from app.measures.adverse_events import build_adverse_events
-from app.measures.aggregate import PopulationSource, count_populations
+from app.measures.aggregate import PopulationSource, column_name, count_populations
 from app.measures.cohort import MeasureContext, prefers_administration_scan
 from app.measures.discontinuations import build_discontinuations
 from app.measures.efficacy import build_efficacy
@@ -33,8 +33,16 @@ from app.measures.safety_signals import build_safety_signals
 from app.measures.treated_patients import build_treated_patients
 from app.store.dose_signals import refresh_before_reading
 
-KEPT_SIGNALS = frozenset({"safety-signals", "guideline-adherence"})
-"""Measures reading signals the store keeps per dose (``app.store.dose_signals``)."""
+KEPT_SIGNALS = frozenset({"safety-signals", "guideline-adherence", "adverse-events"})
+"""Measures reading rows the store keeps per dose or event (``app.store.dose_signals``)."""
+INDEX_READ_ONCE = frozenset({"treated-patients", "review-intervals", "safety-signals"})
+"""Measures whose statement reads the index once, unless sex or age band are asked for."""
+COMPUTED_OR_JOINED_STRATA = frozenset({"sex", "age-band", "year"})
+NARROW_INDEX = {
+    "adverse-events": frozenset({"patient_id", "record_key", "member_hash"}),
+    "guideline-adherence": frozenset({"patient_id", "record_key", "member_hash", "drug", "route"}),
+}
+"""Measures reading only these index columns besides the asked strata (``_index_columns``)."""
 Builder = Callable[[MeasureContext], dict[str, PopulationSource]]
 BUILDERS: dict[str, Builder] = {
     "treated-patients": build_treated_patients,
@@ -108,16 +116,43 @@ def _context(
         clip_records_per_patient=clip_records_per_patient,
         scan_administrations=prefers_administration_scan(connection, query),
         dialect=connection.dialect.name,
+        inline_index=connection.dialect.name == "sqlite" and _reads_index_once(query),
+        index_columns=_index_columns(query),
     )
+
+
+def _index_columns(query: MeasureQuery) -> frozenset[str] | None:
+    """Return the index columns ``query``'s measure reads, when it declares them: its own and
+    the asked strata (adverse-events at 1M on SQLite: ~-8% CPU, its index copied twice as
+    narrow)."""
+    if query.measure not in NARROW_INDEX:
+        return None
+    return NARROW_INDEX[query.measure] | {column_name(key) for key in query.stratify}
+
+
+def _reads_index_once(query: MeasureQuery) -> bool:
+    """Return True when ``query``'s statement reads the index once, by plain columns.
+
+    SQLite writes a CTE such as the index to a temporary table even when one statement reads it
+    once; read in place it costs ~40% less (treated-patients by route at 1M: 170 -> 104 ms CPU,
+    safety-signals 371 -> 310 ms). Not for a statement reading it several times (computed once
+    per read) nor for computed strata (age band, year), which a tally of them by value would
+    compute once per value (treated-patients by route, sex and age band: 191 -> 239 ms), nor
+    for sex, which safety-signals joins the index for once more.
+    """
+    asked = {*query.stratify, *query.filters}
+    return query.measure in INDEX_READ_ONCE and not asked & COMPUTED_OR_JOINED_STRATA
 
 
 def _sources(context: MeasureContext) -> list[PopulationSource]:
     query = context.query
     built = BUILDERS[query.measure](context)
-    return [
-        replace(built[spec.id], stratifiers=applicable_stratifiers(spec, query))
-        for spec in answered_populations(query)
-    ]
+    sources = []
+    for spec in answered_populations(query):
+        stratifiers = applicable_stratifiers(spec, query)
+        domains = tuple(stratum_values(spec.stratifiers[key], query) for key in stratifiers)
+        sources.append(replace(built[spec.id], stratifiers=stratifiers, domains=domains))
+    return sources
 
 
 def _ordered(

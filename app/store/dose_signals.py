@@ -56,6 +56,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 
+from app.store.event_attribution import refresh_event_attributions
 from app.store.models import BP_CODES, RecordBase
 
 ADMINISTRATION: Table = RecordBase.metadata.tables["administration"]
@@ -144,8 +145,9 @@ _SQLITE_STALE = (
 _POSTGRES_STALE = "CREATE TABLE IF NOT EXISTS bp_signal_stale (patient_id VARCHAR(64) NOT NULL)"
 
 
-MARKED_TABLES = ("administration", "observation")
-"""Tables whose writes mark their patients stale (blood pressure rows only, for observations)."""
+MARKED_TABLES = ("administration", "observation", "adverse_event")
+"""Tables whose writes mark their patients stale (blood pressure rows only, for observations;
+adverse events for their kept attributions, ``app.store.event_attribution``)."""
 
 
 def _sqlite_triggers() -> list[str]:
@@ -288,6 +290,7 @@ def refresh_dose_signals(connection: Connection) -> int:
     connection.execute(
         insert(short).from_select(list(intervals.selected_columns.keys()), intervals)
     )
+    refresh_event_attributions(connection, marked, analyze=count >= ANALYZE_FROM_PATIENTS)
     if connection.dialect.name != "postgresql":
         connection.execute(delete(stale))
     if count >= ANALYZE_FROM_PATIENTS:  # a first fill or a large import: the planner's numbers

@@ -20,7 +20,9 @@ guideline-adherence with the triggers marking the patients whose rows are stale
 (``app.store.dose_signals``; after 16, whose table rebuilds would drop the triggers), a partial
 index of liver tests and bladder scores, and on SQLite the observations' per-patient index with
 id and value; version 18, on PostgreSQL only, a partial index of the rating-scale scores in
-efficacy's lookup order with their values (``SCORE_INDEX``). Append new migrations at the end;
+efficacy's lookup order with their values (``SCORE_INDEX``); version 19 keeps each adverse
+event's attributed administration (``app.store.event_attribution``), refreshed with the kept
+per-dose rows, adverse events marking their patients stale too. Append new migrations at the end;
 never edit one (see ``app.schema_versions``).
 """
 
@@ -34,6 +36,7 @@ from app.schema_versions import Migration, SchemaHistory, applied_version, creat
 from app.store.answer_cache import answer_cache_table
 from app.store.approvals import approval_table
 from app.store.dose_signals import create_dose_signal_tables
+from app.store.event_attribution import create_event_attribution_table
 from app.store.key_layout import store_records_in_insertion_order
 from app.store.models import (
     ADMINISTRATION_INDEX,
@@ -208,6 +211,10 @@ NODE_SCHEMA = SchemaHistory(
         Migration(
             "ix_observation_scores (PostgreSQL): rating-scale scores by patient, code, instant, id",
             _score_index,
+        ),
+        Migration(
+            "adverse_event_attribution: each event's attributed administration, kept per patient",
+            create_event_attribution_table,
         ),
     ),
 )

@@ -128,3 +128,30 @@ def test_adverse_events_give_index_only_stratifiers_no_rows_for_other_population
     assert counts["treated-patients"] == (2, {})
     assert counts["administrations"] == (3, {})
     assert counts["events"][1] == {"event": {"dissociation": 2, "nausea": 3, "headache": 1}}
+
+
+def test_adverse_events_resolve_a_link_to_another_patients_administration_made_later(
+    events: Registry,
+) -> None:
+    # The store keeps attributions per patient (app.store.event_attribution); E4's link names no
+    # known administration, until one of p3's gets that id: p1 is not marked stale by it, so the
+    # link is resolved when the measure reads.
+    counts = evaluate(events.engine, query("adverse-events", stratify=("drug",)))
+    assert counts["events"][1]["drug"]["unattributed"] == 2
+    events.administration("gone", "p3", "2022-05-01T08:00:00", drug="arketamine", route="sc")
+    counts = evaluate(events.engine, query("adverse-events", stratify=("drug",)))
+    assert counts["events"] == (
+        6,
+        {"drug": {"ketamine": 2, "esketamine": 2, "arketamine": 1, "unattributed": 1}},
+    )
+
+
+def test_adverse_events_follow_new_administrations_and_deleted_events(events: Registry) -> None:
+    evaluate(events.engine, query("adverse-events", stratify=("drug",)))  # attributions kept
+    # A later candidate for E1 (one hour before it), then E2 erased by hand: both mark p1.
+    events.administration("A3", "p1", "2024-01-25T08:00:00", drug="arketamine", route="sc")
+    with events.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM adverse_event WHERE id = 'E2'")
+    counts = evaluate(events.engine, query("adverse-events", stratify=("drug",)))
+    # E1, E3 and E4 (unknown link) now all within 30 days after A3; E6 (B1), E7 (none).
+    assert counts["events"] == (5, {"drug": {"ketamine": 1, "arketamine": 3, "unattributed": 1}})

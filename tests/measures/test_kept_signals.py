@@ -23,6 +23,7 @@ from app.store.dose_signals import (
     DOSE_SHORT_INTERVAL,
     refresh_dose_signals,
 )
+from app.store.event_attribution import EVENT_ATTRIBUTION
 from app.synth import write_synthetic_export
 from tests.measures.support import (
     BP,
@@ -243,7 +244,7 @@ def _kept_tables(engine: Engine) -> tuple[list[tuple[object, ...]], ...]:
     with engine.connect() as connection:
         return tuple(
             sorted(tuple(row) for row in connection.execute(select(kept)))
-            for kept in (DOSE_BP_SIGNAL, DOSE_SHORT_INTERVAL)
+            for kept in (DOSE_BP_SIGNAL, DOSE_SHORT_INTERVAL, EVENT_ATTRIBUTION)
         )
 
 
@@ -253,14 +254,14 @@ def test_a_bulk_load_marks_each_patient_once_and_keeps_the_triggers(tmp_path: Pa
     engine = create_store_engine(f"sqlite:///{tmp_path / 'node.db'}")
     upgrade_schema(engine)
     triggers = _triggers(engine)
-    assert len(triggers) == 6
+    assert len(triggers) == 9  # insert, update, delete on administration, observation, events
     folder = tmp_path / "synth"
     write_synthetic_export(country="NO", patients=60, seed=5, out_dir=folder, formats="csv")
     ingest_export(engine=engine, paths=[folder / "csv"], secret=b"x" * 32, timezone="UTC")
     assert _triggers(engine) == triggers
     assert _marks(engine) == []
     loaded = _kept_tables(engine)
-    assert loaded[0] and loaded[1]
+    assert loaded[0] and loaded[1] and loaded[2]
     with engine.begin() as connection:
         connection.exec_driver_sql("INSERT OR IGNORE INTO bp_signal_stale SELECT id FROM patient")
         assert refresh_dose_signals(connection) == 60

@@ -21,6 +21,7 @@ from app.schema_versions import SchemaHistory, creating, upgrade
 from app.store.answer_cache import answer_cache_table
 from app.store.approvals import approval_table
 from app.store.dose_signals import DOSE_SIGNAL_METADATA
+from app.store.event_attribution import EVENT_ATTRIBUTION_METADATA
 from app.store.migrations import NODE_SCHEMA
 from app.store.models import RecordBase
 from app.store.privacy_ledger import epsilon_ledger_table, ledger_charge_table
@@ -36,6 +37,7 @@ KNOWN_TABLES: dict[str, Table] = {
     for table in (
         *RecordBase.metadata.tables.values(),
         *DOSE_SIGNAL_METADATA.tables.values(),
+        *EVENT_ATTRIBUTION_METADATA.tables.values(),
         *trust_metadata.tables.values(),
         *hub_metadata.tables.values(),
         answer_cache_table,
