@@ -283,11 +283,16 @@ def refresh_dose_signals(connection: Connection) -> int:
     )
     connection.execute(insert(signal).from_select(list(doses.selected_columns.keys()), doses))
     short = DOSE_SHORT_INTERVAL
-    connection.execute(delete(short).where(short.c.patient_id.in_(marked)))
-    intervals = _short_intervals(marked)
-    connection.execute(
-        insert(short).from_select(list(intervals.selected_columns.keys()), intervals)
-    )
+    if connection.dialect.name != "postgresql" and _every_patient_marked(connection):
+        # A bulk load into an empty store (or a refresh of all): one ordered scan of the table.
+        connection.execute(delete(short))
+        _keep_short_intervals_of_all(connection)
+    else:
+        connection.execute(delete(short).where(short.c.patient_id.in_(marked)))
+        intervals = _short_intervals(marked)
+        connection.execute(
+            insert(short).from_select(list(intervals.selected_columns.keys()), intervals)
+        )
     if connection.dialect.name != "postgresql":
         connection.execute(delete(stale))
     if count >= ANALYZE_FROM_PATIENTS:  # a first fill or a large import: the planner's numbers
@@ -335,6 +340,59 @@ def _short_intervals(patients: Any) -> Select[Any]:
         o.record_key,
         o.member_hash,
     ).where(o.day - o.previous_day < SHORT_INTERVAL_DAYS)
+
+
+SHORT_INTERVAL_BATCH = 2_000
+"""Rows of ``dose_short_interval`` written per ``executemany`` by the scan of all patients."""
+
+
+def _every_patient_marked(connection: Connection) -> bool:
+    """Return True when every patient with an administration is marked (SQLite)."""
+    patients, adm = RecordBase.metadata.tables["patient"], ADMINISTRATION
+    # Every administration refers to a stored patient (foreign keys): one seek per patient.
+    treated = select(adm.c.id).where(adm.c.patient_id == patients.c.id).exists()
+    unmarked = select(patients.c.id).where(
+        patients.c.id.not_in(select(BP_SIGNAL_STALE.c.patient_id)), treated
+    )
+    return connection.execute(unmarked.limit(1)).first() is None
+
+
+def _keep_short_intervals_of_all(connection: Connection) -> None:
+    """Write ``dose_short_interval`` for every administration from one ordered scan (SQLite).
+
+    The same rows as ``_short_intervals`` over every patient (that pass is the reference; tests
+    compare the two). That pass reads the administrations in (patient, instant, id) order from
+    ``ix_administration_patient_at`` and looks each one's ``day`` and keys up in the table, in
+    random page order: ~3 µs a row. Here the table is read once in its own order and SQLite's
+    sorter puts the rows in that order (its memory bounded by the page cache, spilling to
+    temporary files beyond it), and the previous day is the one of the row before when it is the
+    same patient's: 0.36-0.40 s of CPU against 0.64 s at 200,000 administrations (SQLite's
+    ``lag()`` over the same sorted scan: 0.50 s). Rows are written in batches, so memory stays
+    flat.
+    """
+    driver = connection.connection.driver_connection
+    assert driver is not None  # an open connection has its driver's
+    columns = ", ".join(DOSE_SHORT_INTERVAL.c.keys())
+    write = (
+        f"INSERT INTO dose_short_interval ({columns}) "  # noqa: S608 - fixed names
+        f"VALUES ({', '.join('?' * len(DOSE_SHORT_INTERVAL.c))})"
+    )
+    # NOT INDEXED: the table in its own order, sorted once (not the index plus a lookup per row).
+    ordered = driver.execute(
+        "SELECT patient_id, id, at_s, day, record_key, member_hash "
+        "FROM administration NOT INDEXED ORDER BY patient_id, at_s, id"
+    )
+    rows: list[tuple[Any, ...]] = []
+    previous_patient, previous_day = None, 0
+    for patient, administration, at_s, day, record_key, member_hash in ordered:
+        if patient == previous_patient and day - previous_day < SHORT_INTERVAL_DAYS:
+            rows.append((patient, administration, at_s, day, previous_day, record_key, member_hash))
+            if len(rows) >= SHORT_INTERVAL_BATCH:
+                driver.executemany(write, rows)
+                rows = []
+        previous_patient, previous_day = patient, day
+    if rows:
+        driver.executemany(write, rows)
 
 
 def _with_blood_pressure(patients: Any) -> Select[Any]:
