@@ -1,17 +1,19 @@
 """A refresh of every patient (a bulk load into an empty store) keeps the short dosing intervals
 from one ordered scan of the table; a refresh of some patients keeps them with ``lag()`` per
 patient (``_short_intervals``). Both give the same rows: ties at one instant, erasures and
-re-imports included (SQLite; PostgreSQL always takes the ``lag()`` pass)."""
+re-imports included, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, insert, select
 
 from app.ingest import ingest_export
-from app.store import create_store_engine, erase_patient, upgrade_schema
+from app.store import erase_patient
 from app.store.dose_signals import (
     DOSE_SHORT_INTERVAL,
     _short_intervals,
@@ -19,16 +21,17 @@ from app.store.dose_signals import (
 )
 from app.store.models import RecordBase
 from app.synth import write_synthetic_export
+from tests.measures.support import STORES, migrated_store
 
 TABLES = RecordBase.metadata.tables
 SECRET = b"x" * 32
 DAY_S = 86_400
 
 
-def _store(tmp_path: Path) -> Engine:
-    engine = create_store_engine(f"sqlite:///{tmp_path / 'node.db'}")
-    upgrade_schema(engine)
-    return engine
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """Yield an empty, migrated store on SQLite or PostgreSQL (a schema of its own)."""
+    yield from migrated_store(request, tmp_path)
 
 
 def _kept(engine: Engine) -> list[tuple[object, ...]]:
@@ -45,12 +48,13 @@ def _by_lag(engine: Engine) -> list[tuple[object, ...]]:
 
 def _refresh(engine: Engine, marks: str) -> int:
     with engine.begin() as connection:
-        connection.exec_driver_sql(f"INSERT OR IGNORE INTO bp_signal_stale (patient_id) {marks}")
+        ignore = " OR IGNORE" if connection.dialect.name == "sqlite" else ""
+        connection.exec_driver_sql(f"INSERT{ignore} INTO bp_signal_stale (patient_id) {marks}")
         return refresh_dose_signals(connection)
 
 
-def test_the_scan_of_all_gives_the_rows_of_lag_with_ties_at_one_instant(tmp_path: Path) -> None:
-    engine = _store(tmp_path)
+def test_the_scan_of_all_gives_the_rows_of_lag_with_ties_at_one_instant(store: Engine) -> None:
+    engine = store
     rng = random.Random(16)
     patients = [f"p{number:02d}" for number in range(40)]
     administrations = []
@@ -91,18 +95,19 @@ def test_the_scan_of_all_gives_the_rows_of_lag_with_ties_at_one_instant(tmp_path
         )
         connection.execute(insert(TABLES["administration"]), administrations)
     # The triggers marked every patient with a dose: the scan of all.
-    assert _refresh(engine, "SELECT id FROM patient WHERE 0") > 0
+    assert _refresh(engine, "SELECT id FROM patient WHERE 1 = 0") > 0
     scanned = _kept(engine)
     assert scanned == _by_lag(engine)
     assert any(row[3] == row[4] for row in scanned)  # doses at one instant are short intervals
     # Some patients only: the per-patient pass keeps the same rows.
     _refresh(engine, "SELECT id FROM patient WHERE id < 'p10'")
     assert _kept(engine) == scanned
-    engine.dispose()
 
 
-def test_a_bulk_load_keeps_what_lag_gives_after_erasure_and_reimport(tmp_path: Path) -> None:
-    engine = _store(tmp_path)
+def test_a_bulk_load_keeps_what_lag_gives_after_erasure_and_reimport(
+    store: Engine, tmp_path: Path
+) -> None:
+    engine = store
     folder = tmp_path / "synth"
     write_synthetic_export(country="NO", patients=80, seed=3, out_dir=folder, formats="csv")
     ingest_export(engine=engine, paths=[folder / "csv"], secret=SECRET, timezone="UTC")
@@ -122,4 +127,3 @@ def test_a_bulk_load_keeps_what_lag_gives_after_erasure_and_reimport(tmp_path: P
     report = ingest_export(engine=engine, paths=[folder / "csv"], secret=SECRET, timezone="UTC")
     assert (report.total("inserted"), report.total("updated")) == (0, 0)
     assert _kept(engine) == after_erasure
-    engine.dispose()
