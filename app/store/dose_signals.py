@@ -285,11 +285,19 @@ def refresh_dose_signals(connection: Connection) -> int:
     )
     connection.execute(insert(signal).from_select(list(doses.selected_columns.keys()), doses))
     short = DOSE_SHORT_INTERVAL
-    connection.execute(delete(short).where(short.c.patient_id.in_(marked)))
-    intervals = _short_intervals(marked)
-    connection.execute(
-        insert(short).from_select(list(intervals.selected_columns.keys()), intervals)
-    )
+    if _every_patient_marked(connection, patients):
+        # A bulk load into an empty store (or a refresh of all): one ordered scan of the table.
+        connection.execute(delete(short))
+        if connection.dialect.name == "postgresql":
+            _keep_short_intervals_of_all_sorted(connection)
+        else:
+            _keep_short_intervals_of_all(connection)
+    else:
+        connection.execute(delete(short).where(short.c.patient_id.in_(marked)))
+        intervals = _short_intervals(marked)
+        connection.execute(
+            insert(short).from_select(list(intervals.selected_columns.keys()), intervals)
+        )
     refresh_event_attributions(connection, marked, analyze=count >= ANALYZE_FROM_PATIENTS)
     if connection.dialect.name != "postgresql":
         connection.execute(delete(stale))
@@ -310,25 +318,24 @@ def refresh_before_reading(connection: Connection) -> None:
 
 
 def _short_intervals(patients: Any) -> Select[Any]:
-    """Return the administrations of ``patients`` that end a short interval: one ordered pass,
-    the previous administration's day by ``lag`` in (patient, instant, id) order."""
+    """Return the administrations of ``patients`` (None: of everyone) that end a short interval:
+    one ordered pass, the previous administration's day by ``lag`` in (patient, instant, id)
+    order."""
     adm = ADMINISTRATION
-    ordered = (
-        select(
-            adm.c.patient_id,
-            adm.c.id,
-            adm.c.at_s,
-            adm.c.day,
-            func.lag(adm.c.day)
-            .over(partition_by=adm.c.patient_id, order_by=(adm.c.at_s, adm.c.id))
-            .label("previous_day"),
-            adm.c.record_key,
-            adm.c.member_hash,
-        )
-        .where(adm.c.patient_id.in_(patients))
-        .subquery("dosing_sequence")
+    ordered = select(
+        adm.c.patient_id,
+        adm.c.id,
+        adm.c.at_s,
+        adm.c.day,
+        func.lag(adm.c.day)
+        .over(partition_by=adm.c.patient_id, order_by=(adm.c.at_s, adm.c.id))
+        .label("previous_day"),
+        adm.c.record_key,
+        adm.c.member_hash,
     )
-    o = ordered.c
+    if patients is not None:
+        ordered = ordered.where(adm.c.patient_id.in_(patients))
+    o = ordered.subquery("dosing_sequence").c
     return select(
         o.patient_id,
         o.id.label("administration_id"),
@@ -338,6 +345,82 @@ def _short_intervals(patients: Any) -> Select[Any]:
         o.record_key,
         o.member_hash,
     ).where(o.day - o.previous_day < SHORT_INTERVAL_DAYS)
+
+
+SHORT_INTERVAL_BATCH = 2_000
+"""Rows of ``dose_short_interval`` written per ``executemany`` by the scan of all patients."""
+
+
+def _every_patient_marked(connection: Connection, marked: Any) -> bool:
+    """Return True when every patient with an administration is among ``marked`` (a table
+    with a ``patient_id`` column: the marks, or on PostgreSQL the refresh's own copy)."""
+    patients, adm = RecordBase.metadata.tables["patient"], ADMINISTRATION
+    # Every administration refers to a stored patient (foreign keys): one seek per patient.
+    treated = select(adm.c.id).where(adm.c.patient_id == patients.c.id).exists()
+    unmarked = select(patients.c.id).where(
+        patients.c.id.not_in(select(marked.c.patient_id)), treated
+    )
+    return connection.execute(unmarked.limit(1)).first() is None
+
+
+def _keep_short_intervals_of_all_sorted(connection: Connection) -> None:
+    """Write ``dose_short_interval`` for every administration by ``lag()`` over the table read
+    in its own order and sorted (PostgreSQL).
+
+    The planner would read ``ix_administration_patient_at`` in order instead, an index-only
+    scan on paper; but right after a bulk load no page of the table is all-visible yet (no
+    vacuum has run), so it fetches every row from the table too: at 1,000,000 administrations
+    3.0 s, against 1.6 s for a sequential scan and a sort (which may use parallel workers).
+    The index scans are off for this one statement (``SET LOCAL``, then as they were).
+    """
+    switches = ("enable_indexscan", "enable_indexonlyscan")
+    before = {name: connection.exec_driver_sql(f"SHOW {name}").scalar_one() for name in switches}
+    for name in switches:
+        connection.exec_driver_sql(f"SET LOCAL {name} = off")
+    intervals = _short_intervals(None)
+    connection.execute(
+        insert(DOSE_SHORT_INTERVAL).from_select(list(intervals.selected_columns.keys()), intervals)
+    )
+    for name, value in before.items():
+        connection.exec_driver_sql(f"SET LOCAL {name} = {'on' if value == 'on' else 'off'}")
+
+
+def _keep_short_intervals_of_all(connection: Connection) -> None:
+    """Write ``dose_short_interval`` for every administration from one ordered scan (SQLite).
+
+    The same rows as ``_short_intervals`` over every patient (that pass is the reference; tests
+    compare the two). That pass reads the administrations in (patient, instant, id) order from
+    ``ix_administration_patient_at`` and looks each one's ``day`` and keys up in the table, in
+    random page order: ~3 µs a row. Here the table is read once in its own order and SQLite's
+    sorter puts the rows in that order (its memory bounded by the page cache, spilling to
+    temporary files beyond it), and the previous day is the one of the row before when it is the
+    same patient's: 0.36-0.40 s of CPU against 0.64 s at 200,000 administrations (SQLite's
+    ``lag()`` over the same sorted scan: 0.50 s). Rows are written in batches, so memory stays
+    flat.
+    """
+    driver = connection.connection.driver_connection
+    assert driver is not None  # an open connection has its driver's
+    columns = ", ".join(DOSE_SHORT_INTERVAL.c.keys())
+    write = (
+        f"INSERT INTO dose_short_interval ({columns}) "  # noqa: S608 - fixed names
+        f"VALUES ({', '.join('?' * len(DOSE_SHORT_INTERVAL.c))})"
+    )
+    # NOT INDEXED: the table in its own order, sorted once (not the index plus a lookup per row).
+    ordered = driver.execute(
+        "SELECT patient_id, id, at_s, day, record_key, member_hash "
+        "FROM administration NOT INDEXED ORDER BY patient_id, at_s, id"
+    )
+    rows: list[tuple[Any, ...]] = []
+    previous_patient, previous_day = None, 0
+    for patient, administration, at_s, day, record_key, member_hash in ordered:
+        if patient == previous_patient and day - previous_day < SHORT_INTERVAL_DAYS:
+            rows.append((patient, administration, at_s, day, previous_day, record_key, member_hash))
+            if len(rows) >= SHORT_INTERVAL_BATCH:
+                driver.executemany(write, rows)
+                rows = []
+        previous_patient, previous_day = patient, day
+    if rows:
+        driver.executemany(write, rows)
 
 
 def _with_blood_pressure(patients: Any) -> Select[Any]:
