@@ -149,12 +149,7 @@ def _attributed(patients: Any, *, rowids: bool) -> Select[Any]:
 
     latest = (
         select(key(candidate))
-        .where(
-            candidate.c.patient_id == event.c.patient_id,
-            candidate.c.at_s <= event.c.at_s,
-            # at ≤ onset ≤ at + 30 d, written as a range on the indexed column.
-            candidate.c.at_s >= event.c.at_s - ATTRIBUTION_WINDOW_S,
-        )
+        .where(*_in_window(candidate, event))
         .order_by(candidate.c.at_s.desc(), candidate.c.id.desc())
         .limit(1)
         .scalar_subquery()
@@ -196,6 +191,16 @@ def _attributed(patients: Any, *, rowids: bool) -> Select[Any]:
     ).select_from(with_own.outerjoin(found, key(found) == w.latest_id))
 
 
+def _in_window(candidate: Any, event: Any) -> tuple[Any, ...]:
+    """Return the conditions making ``candidate`` an administration ``event`` may be attributed to:
+    the event's patient's, at ≤ onset ≤ at + 30 d (a range on the indexed instant)."""
+    return (
+        candidate.c.patient_id == event.c.patient_id,
+        candidate.c.at_s <= event.c.at_s,
+        candidate.c.at_s >= event.c.at_s - ATTRIBUTION_WINDOW_S,
+    )
+
+
 def _attributed_by_lateral(patients: Any) -> Select[Any]:
     """Return the same rows as ``_attributed`` by two LATERAL lookups per event (PostgreSQL).
 
@@ -208,11 +213,7 @@ def _attributed_by_lateral(patients: Any) -> Select[Any]:
     own, candidate = ADMINISTRATION.alias("own_linked"), ADMINISTRATION.alias("candidate")
     latest = (
         select(*(candidate.c[name] for name in ATTRIBUTES))
-        .where(
-            candidate.c.patient_id == event.c.patient_id,
-            candidate.c.at_s <= event.c.at_s,
-            candidate.c.at_s >= event.c.at_s - ATTRIBUTION_WINDOW_S,
-        )
+        .where(*_in_window(candidate, event))
         .order_by(candidate.c.at_s.desc(), candidate.c.id.desc())
         .limit(1)
         .lateral("latest_candidate")
