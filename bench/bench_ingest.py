@@ -197,6 +197,16 @@ def child_pipeline(export: Path, _database: Path) -> None:
     print(json.dumps({"seconds": seconds, "records": rows, "cpu_s": _own_cpu_seconds() - cpu}))
 
 
+def table_indexes(connection: sqlite3.Connection, tables: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Return (name, CREATE statement) of the declared indexes of ``tables``, by name."""
+    marks = ",".join("?" for _ in tables)
+    return connection.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({marks}) ORDER BY name",
+        tables,
+    ).fetchall()
+
+
 def child_bare(source: Path, database: Path, *, old_layout: bool = False) -> None:
     """Insert the rows stored in ``source`` into a new ``database`` with bare sqlite3; print seconds.
 
@@ -225,12 +235,7 @@ def child_bare(source: Path, database: Path, *, old_layout: bool = False) -> Non
     foreign_keys = "ON" if old_layout else "OFF"
     for pragma in ("journal_mode=WAL", f"foreign_keys={foreign_keys}", "synchronous=NORMAL"):
         connection.execute(f"PRAGMA {pragma}")
-    marks = ",".join("?" for _ in TABLES)
-    indexes = connection.execute(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-        f"AND tbl_name IN ({marks}) ORDER BY name",
-        TABLES,
-    ).fetchall()
+    indexes = table_indexes(connection, TABLES)
     started = time.perf_counter()
     cpu = _own_cpu_seconds()
     connection.execute("BEGIN")

@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_ingest import SECRET, write_export  # noqa: E402
+from bench_ingest import SECRET, table_indexes, write_export  # noqa: E402
 
 SECONDS_PER_DAY = 86_400
 _PSEUDONYM = b"ketanet-pseudonym-v1\x1f"
@@ -197,12 +197,7 @@ def insert_stage(tuples: dict[str, list[tuple[Any, ...]]], database: Path) -> tu
     for pragma in ("journal_mode=WAL", "foreign_keys=OFF", "synchronous=NORMAL"):
         connection.execute(f"PRAGMA {pragma}")
     tables = tuple(tuples)
-    marks = ",".join("?" for _ in tables)
-    indexes = connection.execute(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-        f"AND tbl_name IN ({marks}) ORDER BY name",
-        tables,
-    ).fetchall()
+    indexes = table_indexes(connection, tables)
     columns = {
         table: [row[1] for row in connection.execute(f"PRAGMA table_info({table})")]
         for table in tables
