@@ -28,12 +28,7 @@ from sqlalchemy import (
 )
 
 from app.exchange.answer import Cell, PopulationResult
-from app.measures.tally import (
-    can_tally_together,
-    short_tallies,
-    tally_branches,
-    without_outside,
-)
+from app.measures.tally import can_tally_together, short_tallies, tally_branches
 
 
 @dataclass(frozen=True)
@@ -86,7 +81,7 @@ def count_populations(
     results = _counted(connection, branches, sources)
     short = short_tallies(results, tallied)
     if not short:
-        return [without_outside(result) for result in results]
+        return results
     recounted = _counted(
         connection, [b for group in shared_cubes(short) for b in _group_branches(group)], short
     )

@@ -18,7 +18,6 @@ with the same result as if it had from the start.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -42,7 +41,8 @@ if TYPE_CHECKING:  # aggregate counts through this module
     from app.measures.aggregate import PopulationSource
 
 OUTSIDE = "\x00outside"
-"""The stratum value under which a tally reports rows outside the domain (none in valid data)."""
+"""The stratum value under which a tally reports rows outside the domain (none in valid data);
+such a population is counted again by ``GROUP BY``, so it never reaches a result."""
 MAX_TALLIED_VALUES = 32
 """Stratifiers with more values in their domain are grouped by sorting, as before."""
 MAX_TALLIED_COUNTS = 16
@@ -132,15 +132,6 @@ def short_tallies(
         ):
             short.append(spec)
     return short
-
-
-def without_outside(result: PopulationResult) -> PopulationResult:
-    """Return ``result`` without the (empty) ``OUTSIDE`` reports of its tables."""
-    strata = {
-        key: {value: cell for value, cell in table.items() if value != OUTSIDE}
-        for key, table in result.strata.items()
-    }
-    return replace(result, strata=strata)
 
 
 def _count(spec: PopulationSource, conditions: list[Any]) -> Any:
